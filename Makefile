@@ -1,0 +1,106 @@
+# memsim - one Makefile for the whole tree.
+#
+#   make run      set up, build, run configs/default.yaml -> results/default.json
+#   make check    set up, build, run every test (unit suites and CLI scripts)
+#   make debug    the same tests under AddressSanitizer and UBSan (build/debug)
+#   make bench    benchmarks in tests/bench (figures printed, never asserted)
+
+PKGS      := gsl yaml-0.1 libcjson
+TEST_PKGS := check
+APT_PKGS  := libgsl-dev libyaml-dev libcjson-dev check pkg-config
+
+WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+	-Wdouble-promotion -Wvla
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+CFLAGS ?= -O2 -g
+B ?= build
+PREFIX ?= /usr/local
+
+# pkg-config is asked only after deps has run (recursive make below), so
+# a fresh machine never sees a half-evaluated flag list.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_CPPFLAGS = -Isim -Imodel -Ipolicies -Iworkloads -Ianalysis $(CPPFLAGS)
+LDLIBS = $(PKG_LIBS) -lm
+
+SRC  := $(wildcard sim/*.c model/*.c policies/*.c workloads/*.c analysis/*.c)
+OBJ  := $(patsubst %.c,$(B)/%.o,$(filter-out sim/main.c,$(SRC)))
+TOBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/*.c))
+BENCH := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
+
+all: deps
+	@$(MAKE) --no-print-directory $(B)/memsim
+
+$(B)/memsim: $(B)/sim/main.o $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/check_all: $(TOBJ) $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(B)/tests/%.o: ALL_CFLAGS += $(CHECK_CFLAGS) -DSIM_TEST
+
+$(B)/bench/%: tests/bench/%.c $(OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# deps: install what pkg-config cannot find, with apt-get when root.
+deps:
+	@missing=""; \
+	for p in $(PKGS) $(TEST_PKGS); do \
+		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "memsim: missing packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PKGS) || exit 1; \
+		else \
+			echo "run: sudo apt-get update && sudo apt-get install -y $(APT_PKGS)"; \
+			exit 1; \
+		fi; \
+	fi
+
+run: all
+	@mkdir -p results
+	./$(B)/memsim run configs/default.yaml -o results/default.json
+
+check: deps
+	@$(MAKE) --no-print-directory $(B)/memsim $(B)/check_all
+	./$(B)/check_all
+	MEMSIM=./$(B)/memsim sh tests/cli.sh
+
+debug check-sanitize: deps
+	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
+	  CFLAGS='-O1 -g3 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	  LDFLAGS='-fsanitize=address,undefined'
+
+check-nodeps: $(B)/memsim $(B)/check_all
+	./$(B)/check_all
+	MEMSIM=./$(B)/memsim sh tests/cli.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/memsim $(BENCH)
+	@for b in $(BENCH); do echo "== $$b"; ./$$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(B)/memsim $(DESTDIR)$(PREFIX)/bin/memsim
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(TOBJ:.o=.d) $(B)/sim/main.d
+
+.PHONY: all deps run check debug check-sanitize check-nodeps bench install clean

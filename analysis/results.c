@@ -1,0 +1,253 @@
+/*
+ * results.c - the run record as JSON.
+ *
+ * Output is deterministic: keys in a fixed order, numbers printed by cJSON
+ * (integers exactly up to 2^53, which is 8 PiB of bytes).  Wall time and
+ * version live only in "run", which comparisons ignore.  Files are written
+ * next to their final name and renamed, so a reader never sees half a file.
+ */
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "version.h"
+#include "xmem.h"
+
+void results_release(struct run_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_hosts; i++)
+		free(r->hosts[i].name);
+	free(r->hosts);
+	for (i = 0; i < r->n_vms; i++)
+		free(r->vms[i].name);
+	free(r->vms);
+	free(r->series.t_s);
+	free(r->series.configured_bytes);
+	free(r->series.free_bytes);
+	memset(r, 0, sizeof(*r));
+}
+
+void results_series_add(struct rec_series *s, double t_s, int64_t configured, int64_t free_b)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->t_s = xrealloc(s->t_s, s->cap * sizeof(*s->t_s));
+		s->configured_bytes = xrealloc(s->configured_bytes,
+					       s->cap * sizeof(*s->configured_bytes));
+		s->free_bytes = xrealloc(s->free_bytes, s->cap * sizeof(*s->free_bytes));
+	}
+	s->t_s[s->n] = t_s;
+	s->configured_bytes[s->n] = configured;
+	s->free_bytes[s->n] = free_b;
+	s->n++;
+}
+
+/* NaN and infinities would print as null; they never belong in results. */
+static cJSON *num(double v)
+{
+	return cJSON_CreateNumber(isfinite(v) ? v : 0.0);
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+	cJSON_AddItemToObject(o, k, num(v));
+}
+
+static void add_str_or_null(cJSON *o, const char *k, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, k, s);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+/* A scalar nobody read: resolved as YAML's core schema would. */
+static cJSON *plain_scalar(const struct cfg_node *n)
+{
+	const char *t = n->text;
+	char *end;
+	double v;
+
+	if (n->quoted)
+		return cJSON_CreateString(t);
+	if (!strcmp(t, "true") || !strcmp(t, "false"))
+		return cJSON_CreateBool(t[0] == 't');
+	if (!strcmp(t, "null") || !strcmp(t, "~") || !t[0])
+		return cJSON_CreateNull();
+	v = strtod(t, &end);
+	if (end != t && !*end && isfinite(v) && (t[0] == '-' || t[0] == '.' ||
+						 (t[0] >= '0' && t[0] <= '9')))
+		return cJSON_CreateNumber(v);
+	return cJSON_CreateString(t);
+}
+
+cJSON *results_config_json(const struct cfg_node *n)
+{
+	cJSON *o;
+	size_t i;
+
+	switch (n->kind) {
+	case CFG_SCALAR:
+		switch (n->norm) {
+		case CFG_NORM_INT:
+			return cJSON_CreateNumber((double)n->as_int);
+		case CFG_NORM_NUM:
+			return num(n->as_num);
+		case CFG_NORM_STR:
+			return cJSON_CreateString(n->text);
+		case CFG_NORM_BOOL:
+			return cJSON_CreateBool(n->as_int != 0);
+		case CFG_NORM_NONE:
+			return plain_scalar(n);
+		}
+		break;
+	case CFG_MAP:
+		o = cJSON_CreateObject();
+		for (i = 0; i < n->n; i++)
+			cJSON_AddItemToObject(o, n->keys[i], results_config_json(n->kids[i]));
+		return o;
+	case CFG_SEQ:
+		o = cJSON_CreateArray();
+		for (i = 0; i < n->n; i++)
+			cJSON_AddItemToArray(o, results_config_json(n->kids[i]));
+		return o;
+	}
+	return cJSON_CreateNull();
+}
+
+static cJSON *host_json(const struct rec_host *h)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", h->name);
+	cJSON_AddStringToObject(o, "group", h->group);
+	add_num(o, "memory_bytes", (double)h->memory_bytes);
+	add_num(o, "overhead_bytes", (double)h->overhead_bytes);
+	add_num(o, "vms_hosted", (double)h->vms_hosted);
+	add_num(o, "configured_bytes_peak", (double)h->configured_bytes_peak);
+	add_num(o, "configured_bytes_end", (double)h->configured_bytes_end);
+	return o;
+}
+
+static cJSON *vm_json(const struct rec_vm *v)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", v->name);
+	add_str_or_null(o, "group", v->group);
+	add_str_or_null(o, "host", v->host);
+	cJSON_AddStringToObject(o, "state", v->state);
+	add_num(o, "memory_bytes", (double)v->memory_bytes);
+	add_num(o, "arrive_s", v->arrive_s);
+	if (v->placed)
+		add_num(o, "placed_s", v->placed_s);
+	else
+		cJSON_AddNullToObject(o, "placed_s");
+	if (v->departed)
+		add_num(o, "depart_s", v->depart_s);
+	else
+		cJSON_AddNullToObject(o, "depart_s");
+	add_num(o, "wait_s", v->wait_s);
+	return o;
+}
+
+static cJSON *int_array(const int64_t *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v[i]));
+	return a;
+}
+
+cJSON *results_to_json(const struct run_record *r)
+{
+	cJSON *root = cJSON_CreateObject(), *o, *sum, *a;
+	size_t i;
+
+	cJSON_AddStringToObject(root, "schema", RESULTS_SCHEMA);
+	cJSON_AddStringToObject(root, "name", r->name);
+	add_num(root, "seed", (double)r->seed);
+	add_num(root, "replication", r->replication);
+	cJSON_AddItemToObject(root, "config", results_config_json(r->config));
+
+	o = cJSON_AddObjectToObject(root, "run");
+	cJSON_AddStringToObject(o, "memsim_version", MEMSIM_VERSION);
+	add_num(o, "wall_s", r->wall_s);
+	add_num(o, "events", (double)r->events);
+
+	sum = cJSON_AddObjectToObject(root, "summary");
+	add_num(sum, "duration_s", r->duration_s);
+	o = cJSON_AddObjectToObject(sum, "vms");
+	add_num(o, "arrived", (double)r->arrived);
+	add_num(o, "placed", (double)r->placed);
+	add_num(o, "rejected", (double)r->rejected);
+	add_num(o, "queued", (double)r->queued);
+	add_num(o, "waiting_at_end", (double)r->waiting);
+	o = cJSON_AddObjectToObject(sum, "memory");
+	add_num(o, "host_bytes", (double)r->host_bytes);
+	add_num(o, "configured_bytes", (double)r->configured_bytes);
+	add_num(o, "configured_bytes_mean", round(r->configured_bytes_mean));
+	add_num(o, "overcommit_ratio", r->overcommit_ratio);
+	add_num(sum, "hosts_used", (double)r->hosts_used);
+
+	a = cJSON_AddArrayToObject(root, "hosts");
+	for (i = 0; i < r->n_hosts; i++)
+		cJSON_AddItemToArray(a, host_json(&r->hosts[i]));
+	a = cJSON_AddArrayToObject(root, "vms");
+	for (i = 0; i < r->n_vms; i++)
+		cJSON_AddItemToArray(a, vm_json(&r->vms[i]));
+
+	o = cJSON_AddObjectToObject(root, "series");
+	a = cJSON_AddArrayToObject(o, "t_s");
+	for (i = 0; i < r->series.n; i++)
+		cJSON_AddItemToArray(a, num(r->series.t_s[i]));
+	cJSON_AddItemToObject(o, "configured_bytes",
+			      int_array(r->series.configured_bytes, r->series.n));
+	cJSON_AddItemToObject(o, "free_bytes", int_array(r->series.free_bytes, r->series.n));
+	return root;
+}
+
+int results_write_file(const char *path, const char *text, struct sim_err *err)
+{
+	size_t n = strlen(path), len = strlen(text);
+	char *tmp = xmalloc(n + 16);
+	FILE *f;
+	int fd, rc = 0;
+
+	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		goto out;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * vm.c - VM life cycle helpers.
+ */
+#include "vm.h"
+
+void vm_init(struct vm *vm, const struct vm_spec *spec, size_t id)
+{
+	*vm = (struct vm){0};
+	vm->spec = spec;
+	vm->id = id;
+	vm->state = VM_PENDING;
+	vm->placed_ns = -1;
+	vm->departed_ns = -1;
+}
+
+int64_t vm_memory_bytes(const struct vm *vm)
+{
+	return vm->spec->memory_bytes;
+}
+
+sim_time vm_lifetime_ns(const struct vm *vm)
+{
+	if (vm->spec->depart_ns == TRACE_NEVER)
+		return SIM_NEVER;
+	return vm->spec->depart_ns - vm->spec->arrive_ns;
+}
+
+const char *vm_state_name(enum vm_state s)
+{
+	switch (s) {
+	case VM_PENDING:
+		return "pending";
+	case VM_QUEUED:
+		return "queued";
+	case VM_RUNNING:
+		return "running";
+	case VM_DEPARTED:
+		return "departed";
+	case VM_REJECTED:
+		return "rejected";
+	}
+	return "?";
+}

@@ -1,0 +1,47 @@
+/*
+ * vm.h - a virtual machine's life in the cluster: arrival, waiting,
+ * placement and departure.  Its static description is a struct vm_spec
+ * from the workload; times here are what the simulation made of it.
+ */
+#ifndef VM_H
+#define VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "trace.h"
+
+enum vm_state {
+	VM_PENDING,                     /* has not arrived yet */
+	VM_QUEUED,                      /* arrived, waiting for room */
+	VM_RUNNING,                     /* placed on a host */
+	VM_DEPARTED,                    /* ran and left */
+	VM_REJECTED,                    /* refused, or gave up waiting */
+};
+
+struct host;
+struct cluster;
+
+struct vm {
+	const struct vm_spec *spec;     /* borrowed from the scenario */
+	size_t id;                      /* index in the cluster */
+	struct cluster *cluster;        /* the cluster it belongs to */
+	enum vm_state state;
+	struct host *host;              /* while running */
+	struct host *ran_on;            /* where it was placed; kept after it leaves */
+	size_t host_slot;               /* index in host->vms */
+	sim_time arrived_ns;
+	sim_time placed_ns;             /* -1 until placed */
+	sim_time departed_ns;           /* -1 until it leaves */
+	uint64_t timeout_event;         /* queue wait limit, 0 = none */
+};
+
+void vm_init(struct vm *vm, const struct vm_spec *spec, size_t id);
+int64_t vm_memory_bytes(const struct vm *vm);
+/* How long it runs once placed (depart - arrive), SIM_NEVER if forever. */
+sim_time vm_lifetime_ns(const struct vm *vm);
+const char *vm_state_name(enum vm_state s);
+
+#endif /* VM_H */

@@ -1,0 +1,34 @@
+/*
+ * registry.h - every policy by family and name.  policies/registry.c is
+ * the one file that lists them all.
+ */
+#ifndef REGISTRY_H
+#define REGISTRY_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "policy.h"
+
+enum policy_family {
+	FAMILY_PLACEMENT, FAMILY_OVERCOMMIT, FAMILY_BALLOON,
+	FAMILY_SHARING, FAMILY_RECLAIM, FAMILY_MIGRATION,
+	FAMILY_COUNT,
+};
+
+const char *policy_family_name(enum policy_family f);
+/* The default policy name of a family. */
+const char *policy_family_default(enum policy_family f);
+size_t policy_count(enum policy_family f);
+/* The i-th policy of f: its info and its ops. */
+const struct policy_info *policy_info_at(enum policy_family f, size_t i, const void **ops);
+/*
+ * Configures family f from its mapping (map may be NULL: the default
+ * policy with default parameters).  extra_keys are keys the caller reads
+ * itself (NULL-terminated, or NULL).  Fills *out; release with policy_release.
+ */
+int policy_configure(enum policy_family f, struct cfg_node *map, const char *const *extra_keys,
+		     struct policy *out, struct sim_err *err);
+void policy_release(struct policy *p);
+
+#endif /* REGISTRY_H */

@@ -1,0 +1,67 @@
+/*
+ * err.c - error codes and messages in gcc's format, so editors jump there.
+ */
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *sim_strerror(int code)
+{
+	if (code < 0)
+		code = -code;
+	switch (code) {
+	case SIM_OK:
+		return "success";
+#define SIM_ERR_CASE(name, text) \
+	case SIM_##name:         \
+		return text;
+		SIM_ERRORS(SIM_ERR_CASE)
+#undef SIM_ERR_CASE
+	}
+	return "unknown error";
+}
+
+int sim_err_vset(struct sim_err *e, int code, const char *file, unsigned line,
+		 unsigned col, const char *fmt, va_list ap)
+{
+	e->code = code;
+	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	e->line = line;
+	e->col = col;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return code;
+}
+
+int sim_err_set(struct sim_err *e, int code, const char *file, unsigned line,
+		unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sim_err_vset(e, code, file, line, col, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void sim_err_print(const struct sim_err *e, FILE *f)
+{
+	if (e->file[0] && e->line)
+		fprintf(f, "%s:%u:%u: error: %s\n", e->file, e->line, e->col, e->msg);
+	else if (e->file[0])
+		fprintf(f, "%s: error: %s\n", e->file, e->msg);
+	else
+		fprintf(f, "memsim: error: %s\n", e->msg);
+}
+
+void sim_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "BUG: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}

@@ -1,0 +1,358 @@
+/*
+ * main.c - the memsim command line (DESIGN.md section 7).
+ *
+ * Exit status: 0 success, 1 the run failed (I/O), 2 usage error or invalid
+ * input.  An input error is one line on stderr in gcc's form, and no
+ * results file is left behind: results are written to a temporary file and
+ * renamed, and a failed run removes a stale file of the same name.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <gsl/gsl_errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "results.h"
+#include "run.h"
+#include "scenario.h"
+#include "units.h"
+#include "version.h"
+#include "xmem.h"
+
+enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
+
+static const char usage_main[] =
+	"usage: memsim <command> [options]\n"
+	"\n"
+	"Simulates memory in a virtualized cluster: hosts, VMs, and the\n"
+	"hypervisor's overcommit, placement and reclamation policies.\n"
+	"\n"
+	"commands:\n"
+	"  run CONFIG        run a config and write results JSON\n"
+	"  validate CONFIG   check a config and print the scenario's size\n"
+	"\n"
+	"  memsim <command> --help   options of a command\n"
+	"  memsim --version          the version\n";
+
+static const char usage_run[] =
+	"usage: memsim run CONFIG [-o RESULTS.json] [--set KEY=VALUE]... [--seed N]\n"
+	"                  [--replication R] [--quiet]\n"
+	"\n"
+	"  -o PATH           results file (default results/<name>.json; - for stdout);\n"
+	"                    with replications > 1, one file per replication,\n"
+	"                    PATH with -r<R> before .json\n"
+	"  --set KEY=VALUE   override a config key by its path (hosts.0.count=8);\n"
+	"                    VALUE is YAML, so lists and mappings work too\n"
+	"  --seed N          override the config's seed\n"
+	"  --replication R   run only replication R (0-based)\n"
+	"  --quiet           print nothing but errors\n";
+
+static const char usage_validate[] =
+	"usage: memsim validate CONFIG [--set KEY=VALUE]... [--seed N]\n"
+	"\n"
+	"Loads and checks CONFIG and its workload, then prints the scenario's\n"
+	"size (hosts, VMs, simulated pages) and the memory the run will need.\n";
+
+struct cli {
+	const char *config;
+	const char *out;
+	const char **sets;
+	size_t n_sets;
+	bool has_seed;
+	uint64_t seed;
+	bool has_replication;
+	int64_t replication;
+	bool quiet;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "memsim: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return EXIT_USAGE;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+/* Parses the options shared by run and validate; returns -1 or an exit code. */
+static int parse_cli(int argc, char **argv, bool is_run, const char *usage, struct cli *c)
+{
+	char why[256];
+	int i;
+
+	c->sets = xcalloc((size_t)argc + 1, sizeof(*c->sets));
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--set") || !strcmp(a, "--seed") ||
+		    (is_run && (!strcmp(a, "-o") || !strcmp(a, "--replication")))) {
+			if (!val)
+				return usage_error(usage, "option '%s' needs a value", a);
+			i++;
+		}
+		if (!strcmp(a, "--set")) {
+			c->sets[c->n_sets++] = val;
+		} else if (!strcmp(a, "--seed")) {
+			int64_t v;
+
+			if (units_parse_int(val, &v, why, sizeof(why)) || v < 0)
+				return usage_error(usage, "--seed needs a whole number >= 0, not '%s'",
+						   val);
+			c->has_seed = true;
+			c->seed = (uint64_t)v;
+		} else if (is_run && !strcmp(a, "-o")) {
+			c->out = val;
+		} else if (is_run && !strcmp(a, "--replication")) {
+			if (units_parse_int(val, &c->replication, why, sizeof(why)) ||
+			    c->replication < 0)
+				return usage_error(usage,
+						   "--replication needs a whole number >= 0, not '%s'",
+						   val);
+			c->has_replication = true;
+		} else if (is_run && !strcmp(a, "--quiet")) {
+			c->quiet = true;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error(usage, "unknown option '%s'", a);
+		} else if (!c->config) {
+			c->config = a;
+		} else {
+			return usage_error(usage, "unexpected argument '%s'", a);
+		}
+	}
+	if (!c->config)
+		return usage_error(usage, "%s", "missing CONFIG");
+	return -1;
+}
+
+/* The output path of replication r, in a buffer the caller frees. */
+static char *out_path(const char *out, const char *name, int64_t r, bool several)
+{
+	char *p;
+	size_t n;
+
+	if (!out) {
+		n = strlen(name) + 40;
+		p = xmalloc(n);
+		if (several)
+			snprintf(p, n, "results/%s-r%lld.json", name, (long long)r);
+		else
+			snprintf(p, n, "results/%s.json", name);
+		return p;
+	}
+	n = strlen(out) + 32;
+	p = xmalloc(n);
+	if (!several || !strcmp(out, "-")) {
+		snprintf(p, n, "%s", out);
+	} else {
+		const char *dot = strrchr(out, '.');
+		const char *slash = strrchr(out, '/');
+		int stem = (int)(dot && (!slash || dot > slash) ? dot - out : (long)strlen(out));
+
+		snprintf(p, n, "%.*s-r%lld%s", stem, out, (long long)r, out + stem);
+	}
+	return p;
+}
+
+static void print_summary(const struct scenario *sc, const struct run_record *r,
+			  const char *path)
+{
+	char a[32], b[32], d[32];
+
+	printf("memsim: %s, replication %u (seed %llu): %lld hosts, %s simulated\n", r->name,
+	       r->replication, (unsigned long long)r->seed, (long long)sc->n_hosts,
+	       units_format_duration(sc->duration_ns, d, sizeof(d)));
+	printf("  VMs:     %llu arrived, %llu placed, %llu rejected, %llu queued (%llu still "
+	       "waiting)\n",
+	       (unsigned long long)r->arrived, (unsigned long long)r->placed,
+	       (unsigned long long)r->rejected, (unsigned long long)r->queued,
+	       (unsigned long long)r->waiting);
+	printf("  memory:  %s of hosts, %s configured at peak (overcommit %.2f)\n",
+	       units_format_size(r->host_bytes, a, sizeof(a)),
+	       units_format_size(r->configured_bytes, b, sizeof(b)), r->overcommit_ratio);
+	printf("  hosts:   %zu of %lld used\n", r->hosts_used, (long long)sc->n_hosts);
+	printf("  results: %s (%llu events, %.2f s)\n", path, (unsigned long long)r->events,
+	       r->wall_s);
+}
+
+static int ensure_results_dir(const char *path, struct sim_err *err)
+{
+	if (strncmp(path, "results/", 8) != 0)
+		return 0;
+	if (mkdir("results", 0777) != 0 && errno != EEXIST)
+		return sim_err_set(err, -SIM_EIO, "results", 0, 0, "cannot create: %s",
+				   strerror(errno));
+	return 0;
+}
+
+static int exit_code(int rc)
+{
+	return rc == -SIM_EIO || rc == -SIM_ENOMEM ? EXIT_RUN_FAILED : EXIT_USAGE;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct cli c = {0};
+	struct scenario sc;
+	struct scenario_opts so;
+	struct sim_err err = {0};
+	int64_t r, first, last;
+	int rc, code = EXIT_OK;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_run, stdout);
+		return EXIT_OK;
+	}
+	if ((rc = parse_cli(argc, argv, true, usage_run, &c)) >= 0) {
+		free(c.sets);
+		return rc;
+	}
+	so = (struct scenario_opts){c.sets, c.n_sets, c.has_seed, c.seed};
+	rc = scenario_load(c.config, &so, &sc, &err);
+	if (!rc && c.has_replication && c.replication >= sc.replications)
+		rc = sim_err_set(&err, -SIM_ERANGE, c.config, 0, 0,
+				 "--replication %lld, but the config has %lld replications",
+				 (long long)c.replication, (long long)sc.replications);
+	if (rc) {
+		sim_err_print(&err, stderr);
+		/* A results file from an earlier run would now be stale. */
+		if (c.out && strcmp(c.out, "-") != 0)
+			unlink(c.out);
+		scenario_release(&sc);
+		free(c.sets);
+		return exit_code(rc);
+	}
+	first = c.has_replication ? c.replication : 0;
+	last = c.has_replication ? c.replication : sc.replications - 1;
+	for (r = first; r <= last && code == EXIT_OK; r++) {
+		struct run_record rec;
+		char *path = out_path(c.out, sc.name, r, sc.replications > 1);
+		char *text = NULL;
+		cJSON *json;
+
+		rc = run_replication(&sc, (uint32_t)r, !c.quiet && isatty(2), &rec, &err);
+		if (!rc) {
+			json = results_to_json(&rec);
+			text = cJSON_Print(json);
+			cJSON_Delete(json);
+			if (!strcmp(path, "-")) {
+				puts(text);
+			} else if (!(rc = ensure_results_dir(path, &err))) {
+				rc = results_write_file(path, text, &err);
+			}
+			if (!rc && !c.quiet && strcmp(path, "-") != 0)
+				print_summary(&sc, &rec, path);
+			results_release(&rec);
+			free(text);
+		}
+		if (rc) {
+			sim_err_print(&err, stderr);
+			if (strcmp(path, "-") != 0)
+				unlink(path);
+			code = exit_code(rc);
+		}
+		free(path);
+	}
+	scenario_release(&sc);
+	free(c.sets);
+	return code;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	struct cli c = {0};
+	struct scenario sc;
+	struct scenario_opts so;
+	struct sim_err err = {0};
+	char a[32], b[32], d[32];
+	double pages, need;
+	int rc;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_validate, stdout);
+		return EXIT_OK;
+	}
+	if ((rc = parse_cli(argc, argv, false, usage_validate, &c)) >= 0) {
+		free(c.sets);
+		return rc;
+	}
+	so = (struct scenario_opts){c.sets, c.n_sets, c.has_seed, c.seed};
+	rc = scenario_load(c.config, &so, &sc, &err);
+	if (rc) {
+		sim_err_print(&err, stderr);
+		scenario_release(&sc);
+		free(c.sets);
+		return exit_code(rc);
+	}
+	pages = scenario_pages_estimate(&sc);
+	need = run_memory_estimate(&sc);
+	printf("%s: ok\n", c.config);
+	printf("  name:        %s (seed %llu, %lld replication%s)\n", sc.name,
+	       (unsigned long long)sc.seed, (long long)sc.replications,
+	       sc.replications == 1 ? "" : "s");
+	printf("  duration:    %s, sample every %s\n",
+	       units_format_duration(sc.duration_ns, a, sizeof(a)),
+	       units_format_duration(sc.sample_ns, b, sizeof(b)));
+	printf("  hosts:       %lld in %zu group%s\n", (long long)sc.n_hosts, sc.n_groups,
+	       sc.n_groups == 1 ? "" : "s");
+	printf("  VMs:         %zu (%zu explicit, %zu group%s)\n", trace_vm_count(&sc.trace),
+	       sc.trace.n_vms, sc.trace.n_groups, sc.trace.n_groups == 1 ? "" : "s");
+	printf("  pages:       %.0f of %s (expected, from mean VM sizes)\n", pages,
+	       units_format_size(sc.page_bytes, d, sizeof(d)));
+	printf("  memory need: about %s for this run\n",
+	       units_format_size((int64_t)need, a, sizeof(a)));
+	scenario_release(&sc);
+	free(c.sets);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	gsl_set_error_handler_off();
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage_main, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("memsim %s\n", MEMSIM_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc - 2, argv + 2);
+	if (!strcmp(cmd, "compare") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan") ||
+	    !strcmp(cmd, "import") || !strcmp(cmd, "plot")) {
+		fprintf(stderr, "memsim: error: '%s' is not supported yet in memsim %s\n", cmd,
+			MEMSIM_VERSION);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "memsim: unknown command '%s'\n\n%s", cmd, usage_main);
+	return EXIT_USAGE;
+}

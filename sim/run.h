@@ -1,0 +1,20 @@
+/*
+ * run.h - one replication of a scenario: build the cluster, run the
+ * engine to the end, and collect a plain run record.
+ */
+#ifndef RUN_H
+#define RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "results.h"
+#include "scenario.h"
+
+/* Runs replication r; fills *rec (release with results_release). */
+int run_replication(const struct scenario *sc, uint32_t replication, bool progress,
+		    struct run_record *rec, struct sim_err *err);
+/* Bytes of memory the run is expected to need, from the structs it uses. */
+double run_memory_estimate(const struct scenario *sc);
+
+#endif /* RUN_H */

@@ -1,0 +1,825 @@
+/*
+ * tests/check_cfg.c - YAML loading with 1-based places, typed readers that write defaults
+ * back into the tree, --set paths, and did-you-mean errors.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "err.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_LSAN 1
+#endif
+#endif
+#ifdef HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#define LSAN_OFF() __lsan_disable()
+#define LSAN_ON() __lsan_enable()
+#else
+#define LSAN_OFF() ((void)0)
+#define LSAN_ON() ((void)0)
+#endif
+
+static struct cfg_node *root;
+static struct sim_err err;
+
+static void setup(void)
+{
+	root = NULL;
+	memset(&err, 0, sizeof(err));
+}
+
+static void teardown(void)
+{
+	cfg_free(root);
+	root = NULL;
+}
+
+/* Loads text into root, failing the test with the loader's message if it is refused. */
+static struct cfg_node *load(const char *text)
+{
+	int rc = cfg_load_string("t.yaml", text, &root, &err);
+
+	ck_assert_msg(rc == 0, "load failed: %d %u:%u %s", rc, err.line, err.col, err.msg);
+	ck_assert_ptr_nonnull(root);
+	return root;
+}
+
+/* Loads text that must be refused with code at line:col (col 0 = any column). */
+static void load_fails_at(const char *text, int code, unsigned line, unsigned col)
+{
+	struct cfg_node *r = NULL;
+	int rc = cfg_load_string("t.yaml", text, &r, &err);
+
+	cfg_free(r);
+	ck_assert_msg(rc == code, "rc %d, want %d (%s)", rc, code, err.msg);
+	ck_assert_int_eq(err.code, code);
+	ck_assert_str_eq(err.file, "t.yaml");
+	ck_assert_msg(err.line == line, "line %u, want %u (%s)", err.line, line, err.msg);
+	if (col)
+		ck_assert_msg(err.col == col, "col %u, want %u (%s)", err.col, col, err.msg);
+}
+
+static struct cfg_node *at(const char *path)
+{
+	struct cfg_node *n = cfg_at_path(root, path);
+
+	ck_assert_msg(n != NULL, "no node at '%s'", path);
+	return n;
+}
+
+static void text_at(const char *path, const char *want)
+{
+	struct cfg_node *n = at(path);
+
+	ck_assert_int_eq(n->kind, CFG_SCALAR);
+	ck_assert_str_eq(n->text, want);
+}
+
+/* --- loading ---------------------------------------------------------- */
+
+static const char doc_a[] =
+	"name: demo\n"
+	"hosts:\n"
+	"  - count: 4\n"
+	"    mem: 64GiB\n"
+	"  - count: 5\n"
+	"    mem: 32GiB\n"
+	"opts: {a: 1, b: [x, y]}\n"
+	"q: 'quoted'\n";
+
+START_TEST(load_string_builds_kinds_of_nodes)
+{
+	load(doc_a);
+	ck_assert_int_eq(root->kind, CFG_MAP);
+	ck_assert_uint_eq(root->n, 4);
+	ck_assert_str_eq(root->keys[0], "name");
+	ck_assert_str_eq(root->keys[3], "q");
+	ck_assert_int_eq(at("hosts")->kind, CFG_SEQ);
+	ck_assert_uint_eq(at("hosts")->n, 2);
+	ck_assert_int_eq(at("hosts.0")->kind, CFG_MAP);
+	ck_assert_int_eq(at("opts")->kind, CFG_MAP);
+	ck_assert_int_eq(at("opts.b")->kind, CFG_SEQ);
+	text_at("name", "demo");
+	text_at("hosts.1.mem", "32GiB");
+	text_at("opts.b.1", "y");
+	text_at("q", "quoted");
+	ck_assert(at("q")->quoted);
+	ck_assert(!at("name")->quoted);
+	ck_assert_int_eq(at("name")->norm, CFG_NORM_NONE);
+	ck_assert_str_eq(at("name")->file, "t.yaml");
+}
+END_TEST
+
+START_TEST(nodes_remember_1_based_line_and_column)
+{
+	load(doc_a);
+	ck_assert_uint_eq(root->line, 1);
+	ck_assert_uint_eq(root->col, 1);
+	/* "name: demo": the value starts after the 6 characters "name: ". */
+	ck_assert_uint_eq(at("name")->line, 1);
+	ck_assert_uint_eq(at("name")->col, 7);
+	ck_assert_uint_eq(at("name")->key_line, 1);
+	ck_assert_uint_eq(at("name")->key_col, 1);
+	/* A block list starts at its first '-', the key naming it stands on line 2. */
+	ck_assert_uint_eq(at("hosts")->line, 3);
+	ck_assert_uint_eq(at("hosts")->col, 3);
+	ck_assert_uint_eq(at("hosts")->key_line, 2);
+	ck_assert_uint_eq(at("hosts")->key_col, 1);
+	/* "  - count: 4": the item's mapping starts at 'c', the value 4 at column 12. */
+	ck_assert_uint_eq(at("hosts.0")->line, 3);
+	ck_assert_uint_eq(at("hosts.0")->col, 5);
+	ck_assert_uint_eq(at("hosts.0.count")->line, 3);
+	ck_assert_uint_eq(at("hosts.0.count")->col, 12);
+	ck_assert_uint_eq(at("hosts.0.count")->key_col, 5);
+	/* "    mem: 32GiB" on line 6. */
+	ck_assert_uint_eq(at("hosts.1.mem")->line, 6);
+	ck_assert_uint_eq(at("hosts.1.mem")->col, 10);
+	/* "opts: {a: 1, b: [x, y]}": '{' at 7, '[' at 17, 'y' at 21. */
+	ck_assert_uint_eq(at("opts")->col, 7);
+	ck_assert_uint_eq(at("opts.b")->line, 7);
+	ck_assert_uint_eq(at("opts.b")->col, 17);
+	ck_assert_uint_eq(at("opts.b.1")->col, 21);
+	ck_assert_uint_eq(at("q")->line, 8);
+	ck_assert_uint_eq(at("q")->col, 4);
+}
+END_TEST
+
+START_TEST(unclosed_flow_mapping_is_esyntax_at_end_of_input)
+{
+	/* libyaml notices the missing '}' at the stream end, which it puts at the start of
+	 * the line after the last one: line 3, column 1. */
+	load_fails_at("x: 1\ny: {a: 1\n", -SIM_ESYNTAX, 3, 1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'}'"));
+}
+END_TEST
+
+START_TEST(tab_indentation_is_esyntax_at_the_tab)
+{
+	load_fails_at("a:\n\tb: 1\n", -SIM_ESYNTAX, 2, 1);
+}
+END_TEST
+
+START_TEST(misindented_key_is_esyntax_at_its_colon)
+{
+	/* " b" continues the plain scalar "1", so the ':' at line 2 column 3 is illegal. */
+	load_fails_at("a: 1\n b: 2\n", -SIM_ESYNTAX, 2, 3);
+}
+END_TEST
+
+START_TEST(second_document_is_esyntax)
+{
+	load_fails_at("a: 1\n---\nb: 2\n", -SIM_ESYNTAX, 2, 1);
+}
+END_TEST
+
+START_TEST(duplicate_key_is_edup_at_the_second_key)
+{
+	load_fails_at("a: 1\nb: 2\na: 3\n", -SIM_EDUP, 3, 1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'a'"));
+	load_fails_at("m:\n  k: 1\n  k: 2\n", -SIM_EDUP, 3, 3);
+}
+END_TEST
+
+START_TEST(same_key_in_two_mappings_is_not_a_duplicate)
+{
+	load("m1: {k: 1}\nm2: {k: 2}\n");
+	text_at("m2.k", "2");
+}
+END_TEST
+
+START_TEST(anchors_and_aliases_are_unsupported)
+{
+	load_fails_at("a: &x 1\nb: *x\n", -SIM_EUNSUPPORTED, 1, 4);
+	load_fails_at("b: *x\n", -SIM_EUNSUPPORTED, 1, 4);
+}
+END_TEST
+
+START_TEST(empty_document_is_an_error)
+{
+	static const char *const texts[] = {"", "# nothing here\n", "---\n", "\n\n"};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct cfg_node *r = NULL;
+		int rc = cfg_load_string("t.yaml", texts[i], &r, &err);
+
+		ck_assert_msg(rc < 0, "empty text %zu was accepted", i);
+		ck_assert_int_eq(err.code, rc);
+		ck_assert_ptr_null(r);
+	}
+}
+END_TEST
+
+START_TEST(top_level_list_or_scalar_is_etype)
+{
+	load_fails_at("- 1\n- 2\n", -SIM_ETYPE, 1, 1);
+	load_fails_at("hello\n", -SIM_ETYPE, 1, 1);
+}
+END_TEST
+
+START_TEST(collection_as_key_is_etype)
+{
+	load_fails_at("? {a: 1}\n: v\n", -SIM_ETYPE, 1, 0);
+}
+END_TEST
+
+/* Writes text to a new temporary file; returns its path in buf. */
+static void write_temp(char *buf, size_t n, const char *text)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(buf, n, "%s", "/tmp/check_cfg_XXXXXX");
+	fd = mkstemp(buf);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(load_file_names_the_file_in_nodes_and_errors)
+{
+	char path[64];
+	struct cfg_node *n;
+
+	write_temp(path, sizeof(path), "a: 1\nb:\n  c: 2\n");
+	ck_assert_int_eq(cfg_load_file(path, &root, &err), 0);
+	n = cfg_at_path(root, "b.c");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->file, path);
+	ck_assert_uint_eq(n->line, 3);
+	ck_assert_uint_eq(n->col, 6);
+	unlink(path);
+
+	write_temp(path, sizeof(path), "a: 1\na: 2\n");
+	ck_assert_int_eq(cfg_load_file(path, &n, &err), -SIM_EDUP);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_uint_eq(err.line, 2);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(load_file_missing_is_eio)
+{
+	const char *path = "/nonexistent-dir/memsim-missing.yaml";
+
+	ck_assert_int_eq(cfg_load_file(path, &root, &err), -SIM_EIO);
+	ck_assert_int_eq(err.code, -SIM_EIO);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_ptr_null(root);
+}
+END_TEST
+
+/* --- keys and suggestions --------------------------------------------- */
+
+static const char *const vm_keys[] = {"memory", "cpus", NULL};
+
+START_TEST(unknown_key_is_ekey_at_the_key_with_a_suggestion)
+{
+	load("hosts: 1\nvm:\n  memroy: 4GiB\n  cpus: 2\n");
+	ck_assert_int_eq(cfg_check_keys(at("vm"), "vm", vm_keys, &err), -SIM_EKEY);
+	ck_assert_str_eq(err.file, "t.yaml");
+	ck_assert_uint_eq(err.line, 3);
+	ck_assert_uint_eq(err.col, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'memroy'"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "did you mean 'memory'"));
+}
+END_TEST
+
+START_TEST(far_unknown_key_has_no_suggestion)
+{
+	load("vm:\n  cpus: 2\n  zzzzzzzz: 1\n");
+	ck_assert_int_eq(cfg_check_keys(at("vm"), "vm", vm_keys, &err), -SIM_EKEY);
+	ck_assert_uint_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "zzzzzzzz"));
+	ck_assert_ptr_null(strstr(err.msg, "did you mean"));
+}
+END_TEST
+
+START_TEST(known_keys_pass)
+{
+	load("vm:\n  cpus: 2\n  memory: 1GiB\n");
+	ck_assert_int_eq(cfg_check_keys(at("vm"), "vm", vm_keys, &err), 0);
+}
+END_TEST
+
+START_TEST(expect_names_both_kinds)
+{
+	load("a: [1]\n");
+	ck_assert_int_eq(cfg_expect(at("a"), CFG_SEQ, "a", &err), 0);
+	ck_assert_int_eq(cfg_expect(at("a"), CFG_MAP, "a", &err), -SIM_ETYPE);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_uint_eq(err.col, 4);
+}
+END_TEST
+
+START_TEST(edit_distance_is_levenshtein)
+{
+	ck_assert_uint_eq(cfg_edit_distance("kitten", "sitting"), 3);
+	ck_assert_uint_eq(cfg_edit_distance("sitting", "kitten"), 3);
+	ck_assert_uint_eq(cfg_edit_distance("", "abc"), 3);
+	ck_assert_uint_eq(cfg_edit_distance("abc", ""), 3);
+	ck_assert_uint_eq(cfg_edit_distance("abc", "abc"), 0);
+	ck_assert_uint_eq(cfg_edit_distance("flaw", "lawn"), 2);
+	ck_assert_uint_eq(cfg_edit_distance("ab", "ba"), 2);
+}
+END_TEST
+
+START_TEST(suggest_picks_the_closest_name)
+{
+	static const char *const names[] = {"prop", "static", "none", NULL};
+
+	ck_assert_str_eq(cfg_suggest("statc", names), "static");
+	ck_assert_str_eq(cfg_suggest("pro", names), "prop");
+	ck_assert_ptr_null(cfg_suggest("zzzzzzzzz", names));
+}
+END_TEST
+
+/* --- typed readers ---------------------------------------------------- */
+
+START_TEST(defaults_are_inserted_and_normalized)
+{
+	int64_t ns, bytes, count;
+	double ratio, rate;
+	const char *name;
+	bool on;
+	struct cfg_node *n;
+
+	load("a: 1\n");
+	ck_assert_int_eq(cfg_read_duration(root, "period", "1.5h", &ns, &err), 0);
+	ck_assert(ns == 5400000000000);
+	ck_assert_int_eq(cfg_read_size(root, "mem", "1GiB", &bytes, &err), 0);
+	ck_assert(bytes == 1073741824);
+	ck_assert_int_eq(cfg_read_int(root, "count", "3", 0, 10, &count, &err), 0);
+	ck_assert(count == 3);
+	ck_assert_int_eq(cfg_read_fraction(root, "ratio", "75%", 0.0, 1.0, &ratio, &err), 0);
+	ck_assert_double_eq_tol(ratio, 0.75, 1e-15);
+	ck_assert_int_eq(cfg_read_rate(root, "arrivals", "20/h", &rate, &err), 0);
+	ck_assert_double_eq_tol(rate, 20.0 / 3600.0, 1e-15);
+	ck_assert_int_eq(cfg_read_bool(root, "on", "yes", &on, &err), 0);
+	ck_assert(on);
+	ck_assert_int_eq(cfg_read_string(root, "name", "web", &name, &err), 0);
+	ck_assert_str_eq(name, "web");
+	ck_assert_uint_eq(root->n, 8);
+
+	n = at("period");
+	ck_assert_int_eq(n->kind, CFG_SCALAR);
+	ck_assert_str_eq(n->text, "1.5h");
+	ck_assert_uint_eq(n->line, 0);
+	ck_assert_int_eq(n->norm, CFG_NORM_NUM);
+	ck_assert_double_eq_tol(n->as_num, 5400.0, 1e-9);  /* seconds */
+	n = at("mem");
+	ck_assert_int_eq(n->norm, CFG_NORM_INT);
+	ck_assert(n->as_int == 1073741824);
+	n = at("count");
+	ck_assert_int_eq(n->norm, CFG_NORM_INT);
+	ck_assert(n->as_int == 3);
+	ck_assert_int_eq(at("ratio")->norm, CFG_NORM_NUM);
+	ck_assert_double_eq_tol(at("ratio")->as_num, 0.75, 1e-15);
+	ck_assert_int_eq(at("arrivals")->norm, CFG_NORM_NUM);
+	ck_assert_int_eq(at("on")->norm, CFG_NORM_BOOL);
+	ck_assert(at("on")->as_int == 1);
+	ck_assert_int_eq(at("name")->norm, CFG_NORM_STR);
+	ck_assert_ptr_eq(name, at("name")->text);
+}
+END_TEST
+
+START_TEST(reading_twice_adds_the_default_once)
+{
+	int64_t ns;
+
+	load("a: 1\n");
+	ck_assert_int_eq(cfg_read_duration(root, "period", "10s", &ns, &err), 0);
+	ck_assert_int_eq(cfg_read_duration(root, "period", "20s", &ns, &err), 0);
+	ck_assert(ns == 10000000000);
+	ck_assert_uint_eq(root->n, 2);
+}
+END_TEST
+
+START_TEST(present_values_win_over_defaults)
+{
+	int64_t bytes, ns;
+	double frac;
+	bool on;
+	struct cfg_node *n;
+
+	load("mem: 2GiB\nperiod: 90s\nratio: 25%\non: off\n");
+	ck_assert_int_eq(cfg_read_size(root, "mem", "1GiB", &bytes, &err), 0);
+	ck_assert(bytes == 2147483648);
+	ck_assert_int_eq(cfg_read_duration(root, "period", "1h", &ns, &err), 0);
+	ck_assert(ns == 90000000000);
+	ck_assert_int_eq(cfg_read_fraction(root, "ratio", "50%", 0.0, 1.0, &frac, &err), 0);
+	ck_assert_double_eq_tol(frac, 0.25, 1e-15);
+	ck_assert_int_eq(cfg_read_bool(root, "on", "yes", &on, &err), 0);
+	ck_assert(!on);
+	ck_assert_uint_eq(root->n, 4);
+	n = at("period");
+	ck_assert_str_eq(n->text, "90s");
+	ck_assert_uint_eq(n->line, 2);
+	ck_assert_uint_eq(n->col, 9);
+	ck_assert_int_eq(n->norm, CFG_NORM_NUM);
+	ck_assert_double_eq_tol(n->as_num, 90.0, 1e-12);
+	ck_assert(at("mem")->as_int == 2147483648);
+	ck_assert(at("on")->as_int == 0);
+}
+END_TEST
+
+START_TEST(missing_required_key_is_emissing_naming_it)
+{
+	int64_t bytes;
+	const char *s;
+
+	load("a: 1\n");
+	ck_assert_int_eq(cfg_read_size(root, "memory", NULL, &bytes, &err), -SIM_EMISSING);
+	ck_assert_ptr_nonnull(strstr(err.msg, "memory"));
+	ck_assert_int_eq(cfg_read_string(root, "policy", NULL, &s, &err), -SIM_EMISSING);
+	ck_assert_ptr_nonnull(strstr(err.msg, "policy"));
+	ck_assert_uint_eq(root->n, 1);
+}
+END_TEST
+
+START_TEST(out_of_range_values_are_erange_at_the_value)
+{
+	int64_t i;
+	double d;
+
+	load("n: 0\nx: 1.5\nf: 120%\nok: 10\n");
+	ck_assert_int_eq(cfg_read_int(root, "n", NULL, 1, 10, &i, &err), -SIM_ERANGE);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_uint_eq(err.col, 4);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'n'"));
+	ck_assert_int_eq(cfg_read_number(root, "x", NULL, 0.0, 1.0, &d, &err), -SIM_ERANGE);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_int_eq(cfg_read_fraction(root, "f", NULL, 0.0, 1.0, &d, &err), -SIM_ERANGE);
+	ck_assert_uint_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "120%"));
+	/* The bounds are inclusive. */
+	ck_assert_int_eq(cfg_read_int(root, "ok", NULL, 1, 10, &i, &err), 0);
+	ck_assert(i == 10);
+	ck_assert_int_eq(cfg_read_number(root, "ok", NULL, 10.0, 10.0, &d, &err), 0);
+}
+END_TEST
+
+START_TEST(wrong_shapes_are_rejected_with_a_code)
+{
+	int64_t i;
+	double d;
+	bool b;
+
+	load("x: 1.5\nm: {a: 1}\nb: maybe\nsz: 4XB\n");
+	ck_assert_int_eq(cfg_read_int(root, "x", NULL, 0, 10, &i, &err), -SIM_EINVAL);
+	ck_assert_int_eq(cfg_read_int(root, "m", NULL, 0, 10, &i, &err), -SIM_ETYPE);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_int_eq(cfg_read_number(root, "m", NULL, 0.0, 1.0, &d, &err), -SIM_ETYPE);
+	ck_assert_int_eq(cfg_read_bool(root, "b", NULL, &b, &err), -SIM_ETYPE);
+	ck_assert_int_eq(cfg_read_size(root, "sz", NULL, &i, &err), -SIM_EUNIT);
+	ck_assert_uint_eq(err.line, 4);
+	ck_assert_uint_eq(err.col, 5);
+}
+END_TEST
+
+static const char *const policies[] = {"none", "proportional", "static", NULL};
+
+START_TEST(enum_near_miss_suggests_the_choice)
+{
+	int i = -1;
+
+	load("policy: propotional\nmode: zzz\nkind: static\n");
+	ck_assert_int_eq(cfg_read_enum(root, "policy", NULL, policies, &i, &err), -SIM_EINVAL);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_uint_eq(err.col, 9);
+	ck_assert_ptr_nonnull(strstr(err.msg, "did you mean 'proportional'"));
+	ck_assert_int_eq(cfg_read_enum(root, "mode", NULL, policies, &i, &err), -SIM_EINVAL);
+	ck_assert_ptr_null(strstr(err.msg, "did you mean"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "none, proportional, static"));
+	ck_assert_int_eq(cfg_read_enum(root, "kind", NULL, policies, &i, &err), 0);
+	ck_assert_int_eq(i, 2);
+	ck_assert_int_eq(cfg_read_enum(root, "other", "none", policies, &i, &err), 0);
+	ck_assert_int_eq(i, 0);
+}
+END_TEST
+
+START_TEST(node_readers_work_on_list_items)
+{
+	int64_t v;
+	double d;
+	const char *s;
+
+	load("l: [4KiB, 2s, 0.5, 50%, web, '']\n");
+	ck_assert_int_eq(cfg_node_size(at("l.0"), &v, &err), 0);
+	ck_assert(v == 4096);
+	ck_assert_int_eq(cfg_node_duration(at("l.1"), &v, &err), 0);
+	ck_assert(v == 2000000000);
+	ck_assert_double_eq_tol(at("l.1")->as_num, 2.0, 1e-12);
+	ck_assert_int_eq(cfg_node_number(at("l.2"), &d, &err), 0);
+	ck_assert_double_eq_tol(d, 0.5, 1e-15);
+	ck_assert_int_eq(cfg_node_fraction(at("l.3"), &d, &err), 0);
+	ck_assert_double_eq_tol(d, 0.5, 1e-15);
+	ck_assert_int_eq(cfg_node_string(at("l.4"), &s, &err), 0);
+	ck_assert_str_eq(s, "web");
+	ck_assert_int_lt(cfg_node_string(at("l.5"), &s, &err), 0);
+	ck_assert_int_eq(cfg_node_size(at("l"), &v, &err), -SIM_ETYPE);
+}
+END_TEST
+
+/* --- paths and --set -------------------------------------------------- */
+
+static const char doc_set[] =
+	"a:\n"
+	"  b: 1\n"
+	"  c: 2\n"
+	"hosts:\n"
+	"  - count: 4\n"
+	"  - count: 5\n";
+
+/*
+ * Runs cfg_set_path on n.  Known bug: every call leaks the 2-byte key "v" of the wrapper
+ * document "v: VALUE" (cfg.c sets val_root->n = 0, so cfg_free skips keys[0]).  Under
+ * LeakSanitizer the allocations of the call are exempted here, so the other assertions
+ * still run; bug_set_path_leaks_nothing below shows the leak.
+ */
+static int set_in(struct cfg_node *n, const char *assignment)
+{
+	int rc;
+
+	LSAN_OFF();
+	rc = cfg_set_path(n, assignment, &err);
+	LSAN_ON();
+	return rc;
+}
+
+static int set(const char *assignment)
+{
+	return set_in(root, assignment);
+}
+
+START_TEST(set_replaces_a_nested_scalar)
+{
+	load(doc_set);
+	ck_assert_int_eq(set("a.b=3"), 0);
+	text_at("a.b", "3");
+	text_at("a.c", "2");
+	ck_assert_uint_eq(at("a")->n, 2);
+}
+END_TEST
+
+START_TEST(set_indexes_into_a_list)
+{
+	load(doc_set);
+	ck_assert_int_eq(set("hosts.0.count=8"), 0);
+	text_at("hosts.0.count", "8");
+	text_at("hosts.1.count", "5");
+	ck_assert_int_eq(set("hosts.1=7"), 0);
+	text_at("hosts.1", "7");
+	ck_assert_uint_eq(at("hosts")->n, 2);
+}
+END_TEST
+
+START_TEST(set_creates_missing_keys)
+{
+	load(doc_set);
+	ck_assert_int_eq(set("a.d=4"), 0);
+	ck_assert_uint_eq(at("a")->n, 3);
+	text_at("a.d", "4");
+	ck_assert_int_eq(set("new.deep.er=x"), 0);
+	ck_assert_int_eq(at("new")->kind, CFG_MAP);
+	ck_assert_int_eq(at("new.deep")->kind, CFG_MAP);
+	text_at("new.deep.er", "x");
+}
+END_TEST
+
+START_TEST(set_value_is_yaml)
+{
+	load(doc_set);
+	ck_assert_int_eq(set("x={a: 1}"), 0);
+	ck_assert_int_eq(at("x")->kind, CFG_MAP);
+	text_at("x.a", "1");
+	ck_assert_int_eq(set("y=[1, 2]"), 0);
+	ck_assert_int_eq(at("y")->kind, CFG_SEQ);
+	ck_assert_uint_eq(at("y")->n, 2);
+	ck_assert_int_eq(set("a={z: 0}"), 0);
+	ck_assert_ptr_null(cfg_at_path(root, "a.b"));
+	text_at("a.z", "0");
+	ck_assert_int_eq(set("n='a b'"), 0);
+	text_at("n", "a b");
+	ck_assert(at("n")->quoted);
+}
+END_TEST
+
+START_TEST(set_bad_index_is_an_error_and_changes_nothing)
+{
+	load(doc_set);
+	ck_assert_int_lt(set("hosts.5.count=8"), 0);
+	ck_assert_int_lt(set("hosts.2=8"), 0);
+	ck_assert_int_lt(set("hosts.x.count=8"), 0);
+	ck_assert_int_lt(set("hosts.-1.count=8"), 0);
+	ck_assert_uint_eq(at("hosts")->n, 2);
+	text_at("hosts.0.count", "4");
+	text_at("hosts.1.count", "5");
+}
+END_TEST
+
+START_TEST(set_without_key_or_equals_is_einval)
+{
+	load(doc_set);
+	ck_assert_int_eq(set("a.b"), -SIM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "a.b"));
+	ck_assert_int_eq(set("=3"), -SIM_EINVAL);
+	text_at("a.b", "1");
+}
+END_TEST
+
+START_TEST(set_through_a_scalar_is_an_error)
+{
+	load(doc_set);
+	ck_assert_int_lt(set("a.b.c=1"), 0);
+	text_at("a.b", "1");
+}
+END_TEST
+
+START_TEST(set_bad_yaml_value_is_esyntax)
+{
+	load(doc_set);
+	ck_assert_int_eq(set("x={a: 1"), -SIM_ESYNTAX);
+	ck_assert_ptr_null(cfg_at_path(root, "x"));
+}
+END_TEST
+
+START_TEST(at_path_walks_maps_and_lists)
+{
+	load(doc_set);
+	ck_assert_ptr_eq(cfg_at_path(root, "hosts"), cfg_get(root, "hosts"));
+	text_at("hosts.1.count", "5");
+	ck_assert_ptr_null(cfg_at_path(root, "hosts.2"));
+	ck_assert_ptr_null(cfg_at_path(root, "hosts.x"));
+	ck_assert_ptr_null(cfg_at_path(root, "nope"));
+	ck_assert_ptr_null(cfg_at_path(root, "a.b.c"));
+	ck_assert_ptr_null(cfg_get(at("a.b"), "c"));
+}
+END_TEST
+
+START_TEST(clone_is_deep)
+{
+	struct cfg_node *c;
+	struct cfg_node *n;
+
+	load(doc_set);
+	c = cfg_clone(root);
+	ck_assert_int_eq(set_in(c, "a.b=9"), 0);
+	ck_assert_int_eq(set_in(c, "hosts.0.count=1"), 0);
+	text_at("a.b", "1");
+	text_at("hosts.0.count", "4");
+	/* The clone keeps every place and outlives the original. */
+	cfg_free(root);
+	root = c;
+	text_at("a.b", "9");
+	text_at("a.c", "2");
+	n = at("hosts.1.count");
+	ck_assert_str_eq(n->text, "5");
+	ck_assert_uint_eq(n->line, 6);
+	ck_assert_uint_eq(n->col, 12);
+	ck_assert_uint_eq(n->key_col, 5);
+	ck_assert_str_eq(n->file, "t.yaml");
+	ck_assert_int_eq(at("hosts")->kind, CFG_SEQ);
+}
+END_TEST
+
+START_TEST(put_scalar_replaces_in_place)
+{
+	load(doc_set);
+	cfg_put_scalar(at("a"), "b", "7");
+	text_at("a.b", "7");
+	ck_assert_str_eq(at("a")->keys[0], "b");
+	ck_assert_uint_eq(at("a")->n, 2);
+}
+END_TEST
+
+#ifdef SIM_KNOWN_BUGS
+/*
+ * Known bugs, compiled only with -DSIM_KNOWN_BUGS: these fail against the current sim/.
+ * cfg.c says anchors are refused, but only an anchor on a scalar is: one on a mapping or a
+ * list is accepted silently.
+ */
+START_TEST(bug_anchor_on_a_collection_is_unsupported)
+{
+	load_fails_at("a: &x {b: 1}\n", -SIM_EUNSUPPORTED, 1, 4);
+	load_fails_at("a: &x\n  b: 1\n", -SIM_EUNSUPPORTED, 1, 4);
+}
+END_TEST
+
+/* A path with no component (".", "..") loops zero times: 0 is returned, nothing is set,
+ * and the parsed value is leaked. */
+START_TEST(bug_set_empty_path_is_einval)
+{
+	load(doc_set);
+	ck_assert_int_lt(set(".=1"), 0);
+}
+END_TEST
+
+/* strtok_r has cut the path at its first '.' when the message is written. */
+START_TEST(bug_set_error_names_the_whole_path)
+{
+	load(doc_set);
+	ck_assert_int_lt(set("hosts.5.count=8"), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "hosts.5.count"));
+}
+END_TEST
+
+/* Fails only under LeakSanitizer, which reports the 2-byte key "v" at exit. */
+START_TEST(bug_set_path_leaks_nothing)
+{
+	load(doc_set);
+	ck_assert_int_eq(cfg_set_path(root, "a.b=3", &err), 0);
+}
+END_TEST
+
+/* A directory opens but cannot be read: libyaml's reader error comes back as ESYNTAX. */
+START_TEST(bug_load_file_on_a_directory_is_eio)
+{
+	ck_assert_int_eq(cfg_load_file("/", &root, &err), -SIM_EIO);
+}
+END_TEST
+#endif
+
+Suite *cfg_suite(void);
+
+Suite *cfg_suite(void)
+{
+	Suite *s = suite_create("cfg");
+	TCase *tc = tcase_create("load");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, load_string_builds_kinds_of_nodes);
+	tcase_add_test(tc, nodes_remember_1_based_line_and_column);
+	tcase_add_test(tc, unclosed_flow_mapping_is_esyntax_at_end_of_input);
+	tcase_add_test(tc, tab_indentation_is_esyntax_at_the_tab);
+	tcase_add_test(tc, misindented_key_is_esyntax_at_its_colon);
+	tcase_add_test(tc, second_document_is_esyntax);
+	tcase_add_test(tc, duplicate_key_is_edup_at_the_second_key);
+	tcase_add_test(tc, same_key_in_two_mappings_is_not_a_duplicate);
+	tcase_add_test(tc, anchors_and_aliases_are_unsupported);
+	tcase_add_test(tc, empty_document_is_an_error);
+	tcase_add_test(tc, top_level_list_or_scalar_is_etype);
+	tcase_add_test(tc, collection_as_key_is_etype);
+	tcase_add_test(tc, load_file_names_the_file_in_nodes_and_errors);
+	tcase_add_test(tc, load_file_missing_is_eio);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keys");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, unknown_key_is_ekey_at_the_key_with_a_suggestion);
+	tcase_add_test(tc, far_unknown_key_has_no_suggestion);
+	tcase_add_test(tc, known_keys_pass);
+	tcase_add_test(tc, expect_names_both_kinds);
+	tcase_add_test(tc, edit_distance_is_levenshtein);
+	tcase_add_test(tc, suggest_picks_the_closest_name);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("read");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, defaults_are_inserted_and_normalized);
+	tcase_add_test(tc, reading_twice_adds_the_default_once);
+	tcase_add_test(tc, present_values_win_over_defaults);
+	tcase_add_test(tc, missing_required_key_is_emissing_naming_it);
+	tcase_add_test(tc, out_of_range_values_are_erange_at_the_value);
+	tcase_add_test(tc, wrong_shapes_are_rejected_with_a_code);
+	tcase_add_test(tc, enum_near_miss_suggests_the_choice);
+	tcase_add_test(tc, node_readers_work_on_list_items);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("path");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, set_replaces_a_nested_scalar);
+	tcase_add_test(tc, set_indexes_into_a_list);
+	tcase_add_test(tc, set_creates_missing_keys);
+	tcase_add_test(tc, set_value_is_yaml);
+	tcase_add_test(tc, set_bad_index_is_an_error_and_changes_nothing);
+	tcase_add_test(tc, set_without_key_or_equals_is_einval);
+	tcase_add_test(tc, set_through_a_scalar_is_an_error);
+	tcase_add_test(tc, set_bad_yaml_value_is_esyntax);
+	tcase_add_test(tc, at_path_walks_maps_and_lists);
+	tcase_add_test(tc, clone_is_deep);
+	tcase_add_test(tc, put_scalar_replaces_in_place);
+	suite_add_tcase(s, tc);
+
+#ifdef SIM_KNOWN_BUGS
+	tc = tcase_create("known_bugs");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, bug_anchor_on_a_collection_is_unsupported);
+	tcase_add_test(tc, bug_set_empty_path_is_einval);
+	tcase_add_test(tc, bug_set_error_names_the_whole_path);
+	tcase_add_test(tc, bug_set_path_leaks_nothing);
+	tcase_add_test(tc, bug_load_file_on_a_directory_is_eio);
+	suite_add_tcase(s, tc);
+#endif
+	return s;
+}

@@ -1,0 +1,210 @@
+/*
+ * check_cluster.c - admission over time on one or two small hosts:
+ * rejection, queueing in arrival order without head-of-line blocking,
+ * queue timeouts, and lifetimes that start at placement.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "registry.h"
+#include "suites.h"
+
+#define GiB (1024LL * 1024 * 1024)
+#define S 1000000000LL
+
+struct world {
+	struct sim *sim;
+	struct cluster *c;
+	struct policy place, oc;
+	struct cfg_node *place_cfg, *oc_cfg;
+};
+
+static void world_start(struct world *w, const char *oc_yaml, const struct host_params *hosts,
+			size_t n_hosts, const struct vm_spec *vms, size_t n_vms, bool queue,
+			sim_time max_wait)
+{
+	struct sim_err err = {0};
+	struct cluster_params p = {0};
+
+	ck_assert_int_eq(cfg_load_string("t", "policy: first-fit", &w->place_cfg, &err), 0);
+	ck_assert_int_eq(cfg_load_string("t", oc_yaml, &w->oc_cfg, &err), 0);
+	ck_assert_int_eq(policy_configure(FAMILY_PLACEMENT, w->place_cfg, NULL, &w->place, &err), 0);
+	ck_assert_int_eq(policy_configure(FAMILY_OVERCOMMIT, w->oc_cfg, NULL, &w->oc, &err), 0);
+	p.hosts = hosts;
+	p.n_hosts = n_hosts;
+	p.vms = vms;
+	p.n_vms = n_vms;
+	p.placement = w->place.ops;
+	p.placement_priv = w->place.priv;
+	p.overcommit = w->oc.ops;
+	p.overcommit_priv = w->oc.priv;
+	p.queue_on_full = queue;
+	p.max_wait_ns = max_wait;
+	w->sim = sim_new();
+	w->c = cluster_new(w->sim, &p);
+	cluster_start(w->c);
+}
+
+static void world_end(struct world *w)
+{
+	cluster_free(w->c);
+	sim_free(w->sim);
+	policy_release(&w->place);
+	policy_release(&w->oc);
+	cfg_free(w->place_cfg);
+	cfg_free(w->oc_cfg);
+}
+
+static struct vm_spec spec(const char *name, int64_t mem, sim_time arrive, sim_time depart)
+{
+	struct vm_spec v = {.name = (char *)name, .memory_bytes = mem, .arrive_ns = arrive,
+			    .depart_ns = depart, .image = -1};
+
+	return v;
+}
+
+static const struct host_params one_host[] = {{"h-0", "h", 12 * GiB, 2 * GiB}};
+
+START_TEST(a_vm_that_fits_nowhere_is_rejected)
+{
+	struct vm_spec vms[] = {spec("a", 6 * GiB, 0, 10 * S), spec("b", 6 * GiB, 1 * S, 20 * S)};
+	struct world w;
+
+	world_start(&w, "policy: none", one_host, 1, vms, 2, false, SIM_NEVER);
+	sim_run(w.sim, 100 * S);
+	ck_assert_int_eq(w.c->vms[0].state, VM_DEPARTED);
+	ck_assert_int_eq(w.c->vms[1].state, VM_REJECTED);
+	ck_assert_uint_eq(w.c->stats.arrived, 2);
+	ck_assert_uint_eq(w.c->stats.placed, 1);
+	ck_assert_uint_eq(w.c->stats.rejected, 1);
+	ck_assert_int_eq(w.c->hosts[0].committed_bytes, 0);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(a_queued_vm_starts_when_memory_frees_and_runs_its_whole_lifetime)
+{
+	struct vm_spec vms[] = {spec("a", 6 * GiB, 0, 10 * S), spec("b", 6 * GiB, 1 * S, 20 * S)};
+	struct world w;
+
+	world_start(&w, "policy: none", one_host, 1, vms, 2, true, SIM_NEVER);
+	sim_run(w.sim, 100 * S);
+	ck_assert_int_eq(w.c->vms[1].state, VM_DEPARTED);
+	ck_assert_int_eq(w.c->vms[1].placed_ns, 10 * S);
+	/* Lifetime 19 s from placement at 10 s. */
+	ck_assert_int_eq(w.c->vms[1].departed_ns, 29 * S);
+	ck_assert_uint_eq(w.c->stats.queued, 1);
+	ck_assert_uint_eq(w.c->stats.rejected, 0);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(a_large_queued_vm_does_not_block_a_small_one_behind_it)
+{
+	struct vm_spec vms[] = {
+		spec("a", 5 * GiB, 0, 100 * S), spec("x", 4 * GiB, 0, 10 * S),
+		spec("b", 6 * GiB, 1 * S, 1000 * S), spec("d", 2 * GiB, 2 * S, 1000 * S),
+	};
+	struct world w;
+
+	world_start(&w, "policy: none", one_host, 1, vms, 4, true, SIM_NEVER);
+	sim_run(w.sim, 50 * S);
+	ck_assert_int_eq(w.c->vms[3].state, VM_RUNNING);
+	ck_assert_int_eq(w.c->vms[3].placed_ns, 10 * S);
+	ck_assert_int_eq(w.c->vms[2].state, VM_QUEUED);
+	sim_run(w.sim, 150 * S);
+	ck_assert_int_eq(w.c->vms[2].state, VM_RUNNING);
+	ck_assert_int_eq(w.c->vms[2].placed_ns, 100 * S);
+	ck_assert_int_eq(w.c->hosts[0].committed_bytes, 8 * GiB);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(a_vm_gives_up_after_max_wait)
+{
+	struct vm_spec vms[] = {spec("a", 6 * GiB, 0, 10 * S), spec("b", 6 * GiB, 1 * S, 20 * S)};
+	struct world w;
+
+	world_start(&w, "policy: none", one_host, 1, vms, 2, true, 5 * S);
+	sim_run(w.sim, 100 * S);
+	ck_assert_int_eq(w.c->vms[1].state, VM_REJECTED);
+	ck_assert_uint_eq(w.c->stats.timed_out, 1);
+	ck_assert_uint_eq(w.c->stats.rejected, 1);
+	ck_assert_uint_eq(w.c->n_queue, 0);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(ratio_overcommit_admits_one_and_a_half_times_capacity)
+{
+	struct vm_spec vms[4];
+	struct world w;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		vms[i] = spec("v", 5 * GiB, i * S, TRACE_NEVER);
+	/* Capacity 10 GiB: none takes two 5 GiB VMs, ratio 1.5 takes three. */
+	world_start(&w, "{policy: ratio, max: 1.5}", one_host, 1, vms, 4, false, SIM_NEVER);
+	sim_run(w.sim, 10 * S);
+	ck_assert_uint_eq(w.c->stats.placed, 3);
+	ck_assert_int_eq(w.c->vms[3].state, VM_REJECTED);
+	world_end(&w);
+	world_start(&w, "policy: none", one_host, 1, vms, 4, false, SIM_NEVER);
+	sim_run(w.sim, 10 * S);
+	ck_assert_uint_eq(w.c->stats.placed, 2);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(committed_memory_is_integrated_over_time)
+{
+	struct vm_spec vms[] = {spec("a", 4 * GiB, 0, 10 * S), spec("b", 2 * GiB, 5 * S, 20 * S)};
+	struct world w;
+
+	world_start(&w, "policy: none", one_host, 1, vms, 2, false, SIM_NEVER);
+	sim_run(w.sim, 20 * S);
+	cluster_settle(w.c);
+	/* 4 GiB for 10 s plus 2 GiB for 15 s = 70 GiB.s. */
+	ck_assert_double_eq_tol(w.c->stats.committed_byte_ns, 70.0 * GiB * S, 1.0);
+	ck_assert_int_eq(w.c->stats.committed_peak_bytes, 6 * GiB);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(first_fit_fills_hosts_in_order)
+{
+	static const struct host_params two[] = {
+		{"h-0", "h", 10 * GiB, 0}, {"h-1", "h", 10 * GiB, 0},
+	};
+	struct vm_spec vms[] = {
+		spec("a", 6 * GiB, 0, TRACE_NEVER), spec("b", 6 * GiB, 0, TRACE_NEVER),
+		spec("c", 4 * GiB, 0, TRACE_NEVER),
+	};
+	struct world w;
+
+	world_start(&w, "policy: none", two, 2, vms, 3, false, SIM_NEVER);
+	sim_run(w.sim, S);
+	ck_assert_ptr_eq(w.c->vms[0].host, &w.c->hosts[0]);
+	ck_assert_ptr_eq(w.c->vms[1].host, &w.c->hosts[1]);
+	ck_assert_ptr_eq(w.c->vms[2].host, &w.c->hosts[0]);
+	ck_assert_uint_eq(cluster_hosts_used(w.c), 2);
+	world_end(&w);
+}
+END_TEST
+
+Suite *cluster_suite(void)
+{
+	Suite *s = suite_create("cluster");
+	TCase *tc = tcase_create("admission");
+
+	tcase_add_test(tc, a_vm_that_fits_nowhere_is_rejected);
+	tcase_add_test(tc, a_queued_vm_starts_when_memory_frees_and_runs_its_whole_lifetime);
+	tcase_add_test(tc, a_large_queued_vm_does_not_block_a_small_one_behind_it);
+	tcase_add_test(tc, a_vm_gives_up_after_max_wait);
+	tcase_add_test(tc, ratio_overcommit_admits_one_and_a_half_times_capacity);
+	tcase_add_test(tc, committed_memory_is_integrated_over_time);
+	tcase_add_test(tc, first_fit_fills_hosts_in_order);
+	suite_add_tcase(s, tc);
+	return s;
+}

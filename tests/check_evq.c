@@ -1,0 +1,361 @@
+/*
+ * tests/check_evq.c - the event queue pops in (time, seq) order, drops cancelled events,
+ * and counts only live ones; random operations are checked against a linear-scan model.
+ */
+#include <check.h>
+#include <gsl/gsl_rng.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "evq.h"
+
+static void nop(struct sim *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+}
+
+static struct evq *q;
+
+static void setup(void)
+{
+	q = evq_new(4);
+}
+
+static void teardown(void)
+{
+	evq_free(q);
+	q = NULL;
+}
+
+/* Pushes an event at t whose arg encodes tag; returns its seq. */
+static uint64_t push(sim_time t, uintptr_t tag)
+{
+	struct sim_event ev = {.time = t, .handler = nop, .arg = (void *)tag};
+
+	return evq_push(q, &ev);
+}
+
+/* Pops and asserts the event's time and tag. */
+static void pop_is(sim_time t, uintptr_t tag)
+{
+	struct sim_event out;
+
+	ck_assert(evq_pop(q, &out));
+	ck_assert_msg(out.time == t && (uintptr_t)out.arg == tag,
+		      "popped (%lld, %lu), want (%lld, %lu)", (long long)out.time,
+		      (unsigned long)(uintptr_t)out.arg, (long long)t, (unsigned long)tag);
+	ck_assert_ptr_eq(out.handler, nop);
+}
+
+START_TEST(equal_times_fire_in_schedule_order)
+{
+	uintptr_t i;
+
+	for (i = 0; i < 100; i++)
+		push(7, i);
+	for (i = 0; i < 100; i++)
+		pop_is(7, i);
+	ck_assert(!evq_pop(q, &(struct sim_event){0}));
+}
+END_TEST
+
+START_TEST(earlier_time_fires_first_whatever_the_push_order)
+{
+	push(30, 1);
+	push(10, 2);
+	push(20, 3);
+	push(10, 4);
+	push(-5, 5);
+	pop_is(-5, 5);
+	pop_is(10, 2);
+	pop_is(10, 4);
+	pop_is(20, 3);
+	pop_is(30, 1);
+}
+END_TEST
+
+START_TEST(seqs_increase_from_one_and_come_back_on_pop)
+{
+	struct sim_event out;
+	uint64_t a = push(9, 1), b = push(3, 2);
+
+	ck_assert_uint_eq(a, 1);
+	ck_assert_uint_eq(b, 2);
+	ck_assert(evq_pop(q, &out));
+	ck_assert_uint_eq(out.seq, b);
+	ck_assert(evq_pop(q, &out));
+	ck_assert_uint_eq(out.seq, a);
+}
+END_TEST
+
+START_TEST(push_copies_the_event)
+{
+	struct sim_event ev = {.time = 4, .seq = 999, .handler = nop, .arg = (void *)1};
+
+	evq_push(q, &ev);
+	ev.time = 1;
+	ev.arg = (void *)2;
+	pop_is(4, 1);
+}
+END_TEST
+
+START_TEST(empty_queue_pops_nothing_and_peeks_int64_max)
+{
+	struct sim_event out;
+
+	ck_assert(!evq_pop(q, &out));
+	ck_assert(evq_peek_time(q) == INT64_MAX);
+	ck_assert_uint_eq(evq_size(q), 0);
+	push(1, 1);
+	pop_is(1, 1);
+	ck_assert(!evq_pop(q, &out));
+	ck_assert(evq_peek_time(q) == INT64_MAX);
+}
+END_TEST
+
+START_TEST(peek_gives_the_earliest_live_time_and_removes_nothing)
+{
+	push(50, 1);
+	push(20, 2);
+	ck_assert(evq_peek_time(q) == 20);
+	ck_assert(evq_peek_time(q) == 20);
+	ck_assert_uint_eq(evq_size(q), 2);
+	pop_is(20, 2);
+	ck_assert(evq_peek_time(q) == 50);
+}
+END_TEST
+
+START_TEST(size_counts_live_events_only)
+{
+	uint64_t a = push(1, 1), b;
+
+	push(2, 2);
+	b = push(3, 3);
+	ck_assert_uint_eq(evq_size(q), 3);
+	evq_cancel(q, b);
+	ck_assert_uint_eq(evq_size(q), 2);
+	evq_cancel(q, a);
+	ck_assert_uint_eq(evq_size(q), 1);
+	/* Cancelling twice cancels once. */
+	evq_cancel(q, a);
+	ck_assert_uint_eq(evq_size(q), 1);
+	pop_is(2, 2);
+	ck_assert_uint_eq(evq_size(q), 0);
+	ck_assert(!evq_pop(q, &(struct sim_event){0}));
+}
+END_TEST
+
+START_TEST(cancelled_top_is_skipped_by_peek_and_pop)
+{
+	uint64_t top = push(1, 1);
+
+	push(5, 2);
+	push(9, 3);
+	evq_cancel(q, top);
+	ck_assert(evq_peek_time(q) == 5);
+	pop_is(5, 2);
+	pop_is(9, 3);
+}
+END_TEST
+
+START_TEST(cancelled_deep_event_never_fires)
+{
+	uint64_t seq[200];
+	uintptr_t i;
+
+	/* 200 events in a 4-ary heap are 4 levels deep; cancel leaves and inner nodes. */
+	for (i = 0; i < 200; i++)
+		seq[i] = push((sim_time)(i * 7 % 200), i);
+	for (i = 0; i < 200; i += 3)
+		evq_cancel(q, seq[i]);
+	ck_assert_uint_eq(evq_size(q), 200 - 67);
+	for (i = 0; i < 200; i++) {
+		uintptr_t tag = i * 143 % 200;        /* 143 = 7^-1 mod 200: time i is tag */
+
+		if (tag % 3 != 0)
+			pop_is((sim_time)i, tag);
+	}
+	ck_assert(!evq_pop(q, &(struct sim_event){0}));
+}
+END_TEST
+
+START_TEST(cancelled_event_equal_in_time_to_others_leaves_them_in_order)
+{
+	uint64_t s2;
+
+	push(4, 1);
+	s2 = push(4, 2);
+	push(4, 3);
+	evq_cancel(q, s2);
+	pop_is(4, 1);
+	pop_is(4, 3);
+}
+END_TEST
+
+START_TEST(queue_grows_past_its_capacity_hint)
+{
+	uintptr_t i;
+
+	for (i = 0; i < 10000; i++)
+		push((sim_time)(10000 - i), i);
+	ck_assert_uint_eq(evq_size(q), 10000);
+	for (i = 0; i < 10000; i++)
+		pop_is((sim_time)(i + 1), 9999 - i);
+}
+END_TEST
+
+/*
+ * The reference model: the live events in an unordered array.  The earliest is found by a
+ * linear scan over (time, seq), which is obviously right; removal swaps in the last one.
+ */
+struct ref_ev {
+	sim_time time;
+	uint64_t seq;
+	uintptr_t tag;
+};
+
+struct ref {
+	struct ref_ev *ev;
+	size_t n;
+};
+
+static long ref_min(const struct ref *r)
+{
+	long best = -1;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct ref_ev *e = &r->ev[i];
+
+		if (best < 0 || e->time < r->ev[best].time ||
+		    (e->time == r->ev[best].time && e->seq < r->ev[best].seq))
+			best = (long)i;
+	}
+	return best;
+}
+
+static void ref_remove(struct ref *r, size_t i)
+{
+	r->ev[i] = r->ev[--r->n];
+}
+
+static const unsigned long random_seeds[] = {1, 2, 42, 20240601};
+
+/*
+ * Phases of push-, cancel- and pop-heavy mixes: the queue grows to hundreds of events,
+ * builds up many tombstones (enough to rehash the cancelled set), then drains.
+ * Times are drawn from a small window above a slowly rising base, so ties are frequent.
+ */
+START_TEST(random_operations_match_a_reference)
+{
+	enum { N_OPS = 30000 };
+	static const unsigned mix[3][3] = {
+		{60, 85, 100},                  /* push < 60, cancel < 85, else pop */
+		{35, 80, 100},
+		{10, 25, 100},
+	};
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct ref ref = {.ev = calloc(N_OPS, sizeof(struct ref_ev))};
+	struct sim_event out;
+	sim_time base = 0;
+	size_t op, cancels = 0, max_live = 0;
+	uintptr_t next_tag = 0;
+	long k;
+
+	ck_assert_ptr_nonnull(ref.ev);
+	gsl_rng_set(r, random_seeds[_i]);
+	for (op = 0; op < N_OPS; op++) {
+		const unsigned *m = mix[op * 3 / N_OPS];
+		unsigned dice = (unsigned)gsl_rng_uniform_int(r, 100);
+
+		if (dice < m[0]) {
+			sim_time t = base + (sim_time)gsl_rng_uniform_int(r, 32);
+			uint64_t seq = push(t, next_tag);
+
+			ref.ev[ref.n++] = (struct ref_ev){.time = t, .seq = seq, .tag = next_tag++};
+			base += gsl_rng_uniform_int(r, 4) == 0;
+		} else if (dice < m[1] && ref.n > 0) {
+			size_t i = gsl_rng_uniform_int(r, ref.n);
+
+			evq_cancel(q, ref.ev[i].seq);
+			ref_remove(&ref, i);
+			cancels++;
+		} else if ((k = ref_min(&ref)) < 0) {
+			ck_assert(!evq_pop(q, &out));
+		} else {
+			ck_assert(evq_pop(q, &out));
+			ck_assert_msg(out.seq == ref.ev[k].seq && out.time == ref.ev[k].time &&
+					      (uintptr_t)out.arg == ref.ev[k].tag,
+				      "op %zu: popped seq %llu at %lld, want seq %llu at %lld", op,
+				      (unsigned long long)out.seq, (long long)out.time,
+				      (unsigned long long)ref.ev[k].seq, (long long)ref.ev[k].time);
+			ref_remove(&ref, (size_t)k);
+		}
+		ck_assert_uint_eq(evq_size(q), ref.n);
+		if (op % 2 == 0) {
+			k = ref_min(&ref);
+			ck_assert(evq_peek_time(q) == (k < 0 ? INT64_MAX : ref.ev[k].time));
+		}
+		if (ref.n > max_live)
+			max_live = ref.n;
+	}
+	/* The mix did exercise a deep queue and a large cancelled set. */
+	ck_assert_uint_gt(max_live, 500);
+	ck_assert_uint_gt(cancels, 5000);
+	while ((k = ref_min(&ref)) >= 0) {
+		ck_assert(evq_pop(q, &out));
+		ck_assert_uint_eq(out.seq, ref.ev[k].seq);
+		ref_remove(&ref, (size_t)k);
+	}
+	ck_assert(!evq_pop(q, &out));
+	ck_assert_uint_eq(evq_size(q), 0);
+	free(ref.ev);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(cancelling_an_unscheduled_seq_is_a_bug)
+{
+	push(1, 1);
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));    /* SIM_BUG's message */
+	evq_cancel(q, 2);
+}
+END_TEST
+
+Suite *evq_suite(void);
+
+Suite *evq_suite(void)
+{
+	Suite *s = suite_create("evq");
+	TCase *tc = tcase_create("order");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, equal_times_fire_in_schedule_order);
+	tcase_add_test(tc, earlier_time_fires_first_whatever_the_push_order);
+	tcase_add_test(tc, seqs_increase_from_one_and_come_back_on_pop);
+	tcase_add_test(tc, push_copies_the_event);
+	tcase_add_test(tc, empty_queue_pops_nothing_and_peeks_int64_max);
+	tcase_add_test(tc, peek_gives_the_earliest_live_time_and_removes_nothing);
+	tcase_add_test(tc, queue_grows_past_its_capacity_hint);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cancel");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, size_counts_live_events_only);
+	tcase_add_test(tc, cancelled_top_is_skipped_by_peek_and_pop);
+	tcase_add_test(tc, cancelled_deep_event_never_fires);
+	tcase_add_test(tc, cancelled_event_equal_in_time_to_others_leaves_them_in_order);
+	tcase_add_test_raise_signal(tc, cancelling_an_unscheduled_seq_is_a_bug, SIGABRT);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("random");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, random_operations_match_a_reference, 0,
+			    (int)(sizeof(random_seeds) / sizeof(random_seeds[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}

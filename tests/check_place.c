@@ -1,0 +1,195 @@
+/*
+ * check_place.c - placement and overcommit policies on hand-made hosts:
+ * each picks the host its rule names, never one without room.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "host.h"
+#include "registry.h"
+#include "suites.h"
+#include "vm.h"
+
+#define GiB (1024LL * 1024 * 1024)
+
+static long choose(const char *name, const int64_t *headroom, size_t n, int64_t vm_bytes)
+{
+	char vname[] = "v";
+	struct vm_spec spec = {.name = vname, .memory_bytes = vm_bytes};
+	struct host hosts[8];
+	const struct host *ptrs[8];
+	struct vm vm;
+	const void *ops = NULL;
+	size_t i;
+
+	vm_init(&vm, &spec, 0);
+	for (i = 0; i < n; i++)
+		ptrs[i] = &hosts[i];
+	for (i = 0; i < policy_count(FAMILY_PLACEMENT); i++) {
+		const struct policy_info *info = policy_info_at(FAMILY_PLACEMENT, i, &ops);
+
+		if (!strcmp(info->name, name))
+			return ((const struct placement_ops *)ops)->choose(NULL, ptrs, headroom, n,
+									  &vm);
+	}
+	ck_abort_msg("no placement policy %s", name);
+	return -2;
+}
+
+START_TEST(first_fit_takes_the_first_host_with_room)
+{
+	int64_t room[] = {4 * GiB, 10 * GiB, 6 * GiB};
+
+	ck_assert_int_eq(choose("first-fit", room, 3, 5 * GiB), 1);
+	ck_assert_int_eq(choose("first-fit", room, 3, 4 * GiB), 0);
+}
+END_TEST
+
+START_TEST(best_fit_takes_the_tightest_host)
+{
+	int64_t room[] = {4 * GiB, 10 * GiB, 6 * GiB};
+
+	ck_assert_int_eq(choose("best-fit", room, 3, 5 * GiB), 2);
+	ck_assert_int_eq(choose("best-fit", room, 3, 3 * GiB), 0);
+}
+END_TEST
+
+START_TEST(worst_fit_takes_the_roomiest_host)
+{
+	int64_t room[] = {4 * GiB, 10 * GiB, 6 * GiB};
+
+	ck_assert_int_eq(choose("worst-fit", room, 3, 1 * GiB), 1);
+}
+END_TEST
+
+START_TEST(ties_go_to_the_lowest_index)
+{
+	int64_t room[] = {2 * GiB, 6 * GiB, 6 * GiB};
+
+	ck_assert_int_eq(choose("best-fit", room, 3, 5 * GiB), 1);
+	ck_assert_int_eq(choose("worst-fit", room, 3, 5 * GiB), 1);
+}
+END_TEST
+
+/* Every placement policy: -1 exactly when no host has room, else a host with room. */
+START_TEST(placement_contract)
+{
+	static const int64_t rooms[][4] = {
+		{0, 0, 0, 0}, {1, 2, 3, 4}, {4, 3, 2, 1}, {-5, 7, 7, -1}, {3, 3, 3, 3},
+	};
+	const void *ops;
+	const struct policy_info *info = policy_info_at(FAMILY_PLACEMENT, (size_t)_i, &ops);
+	struct host hosts[4];
+	const struct host *ptrs[4] = {&hosts[0], &hosts[1], &hosts[2], &hosts[3]};
+	size_t r;
+	int64_t need;
+
+	for (r = 0; r < sizeof(rooms) / sizeof(rooms[0]); r++)
+		for (need = 1; need <= 8; need++) {
+			char vname[] = "v";
+			struct vm_spec spec = {.name = vname, .memory_bytes = need};
+			struct vm vm;
+			bool any = false;
+			long got;
+			int k;
+
+			vm_init(&vm, &spec, 0);
+			for (k = 0; k < 4; k++)
+				any |= rooms[r][k] >= need;
+			got = ((const struct placement_ops *)ops)->choose(NULL, ptrs, rooms[r], 4, &vm);
+			if (!any)
+				ck_assert_msg(got == -1, "%s placed without room", info->name);
+			else
+				ck_assert_msg(got >= 0 && got < 4 && rooms[r][got] >= need,
+					      "%s chose host %ld", info->name, got);
+		}
+}
+END_TEST
+
+static int64_t headroom(const char *yaml, const struct host *h)
+{
+	struct cfg_node *root = NULL;
+	struct policy p;
+	struct sim_err err = {0};
+	int64_t v;
+
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_msg(policy_configure(FAMILY_OVERCOMMIT, root, NULL, &p, &err) == 0, "%s",
+		      err.msg);
+	v = ((const struct overcommit_ops *)p.ops)->headroom(p.priv, h);
+	policy_release(&p);
+	cfg_free(root);
+	return v;
+}
+
+START_TEST(overcommit_none_promises_capacity_only)
+{
+	struct host h;
+
+	host_init(&h, 0, "h", "g", 16 * GiB, 2 * GiB);
+	h.committed_bytes = 10 * GiB;
+	ck_assert_int_eq(headroom("policy: none", &h), 4 * GiB);
+	host_release(&h);
+}
+END_TEST
+
+START_TEST(overcommit_ratio_promises_ratio_times_capacity)
+{
+	struct host h;
+
+	host_init(&h, 0, "h", "g", 18 * GiB, 2 * GiB);
+	h.committed_bytes = 20 * GiB;
+	/* 1.5 x 16 GiB = 24 GiB promised, 20 taken. */
+	ck_assert_int_eq(headroom("{policy: ratio, max: 1.5}", &h), 4 * GiB);
+	ck_assert_int_eq(headroom("{policy: ratio, max: 150%}", &h), 4 * GiB);
+	host_release(&h);
+}
+END_TEST
+
+START_TEST(overcommit_ratio_below_one_is_refused)
+{
+	struct cfg_node *root = NULL;
+	struct policy p;
+	struct sim_err err = {0};
+
+	ck_assert_int_eq(cfg_load_string("t", "{policy: ratio, max: 0.5}", &root, &err), 0);
+	ck_assert_int_eq(policy_configure(FAMILY_OVERCOMMIT, root, NULL, &p, &err), -SIM_ERANGE);
+	ck_assert_uint_eq(err.line, 1);
+	cfg_free(root);
+}
+END_TEST
+
+START_TEST(unknown_policy_parameter_is_refused_with_a_suggestion)
+{
+	struct cfg_node *root = NULL;
+	struct policy p;
+	struct sim_err err = {0};
+
+	ck_assert_int_eq(cfg_load_string("t", "policy: ratio\nmaxx: 2\n", &root, &err), 0);
+	ck_assert_int_eq(policy_configure(FAMILY_OVERCOMMIT, root, NULL, &p, &err), -SIM_EKEY);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_uint_eq(err.col, 1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "did you mean 'max'"));
+	cfg_free(root);
+}
+END_TEST
+
+Suite *place_suite(void)
+{
+	Suite *s = suite_create("place");
+	TCase *tc = tcase_create("placement");
+
+	tcase_add_test(tc, first_fit_takes_the_first_host_with_room);
+	tcase_add_test(tc, best_fit_takes_the_tightest_host);
+	tcase_add_test(tc, worst_fit_takes_the_roomiest_host);
+	tcase_add_test(tc, ties_go_to_the_lowest_index);
+	tcase_add_loop_test(tc, placement_contract, 0, (int)policy_count(FAMILY_PLACEMENT));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("overcommit");
+	tcase_add_test(tc, overcommit_none_promises_capacity_only);
+	tcase_add_test(tc, overcommit_ratio_promises_ratio_times_capacity);
+	tcase_add_test(tc, overcommit_ratio_below_one_is_refused);
+	tcase_add_test(tc, unknown_policy_parameter_is_refused_with_a_suggestion);
+	suite_add_tcase(s, tc);
+	return s;
+}

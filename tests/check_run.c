@@ -1,0 +1,217 @@
+/*
+ * check_run.c - whole runs: every example config runs and has the results
+ * contract's keys; the same seed gives the same bytes; and two queueing
+ * models with closed-form answers (M/M/infinity, Erlang loss) come out
+ * right, which checks arrivals, lifetimes, admission and accounting at once.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "suites.h"
+
+static cJSON *run_json(const char *path, const char *const *sets, size_t n_sets,
+		       struct run_record *rec_out)
+{
+	struct scenario_opts opts = {sets, n_sets, false, 0};
+	struct scenario sc;
+	struct run_record rec;
+	struct sim_err err = {0};
+	cJSON *j;
+
+	ck_assert_msg(scenario_load(path, &opts, &sc, &err) == 0, "%s:%u:%u: %s", err.file,
+		      err.line, err.col, err.msg);
+	ck_assert_int_eq(run_replication(&sc, 0, false, &rec, &err), 0);
+	j = results_to_json(&rec);
+	if (rec_out) {
+		*rec_out = rec;
+		rec_out->hosts = NULL;
+		rec_out->vms = NULL;
+		rec_out->n_hosts = rec_out->n_vms = 0;
+		memset(&rec_out->series, 0, sizeof(rec_out->series));
+	}
+	results_release(&rec);
+	scenario_release(&sc);
+	return j;
+}
+
+/* The results text without the "run" object, which holds wall time. */
+static char *text_without_run(cJSON *j)
+{
+	char *s;
+
+	cJSON_DeleteItemFromObject(j, "run");
+	s = cJSON_Print(j);
+	cJSON_Delete(j);
+	return s;
+}
+
+START_TEST(same_seed_gives_identical_bytes)
+{
+	char *a = text_without_run(run_json("configs/default.yaml", NULL, 0, NULL));
+	char *b = text_without_run(run_json("configs/default.yaml", NULL, 0, NULL));
+	const char *seed7[] = {"seed=7"};
+	char *c = text_without_run(run_json("configs/default.yaml", seed7, 1, NULL));
+
+	ck_assert_str_eq(a, b);
+	/* And the comparison can fail: another seed draws another workload. */
+	ck_assert_str_ne(a, c);
+	free(a);
+	free(b);
+	free(c);
+}
+END_TEST
+
+START_TEST(a_policy_change_leaves_the_workload_draws_alone)
+{
+	const char *best[] = {"policies.placement.policy=best-fit"};
+	cJSON *a = run_json("configs/default.yaml", NULL, 0, NULL);
+	cJSON *b = run_json("configs/default.yaml", best, 1, NULL);
+	cJSON *va = cJSON_GetObjectItem(a, "vms"), *vb = cJSON_GetObjectItem(b, "vms");
+	int i;
+
+	ck_assert_int_eq(cJSON_GetArraySize(va), cJSON_GetArraySize(vb));
+	for (i = 0; i < cJSON_GetArraySize(va); i++) {
+		cJSON *x = cJSON_GetArrayItem(va, i), *y = cJSON_GetArrayItem(vb, i);
+
+		ck_assert_str_eq(cJSON_GetObjectItem(x, "name")->valuestring,
+				 cJSON_GetObjectItem(y, "name")->valuestring);
+		ck_assert_double_eq(cJSON_GetObjectItem(x, "arrive_s")->valuedouble,
+				    cJSON_GetObjectItem(y, "arrive_s")->valuedouble);
+		ck_assert_double_eq(cJSON_GetObjectItem(x, "memory_bytes")->valuedouble,
+				    cJSON_GetObjectItem(y, "memory_bytes")->valuedouble);
+	}
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+END_TEST
+
+static cJSON *at(cJSON *j, const char *path)
+{
+	char buf[256], *save = NULL, *part;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (part = strtok_r(buf, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
+		j = cJSON_GetObjectItemCaseSensitive(j, part);
+	return j;
+}
+
+static void check_contract(cJSON *j, const char *file)
+{
+	static const char *const numbers[] = {
+		"seed", "replication", "run.wall_s", "run.events", "summary.duration_s",
+		"summary.vms.arrived", "summary.vms.placed", "summary.vms.rejected",
+		"summary.vms.queued", "summary.memory.host_bytes",
+		"summary.memory.configured_bytes", "summary.memory.overcommit_ratio",
+		"summary.hosts_used", NULL,
+	};
+	static const char *const vm_keys[] = {
+		"name", "host", "arrive_s", "depart_s", "memory_bytes", NULL,
+	};
+	const char *const *k;
+	cJSON *vms, *series, *v;
+	int n;
+
+	ck_assert_str_eq(at(j, "schema")->valuestring, "memsim-results/1");
+	ck_assert_msg(cJSON_IsString(at(j, "name")), "%s: name", file);
+	ck_assert_msg(cJSON_IsObject(at(j, "config")), "%s: config", file);
+	ck_assert_msg(cJSON_IsString(at(j, "run.memsim_version")), "%s: version", file);
+	for (k = numbers; *k; k++)
+		ck_assert_msg(cJSON_IsNumber(at(j, *k)), "%s: %s is not a number", file, *k);
+	/* Keys later versions fill are absent, not zero. */
+	ck_assert_ptr_null(at(j, "summary.faults"));
+	ck_assert_ptr_null(at(j, "summary.performance"));
+	ck_assert_msg(cJSON_GetArraySize(at(j, "hosts")) > 0, "%s: hosts", file);
+	vms = at(j, "vms");
+	cJSON_ArrayForEach(v, vms)
+		for (k = vm_keys; *k; k++)
+			ck_assert_msg(cJSON_HasObjectItem(v, *k), "%s: vm without %s", file, *k);
+	series = at(j, "series");
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(series, "t_s"));
+	ck_assert_int_gt(n, 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(series, "configured_bytes")), n);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(series, "free_bytes")), n);
+	/* Every VM that arrived was placed or rejected or is still counted as queued. */
+	ck_assert_double_le(at(j, "summary.vms.placed")->valuedouble +
+				    at(j, "summary.vms.rejected")->valuedouble,
+			    at(j, "summary.vms.arrived")->valuedouble);
+	ck_assert_double_eq(at(j, "summary.vms.arrived")->valuedouble, cJSON_GetArraySize(vms));
+}
+
+START_TEST(every_example_config_runs_and_has_the_contract_keys)
+{
+	DIR *d = opendir("configs");
+	struct dirent *e;
+	int ran = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		char path[512];
+		size_t n = strlen(e->d_name);
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0)
+			continue;
+		snprintf(path, sizeof(path), "configs/%s", e->d_name);
+		{
+			cJSON *j = run_json(path, NULL, 0, NULL);
+
+			check_contract(j, path);
+			cJSON_Delete(j);
+		}
+		ran++;
+	}
+	closedir(d);
+	ck_assert_int_ge(ran, 3);
+}
+END_TEST
+
+START_TEST(mm_infinity_mean_configured_memory_matches_theory)
+{
+	struct run_record r;
+	cJSON *j = run_json("tests/data/mminf.yaml", NULL, 0, &r);
+	double lambda_m = 60.0, T = 200.0, m = 1.0;
+	double expect = lambda_m * (1 - (m / T) * (1 - exp(-T / m)));
+	/* Var of the time average ~ 2 * Var(N) * tau / T with tau = m. */
+	double sd = sqrt(2 * lambda_m * m / T);
+	double got = r.configured_bytes_mean / (1024.0 * 1024 * 1024);
+
+	ck_assert_uint_eq(r.rejected, 0);
+	ck_assert_msg(fabs(got - expect) < 4 * sd, "mean %.3f GiB, expected %.3f +- %.3f", got,
+		      expect, 4 * sd);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(erlang_loss_rejected_share_matches_erlang_b)
+{
+	struct run_record r;
+	cJSON *j = run_json("tests/data/erlang.yaml", NULL, 0, &r);
+	double a = 3.0, b = 1.0, got;
+	int k;
+
+	for (k = 1; k <= 5; k++)
+		b = a * b / (k + a * b);
+	got = (double)r.rejected / (double)r.arrived;
+	ck_assert_uint_gt(r.arrived, 15000);
+	ck_assert_msg(fabs(got - b) < 0.015, "rejected %.4f, Erlang B %.4f", got, b);
+	cJSON_Delete(j);
+}
+END_TEST
+
+Suite *run_suite(void)
+{
+	Suite *s = suite_create("run");
+	TCase *tc = tcase_create("runs");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, same_seed_gives_identical_bytes);
+	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
+	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
+	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
+	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);
+	suite_add_tcase(s, tc);
+	return s;
+}
