@@ -191,6 +191,7 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "placed", (double)r->placed);
 	add_num(o, "rejected", (double)r->rejected);
 	add_num(o, "queued", (double)r->queued);
+	add_num(o, "timed_out", (double)r->timed_out);
 	add_num(o, "waiting_at_end", (double)r->waiting);
 	o = cJSON_AddObjectToObject(sum, "memory");
 	add_num(o, "host_bytes", (double)r->host_bytes);

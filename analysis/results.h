@@ -53,7 +53,7 @@ struct run_record {
 	double wall_s;
 	uint64_t events;
 	double duration_s;
-	uint64_t arrived, placed, rejected, queued, waiting;
+	uint64_t arrived, placed, rejected, queued, timed_out, waiting;
 	int64_t host_bytes;
 	int64_t configured_bytes;       /* peak of the sum over running VMs */
 	double configured_bytes_mean;   /* time-weighted */

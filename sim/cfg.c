@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "units.h"
@@ -274,19 +275,24 @@ int cfg_load_file(const char *path, struct cfg_node **root, struct sim_err *err)
 {
 	yaml_parser_t p;
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	int rc;
 
 	if (!f)
 		return sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot read: it is a directory");
+	}
 	if (!yaml_parser_initialize(&p)) {
 		fclose(f);
 		return sim_err_set(err, -SIM_ENOMEM, path, 0, 0, "cannot start the YAML parser");
 	}
 	yaml_parser_set_input_file(&p, f);
 	rc = parse_events(&p, path, root, err);
+	if (p.error == YAML_READER_ERROR && ferror(f))
+		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
 	yaml_parser_delete(&p);
-	if (!rc && ferror(f))
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "read error");
 	fclose(f);
 	return rc;
 }
@@ -371,10 +377,20 @@ struct cfg_node *cfg_at_path(struct cfg_node *root, const char *path)
 	return n;
 }
 
+/* Forgets the places of nodes that came from a command line. */
+static void unplace(struct cfg_node *n)
+{
+	size_t i;
+
+	n->line = n->col = n->key_line = n->key_col = 0;
+	for (i = 0; i < n->n; i++)
+		unplace(n->kids[i]);
+}
+
 int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *err)
 {
 	const char *eq = strchr(assignment, '=');
-	char *path, *save = NULL, *part, *next, *doc;
+	char *path, *save = NULL, *part, *next, *doc, *where;
 	struct cfg_node *n = root, *val_root = NULL, *val;
 	int rc = 0;
 	size_t idx;
@@ -385,13 +401,24 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *
 				   assignment);
 	path = xstrdup(assignment);
 	path[eq - assignment] = '\0';
-	/* Parse the value as the YAML document "v: VALUE". */
+	if (path[0] == '.' || path[strlen(path) - 1] == '.' || strstr(path, "..")) {
+		rc = sim_err_set(err, -SIM_EINVAL, "--set", 0, 0, "'%s' has an empty key", path);
+		free(path);
+		return rc;
+	}
+	/* Parse the value as the YAML document "v: VALUE"; errors in it, or
+	 * later about it, name the whole assignment since it has no file. */
 	doc = xmalloc(strlen(eq + 1) + 4);
 	sprintf(doc, "v: %s", eq + 1);
-	rc = cfg_load_string("--set", doc, &val_root, err);
+	where = xmalloc(strlen(assignment) + 8);
+	sprintf(where, "--set %s", assignment);
+	rc = cfg_load_string(where, doc, &val_root, err);
 	free(doc);
-	if (rc)
+	if (rc) {
+		err->line = err->col = 0;
 		goto out;
+	}
+	unplace(val_root);
 	/* Take the value out of its wrapper. */
 	val = val_root->kids[0];
 	free(val_root->keys[0]);
@@ -402,9 +429,8 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *
 		next = strtok_r(NULL, ".", &save);
 		if (n->kind == CFG_SEQ) {
 			if (!is_index(part, &idx) || idx >= n->n) {
-				rc = sim_err_set(err, -SIM_EINVAL, "--set", 0, 0,
-						 "'%s': '%s' is not an index of a list of %zu", path,
-						 part, n->n);
+				rc = sim_err_set(err, -SIM_EINVAL, where, 0, 0,
+						 "'%s' is not an index of a list of %zu", part, n->n);
 				cfg_free(val);
 				goto out;
 			}
@@ -422,13 +448,13 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *
 				break;
 			}
 			if (!child) {
-				child = cfg_new_map("--set", 0, 0);
+				child = cfg_new_map(where, 0, 0);
 				cfg_map_add(n, part, child);
 			}
 			n = child;
 		} else {
-			rc = sim_err_set(err, -SIM_EINVAL, "--set", 0, 0,
-					 "'%s': '%s' is inside a plain value", path, part);
+			rc = sim_err_set(err, -SIM_EINVAL, where, 0, 0,
+					 "'%s' is inside a plain value", part);
 			cfg_free(val);
 			goto out;
 		}
@@ -436,6 +462,7 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *
 	}
 out:
 	cfg_free(val_root);
+	free(where);
 	free(path);
 	return rc;
 }
@@ -507,10 +534,10 @@ int cfg_check_keys(const struct cfg_node *map, const char *what, const char *con
 		hint = cfg_suggest(key, allowed);
 		if (hint)
 			return sim_err_set(err, -SIM_EKEY, at->file, at->key_line, at->key_col,
-					   "unknown key '%s' in %s; did you mean '%s'?", key, what,
+					   "unknown key '%.64s' in %s; did you mean '%s'?", key, what,
 					   hint);
 		return sim_err_set(err, -SIM_EKEY, at->file, at->key_line, at->key_col,
-				   "unknown key '%s' in %s", key, what);
+				   "unknown key '%.64s' in %s", key, what);
 	}
 	return 0;
 }
@@ -552,6 +579,8 @@ static int lookup(struct cfg_node *map, const char *key, const char *def, struct
 	if ((*n)->kind != CFG_SCALAR)
 		return cfg_err(err, -SIM_ETYPE, *n, "'%s' must be a plain value, not %s", key,
 			       kind_name((*n)->kind));
+	if (!(*n)->text[0] && !(*n)->quoted)
+		return cfg_err(err, -SIM_EINVAL, *n, "'%s' has no value", key);
 	return 0;
 }
 

@@ -204,9 +204,32 @@ static int ensure_results_dir(const char *path, struct sim_err *err)
 	return 0;
 }
 
-static int exit_code(int rc)
+/* Any failure to load input is invalid input (2); during a run, failing
+ * to write or to get memory is a failed run (1). */
+static int run_exit_code(int rc)
 {
 	return rc == -SIM_EIO || rc == -SIM_ENOMEM ? EXIT_RUN_FAILED : EXIT_USAGE;
+}
+
+/*
+ * Results of an earlier run under the same -o would now be stale: removes
+ * OUT and OUT-r<R> for R = 0, 1, ... while they exist.
+ */
+static void remove_stale(const char *out)
+{
+	int64_t r;
+
+	if (!out || !strcmp(out, "-"))
+		return;
+	unlink(out);
+	for (r = 0;; r++) {
+		char *p = out_path(out, "", r, true);
+		int gone = unlink(p);
+
+		free(p);
+		if (gone != 0)
+			break;
+	}
 }
 
 static int cmd_run(int argc, char **argv)
@@ -234,12 +257,10 @@ static int cmd_run(int argc, char **argv)
 				 (long long)c.replication, (long long)sc.replications);
 	if (rc) {
 		sim_err_print(&err, stderr);
-		/* A results file from an earlier run would now be stale. */
-		if (c.out && strcmp(c.out, "-") != 0)
-			unlink(c.out);
+		remove_stale(c.out);
 		scenario_release(&sc);
 		free(c.sets);
-		return exit_code(rc);
+		return EXIT_USAGE;
 	}
 	first = c.has_replication ? c.replication : 0;
 	last = c.has_replication ? c.replication : sc.replications - 1;
@@ -268,7 +289,7 @@ static int cmd_run(int argc, char **argv)
 			sim_err_print(&err, stderr);
 			if (strcmp(path, "-") != 0)
 				unlink(path);
-			code = exit_code(rc);
+			code = run_exit_code(rc);
 		}
 		free(path);
 	}
@@ -301,7 +322,7 @@ static int cmd_validate(int argc, char **argv)
 		sim_err_print(&err, stderr);
 		scenario_release(&sc);
 		free(c.sets);
-		return exit_code(rc);
+		return EXIT_USAGE;
 	}
 	pages = scenario_pages_estimate(&sc);
 	need = run_memory_estimate(&sc);

@@ -65,6 +65,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	rec->placed = c->stats.placed;
 	rec->rejected = c->stats.rejected;
 	rec->queued = c->stats.queued;
+	rec->timed_out = c->stats.timed_out;
 	rec->waiting = c->n_queue;
 	rec->host_bytes = cluster_host_bytes(c);
 	rec->configured_bytes = c->stats.committed_peak_bytes;

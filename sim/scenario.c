@@ -9,6 +9,7 @@
  */
 #include "scenario.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,6 +306,19 @@ static bool is_power_of_two(int64_t v)
 	return v > 0 && (v & (v - 1)) == 0;
 }
 
+/* Names become file names: keep them to a safe alphabet. */
+static bool is_file_name(const char *s)
+{
+	const char *p;
+
+	if (!s[0] || s[0] == '.' || strlen(s) > 128)
+		return false;
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_')
+			return false;
+	return true;
+}
+
 static int read_top(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
 	char *def = default_name(sc->path);
@@ -322,7 +336,11 @@ static int read_top(struct cfg_node *root, struct scenario *sc, struct sim_err *
 	    (rc = cfg_read_size(root, "page_size", "4KiB", &sc->page_bytes, err)))
 		goto out;
 	sc->seed = (uint64_t)seed;
-	if (sc->duration_ns <= 0)
+	if (!is_file_name(sc->name))
+		rc = cfg_err(err, -SIM_EINVAL, cfg_get(root, "name"),
+			     "name '%.64s' must be letters, digits, '.', '-' or '_' (it names "
+			     "the results file)", sc->name);
+	else if (sc->duration_ns <= 0)
 		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "duration"), "duration must be positive");
 	else if (sc->tick_ns <= 0)
 		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "tick"), "tick must be positive");

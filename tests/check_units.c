@@ -374,6 +374,13 @@ START_TEST(bug_format_duration_writes_1_5s)
 	ck_assert_str_eq(units_format_duration(1500000000, buf, sizeof(buf)), "1.5s");
 }
 END_TEST
+
+/* Bare numbers go through a double, so whole numbers above 2^53 lose their low bits. */
+START_TEST(bug_size_keeps_every_digit_of_a_whole_number)
+{
+	size_is("9007199254740993", 9007199254740993);         /* 2^53 + 1 */
+}
+END_TEST
 #endif
 
 Suite *units_suite(void);
@@ -422,6 +429,7 @@ Suite *units_suite(void)
 	tc = tcase_create("known_bugs");
 	tcase_add_test(tc, bug_rate_overflowing_to_inf_is_erange);
 	tcase_add_test(tc, bug_format_duration_writes_1_5s);
+	tcase_add_test(tc, bug_size_keeps_every_digit_of_a_whole_number);
 	suite_add_tcase(s, tc);
 #endif
 	return s;

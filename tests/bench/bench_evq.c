@@ -1,9 +1,7 @@
 /*
- * tests/bench/bench_evq.c - the "hold" model (as in PHOLD): N pending events; pop the
- * earliest, push one at now + Exp(1 ms).  Compares evq with a plain binary heap of the
- * same 32-byte (time, seq, handler, arg) events.  Prints figures; asserts no times.
- *
- * Usage: bench_evq [DIVISOR]   runs 1/DIVISOR of the operations (a quick smoke run).
+ * tests/bench/bench_evq.c - the "hold" model (PHOLD): N pending events; pop the earliest,
+ * push one at now + Exp(1 ms).  evq against a plain binary heap of the same 32-byte events;
+ * prints figures, asserts no times.  Usage: bench_evq [DIVISOR] runs 1/DIVISOR of the ops.
  */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -12,7 +10,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+#define HAVE_MALLINFO2 1
 #include <malloc.h>
 #endif
 
@@ -20,7 +19,7 @@
 
 enum {
 	INC_BITS = 20,                  /* 2^20 precomputed increments, used in a ring */
-	REPS = 3,                       /* report the best of this many runs */
+	REPS = 5,                       /* report the best of this many runs */
 	CAP_HINT = 1024,                /* what sim_new gives its queue */
 };
 
@@ -121,7 +120,7 @@ static double now_s(void)
 
 static long long heap_in_use(void)
 {
-#ifdef __GLIBC__
+#ifdef HAVE_MALLINFO2
 	struct mallinfo2 mi = mallinfo2();
 
 	return (long long)(mi.uordblks + mi.hblkhd);
@@ -136,77 +135,90 @@ static uint64_t mix_in(uint64_t h, const struct sim_event *ev)
 	       0x100000001B3ULL;
 }
 
-/* Both runs push the same times with the same args, so equal queues pop equal sequences. */
-#define HOLD(RESULT, N, OPS, PUSH, POP, BEFORE)                                                 \
-	do {                                                                            \
-		struct sim_event ev_ = {.handler = nop}, out_;                          \
-		size_t k_ = 0, i_;                                                      \
-		uint64_t h_ = 0xCBF29CE484222325ULL;                                    \
-		double t0_;                                                             \
-                                                                                        \
-		for (i_ = 0; i_ < (N); i_++) {                                          \
-			ev_.time = inc[k_++ & ((1u << INC_BITS) - 1)];                  \
-			ev_.arg = (void *)(uintptr_t)i_;                                \
-			PUSH(&ev_);                                                     \
-		}                                                                       \
-		(RESULT)->bytes_per_pending =                                           \
-			(BEFORE) < 0 ? -1.0 : (double)(heap_in_use() - (BEFORE)) / (double)(N); \
-		t0_ = now_s();                                                          \
-		for (i_ = 0; i_ < (OPS); i_++) {                                        \
-			if (!POP(&out_))                                                \
-				break;                                                  \
-			h_ = mix_in(h_, &out_);                                         \
-			ev_.time = out_.time + inc[k_++ & ((1u << INC_BITS) - 1)];      \
-			ev_.arg = out_.arg;                                             \
-			PUSH(&ev_);                                                     \
-		}                                                                       \
-		(RESULT)->seconds = now_s() - t0_;                                      \
-		(RESULT)->order_hash = h_;                                              \
-	} while (0)
+/*
+ * The two runs below differ only in the queue they call.  Both push the same times with
+ * the same args, so queues that agree on (time, seq) order pop equal sequences.
+ */
+static sim_time next_inc(size_t *k)
+{
+	return inc[(*k)++ & (((size_t)1 << INC_BITS) - 1)];
+}
 
 static void run_evq(size_t n, size_t ops, struct result *res)
 {
 	long long before = heap_in_use();
 	struct evq *q = evq_new(CAP_HINT);
+	struct sim_event ev = {.handler = nop}, out;
+	uint64_t h = 0xCBF29CE484222325ULL;
+	size_t k = 0, i;
+	double t0;
 
-#define EVQ_PUSH(e) evq_push(q, (e))
-#define EVQ_POP(o) evq_pop(q, (o))
-	HOLD(res, n, ops, EVQ_PUSH, EVQ_POP, before);
-#undef EVQ_PUSH
-#undef EVQ_POP
+	for (i = 0; i < n; i++) {
+		ev.time = next_inc(&k);
+		ev.arg = (void *)(uintptr_t)i;
+		evq_push(q, &ev);
+	}
+	res->bytes_per_pending = before < 0 ? -1.0 : (double)(heap_in_use() - before) / (double)n;
+	t0 = now_s();
+	for (i = 0; i < ops && evq_pop(q, &out); i++) {
+		h = mix_in(h, &out);
+		ev.time = out.time + next_inc(&k);
+		ev.arg = out.arg;
+		evq_push(q, &ev);
+	}
+	res->seconds = now_s() - t0;
+	res->order_hash = h;
 	evq_free(q);
 }
 
 static void run_bheap(size_t n, size_t ops, struct result *res)
 {
 	long long before = heap_in_use();
-	struct bheap h;
+	struct bheap q;
+	struct sim_event ev = {.handler = nop}, out;
+	uint64_t h = 0xCBF29CE484222325ULL;
+	size_t k = 0, i;
+	double t0;
 
-	bheap_init(&h, CAP_HINT);
-#define BH_PUSH(e) bheap_push(&h, (e))
-#define BH_POP(o) bheap_pop(&h, (o))
-	HOLD(res, n, ops, BH_PUSH, BH_POP, before);
-#undef BH_PUSH
-#undef BH_POP
-	free(h.a);
+	bheap_init(&q, CAP_HINT);
+	for (i = 0; i < n; i++) {
+		ev.time = next_inc(&k);
+		ev.arg = (void *)(uintptr_t)i;
+		bheap_push(&q, &ev);
+	}
+	res->bytes_per_pending = before < 0 ? -1.0 : (double)(heap_in_use() - before) / (double)n;
+	t0 = now_s();
+	for (i = 0; i < ops && bheap_pop(&q, &out); i++) {
+		h = mix_in(h, &out);
+		ev.time = out.time + next_inc(&k);
+		ev.arg = out.arg;
+		bheap_push(&q, &ev);
+	}
+	res->seconds = now_s() - t0;
+	res->order_hash = h;
+	free(q.a);
 }
 
-typedef void run_fn(size_t n, size_t ops, struct result *res);
-
-/* Best of REPS runs; the hash and the bytes come from the first run. */
-static void best_of(run_fn *run, size_t n, size_t ops, struct result *best)
+/*
+ * Best of REPS runs of each queue, alternated so that load from other processes falls on
+ * both alike.  The hash and the bytes come from the first run.
+ */
+static void best_of(size_t n, size_t ops, struct result *e, struct result *b)
 {
 	struct result r;
 	int i;
 
 	for (i = 0; i < REPS; i++) {
-		run(n, ops, &r);
-		if (i == 0 || r.seconds < best->seconds)
-			best->seconds = r.seconds;
-		if (i == 0) {
-			best->bytes_per_pending = r.bytes_per_pending;
-			best->order_hash = r.order_hash;
-		}
+		run_evq(n, ops, &r);
+		if (i == 0)
+			*e = r;
+		else if (r.seconds < e->seconds)
+			e->seconds = r.seconds;
+		run_bheap(n, ops, &r);
+		if (i == 0)
+			*b = r;
+		else if (r.seconds < b->seconds)
+			b->seconds = r.seconds;
 	}
 }
 
@@ -262,8 +274,7 @@ int main(int argc, char **argv)
 		size_t n = cfgs[i].n, ops = cfgs[i].ops / divisor;
 		struct result e, b;
 
-		best_of(run_evq, n, ops, &e);
-		best_of(run_bheap, n, ops, &b);
+		best_of(n, ops, &e, &b);
 		print_row("evq (4-ary)", n, ops, &e);
 		print_row("binary heap", n, ops, &b);
 		ratio[i] = b.seconds / e.seconds;

@@ -1,0 +1,39 @@
+/*
+ * sharetab.h - a host's shared frames, found by content.  Each shared frame
+ * has a content key (zero, or page k of image i) and a reference count of
+ * the guest pages mapped to it; it is freed when the count reaches zero.
+ */
+#ifndef SHARETAB_H
+#define SHARETAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHARETAB_NONE UINT32_MAX
+
+struct sharetab {
+	struct share_frame {
+		uint64_t key;
+		uint32_t refs;          /* 0: the record is free */
+		uint32_t next_free;
+	} *frames;
+	uint32_t n_frames;              /* records in use or on the free list */
+	size_t cap_frames;
+	uint32_t free_head;
+	uint32_t *slots;                /* open addressing: frame index + 1, 0 empty */
+	uint32_t n_slots;               /* a power of two */
+	uint32_t n_used;                /* live shared frames */
+};
+
+void sharetab_init(struct sharetab *t);
+void sharetab_release(struct sharetab *t);
+/* The live frame holding key, or SHARETAB_NONE. */
+uint32_t sharetab_find(const struct sharetab *t, uint64_t key);
+/* A new frame for key with one reference; key must not be present. */
+uint32_t sharetab_add(struct sharetab *t, uint64_t key);
+void sharetab_ref(struct sharetab *t, uint32_t frame);
+/* Drops a reference; returns the references left (0: frame freed). */
+uint32_t sharetab_unref(struct sharetab *t, uint32_t frame);
+uint32_t sharetab_refs(const struct sharetab *t, uint32_t frame);
+
+#endif /* SHARETAB_H */

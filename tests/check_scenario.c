@@ -1,0 +1,715 @@
+/*
+ * tests/check_scenario.c - scenario_load on tiny configs: every kind of input error is
+ * refused with its exact code and the 1-based line and column of the offending key or
+ * value (worked out by hand from the YAML below), --set and --seed overrides apply before
+ * reading, and defaults are written into the effective config tree.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "scenario.h"
+#include "suites.h"
+
+/* Four lines of a valid host group list, and a valid inline workload. */
+#define HOSTS                                                                              \
+	"hosts:\n"                                                                         \
+	"  - name: std\n"                                                                  \
+	"    count: 2\n"                                                                   \
+	"    memory: 64GiB\n"
+#define WORKLOAD                                                                           \
+	"workload:\n"                                                                      \
+	"  vms:\n"                                                                         \
+	"    - name: a\n"                                                                  \
+	"      memory: 1GiB\n"
+
+/* One temporary folder per TCase, made and removed in the parent process. */
+static char dir[64];
+static struct scenario sc;
+static struct sim_err err;
+
+static void dir_make(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/memsim-check-scenario-XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		abort();
+	}
+}
+
+/* Removes the folder and what the tests put in it (files and empty folders). */
+static void dir_remove(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) != 0)
+			rmdir(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void setup(void)
+{
+	memset(&sc, 0, sizeof(sc));
+	memset(&err, 0, sizeof(err));
+}
+
+static void teardown(void)
+{
+	scenario_release(&sc);
+}
+
+/* Writes text to dir/name; returns the path (valid until the next call). */
+static const char *put(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Loads text as the config dir/c.yaml. */
+static int load_with(const char *text, const struct scenario_opts *opts)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s", put("c.yaml", text));
+	return scenario_load(path, opts, &sc, &err);
+}
+
+static int load(const char *text)
+{
+	return load_with(text, NULL);
+}
+
+/* Loads text with --set overrides. */
+static int load_sets(const char *text, const char *const *sets, size_t n)
+{
+	struct scenario_opts o = {.sets = sets, .n_sets = n};
+
+	return load_with(text, &o);
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+/* Why the last load does not match the expected error, or NULL when it does. */
+static const char *mismatch(int rc, int code, const char *file, unsigned line, unsigned col,
+			    const char *word)
+{
+	static char why[1024];
+
+	if (rc != code || err.code != code)
+		snprintf(why, sizeof(why), "rc %d (%s), want %d (%s); %s:%u:%u: %s", rc,
+			 sim_strerror(rc), code, sim_strerror(code), err.file, err.line, err.col,
+			 err.msg);
+	else if (!ends_with(err.file, file))
+		snprintf(why, sizeof(why), "error in '%s', want '%s'", err.file, file);
+	else if (err.line != line || err.col != col)
+		snprintf(why, sizeof(why), "at %u:%u, want %u:%u (%s)", err.line, err.col, line,
+			 col, err.msg);
+	else if (!strstr(err.msg, word))
+		snprintf(why, sizeof(why), "message '%s' lacks '%s'", err.msg, word);
+	else
+		return NULL;
+	return why;
+}
+
+/* Asserts the load failed with code in file (a suffix) at line:col, naming word. */
+#define fails_at(rc, code, file, line, col, word)                                          \
+	do {                                                                               \
+		const char *why_ = mismatch(rc, code, file, line, col, word);              \
+		ck_assert_msg(why_ == NULL, "%s", why_);                                   \
+	} while (0)
+
+static void loads(int rc)
+{
+	ck_assert_msg(rc == 0, "load failed: %d %s:%u:%u: %s", rc, err.file, err.line, err.col,
+		      err.msg);
+}
+
+/* --- a valid config, defaults and overrides -------------------------- */
+
+START_TEST(valid_config_loads_and_writes_defaults_into_the_tree)
+{
+	struct cfg_node *n;
+
+	loads(load("duration: 1h\n" HOSTS WORKLOAD));
+	ck_assert_int_eq(sc.n_groups, 1);
+	ck_assert_int_eq(sc.groups[0].count, 2);
+	ck_assert_int_eq(sc.n_hosts, 2);
+	ck_assert_int_eq(sc.groups[0].memory_bytes, 64LL << 30);
+	ck_assert_int_eq(sc.duration_ns, 3600LL * 1000000000LL);
+	ck_assert_int_eq(sc.trace.n_vms, 1);
+	ck_assert_str_eq(sc.name, "c");
+	ck_assert_uint_eq(sc.seed, 1);
+	ck_assert_int_eq(sc.replications, 1);
+
+	n = cfg_at_path(sc.root, "tick");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->norm, CFG_NORM_NUM);
+	ck_assert_double_eq_tol(n->as_num, 1.0, 1e-12);
+	ck_assert_int_eq(sc.tick_ns, 1000000000LL);
+	n = cfg_at_path(sc.root, "sample");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_double_eq_tol(n->as_num, 60.0, 1e-12);
+	n = cfg_at_path(sc.root, "page_size");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->as_int, 4096);
+	n = cfg_at_path(sc.root, "hosts.0.overhead");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->as_int, 0);
+	n = cfg_at_path(sc.root, "hosts.0.swap.size");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->as_int, 64LL << 30);
+	n = cfg_at_path(sc.root, "policies.placement.policy");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->text, "first-fit");
+	ck_assert_ptr_nonnull(cfg_at_path(sc.root, "workload.vms.0.phases.0.working_set"));
+}
+END_TEST
+
+START_TEST(set_override_changes_host_count_before_reading)
+{
+	static const char *const sets[] = {"hosts.0.count=3"};
+
+	loads(load_sets("duration: 1h\n" HOSTS WORKLOAD, sets, 1));
+	ck_assert_int_eq(sc.groups[0].count, 3);
+	ck_assert_int_eq(sc.n_hosts, 3);
+	ck_assert_int_eq(cfg_at_path(sc.root, "hosts.0.count")->as_int, 3);
+}
+END_TEST
+
+START_TEST(set_adding_unknown_key_is_ekey_located_in_set)
+{
+	static const char *const sets[] = {"hosts.0.colour=red"};
+	int rc = load_sets("duration: 1h\n" HOSTS WORKLOAD, sets, 1);
+
+	/* cfg.h: nodes from --set have line 0, so the message has no line:col. */
+	fails_at(rc, -SIM_EKEY, "", 0, 0, "'colour'");
+	ck_assert_msg(!strncmp(err.file, "--set", 5), "error in '%s', want '--set...'", err.file);
+}
+END_TEST
+
+START_TEST(set_without_equals_is_einval_naming_the_assignment)
+{
+	static const char *const sets[] = {"hosts.0.count"};
+	int rc = load_sets("duration: 1h\n" HOSTS WORKLOAD, sets, 1);
+
+	fails_at(rc, -SIM_EINVAL, "", 0, 0, "KEY=VALUE");
+	ck_assert_msg(!strncmp(err.file, "--set", 5), "error in '%s', want '--set...'", err.file);
+	ck_assert_msg(strstr(err.msg, "hosts.0.count") != NULL, "%s", err.msg);
+}
+END_TEST
+
+START_TEST(seed_option_overrides_the_config_seed)
+{
+	struct scenario_opts o = {.has_seed = true, .seed = 7};
+
+	loads(load_with("seed: 3\nduration: 1h\n" HOSTS WORKLOAD, &o));
+	ck_assert_uint_eq(sc.seed, 7);
+	ck_assert_int_eq(cfg_at_path(sc.root, "seed")->as_int, 7);
+}
+END_TEST
+
+/* --- unknown keys ------------------------------------------------------ */
+
+START_TEST(unknown_top_level_key_is_ekey_at_the_key_with_did_you_mean)
+{
+	int rc = load("name: t\n"
+		      "duraton: 1h\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 2, 1, "did you mean 'duration'");
+}
+END_TEST
+
+START_TEST(unknown_key_in_host_group_is_ekey_at_the_key)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    memroy: 64GiB\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 4, 5, "did you mean 'memory'");
+}
+END_TEST
+
+START_TEST(unknown_policy_parameter_is_ekey_at_the_key)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "policies:\n"
+		      "  overcommit:\n"
+		      "    policy: ratio\n"
+		      "    maxx: 1.5\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 9, 5, "did you mean 'max'");
+}
+END_TEST
+
+START_TEST(unknown_key_in_vm_is_ekey_at_the_key)
+{
+	int rc = load("duration: 1h\n" HOSTS WORKLOAD "      reservaton: 1GiB\n");
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 10, 7, "did you mean 'reservation'");
+}
+END_TEST
+
+START_TEST(error_in_workload_file_is_located_in_that_file)
+{
+	int rc;
+
+	put("wl.yaml", "vms:\n"
+		       "  - name: a\n"
+		       "    memory: 1GiB\n"
+		       "grups: []\n");
+	rc = load("duration: 1h\n" HOSTS "workload: wl.yaml\n");
+	fails_at(rc, -SIM_EKEY, "/wl.yaml", 4, 1, "did you mean 'groups'");
+}
+END_TEST
+
+/* --- types, units and ranges ----------------------------------------------- */
+
+START_TEST(hosts_as_mapping_is_etype_at_the_mapping)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts: {name: std, memory: 64GiB}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ETYPE, "c.yaml", 2, 8, "list");
+}
+END_TEST
+
+START_TEST(count_as_list_is_etype_at_the_list)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    count: [1, 2]\n"
+		      "    memory: 64GiB\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ETYPE, "c.yaml", 4, 12, "plain value");
+}
+END_TEST
+
+START_TEST(misspelled_size_unit_is_eunit_at_the_value)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    count: 2\n"
+		      "    memory: 64GiBs\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EUNIT, "c.yaml", 5, 13, "64GiBs");
+}
+END_TEST
+
+START_TEST(duration_in_words_is_eunit_at_the_value)
+{
+	int rc = load("duration: 6 hours\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_EUNIT, "c.yaml", 1, 11, "unit");
+}
+END_TEST
+
+START_TEST(negative_memory_is_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    count: 2\n"
+		      "    memory: -1GiB\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 5, 13, "negative");
+}
+END_TEST
+
+START_TEST(overhead_not_below_memory_is_erange_at_overhead)
+{
+	int rc = load("duration: 1h\n" HOSTS "    overhead: 64GiB\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 15, "overhead");
+}
+END_TEST
+
+START_TEST(page_size_not_power_of_two_is_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n"
+		      "page_size: 12KiB\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 2, 12, "power of two");
+}
+END_TEST
+
+START_TEST(zero_replications_is_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n"
+		      "replications: 0\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 2, 15, "replications");
+}
+END_TEST
+
+START_TEST(a_name_that_is_not_a_safe_file_name_is_refused)
+{
+	int rc = load("name: ../escaped\n"
+		      "duration: 1h\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 1, 7, "name");
+}
+END_TEST
+
+START_TEST(a_key_without_a_value_says_so)
+{
+	int rc = load("duration:\n" HOSTS WORKLOAD);
+
+	ck_assert_int_eq(rc, -SIM_EINVAL);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'duration' has no value"));
+}
+END_TEST
+
+START_TEST(set_with_an_empty_key_in_the_path_is_refused)
+{
+	static const char *const sets[] = {"hosts..count=3"};
+	int rc = load_sets("duration: 1h\n" HOSTS WORKLOAD, sets, 1);
+
+	fails_at(rc, -SIM_EINVAL, "--set", 0, 0, "empty key");
+}
+END_TEST
+
+START_TEST(memory_overflowing_64_bits_is_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    count: 2\n"
+		      "    memory: 99999999999TiB\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 5, 13, "too large");
+}
+END_TEST
+
+START_TEST(seed_overflowing_64_bits_is_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n"
+		      "seed: 99999999999999999999\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 2, 7, "overflows");
+}
+END_TEST
+
+/* --- missing keys and files ------------------------------------------------ */
+
+START_TEST(missing_duration_is_emissing_at_the_top_mapping)
+{
+	/* The top mapping starts at its first key, after the comment. */
+	int rc = load("# no duration\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_EMISSING, "c.yaml", 2, 1, "'duration'");
+}
+END_TEST
+
+START_TEST(missing_hosts_is_emissing_at_the_top_mapping)
+{
+	int rc = load("duration: 1h\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EMISSING, "c.yaml", 1, 1, "'hosts'");
+}
+END_TEST
+
+START_TEST(host_group_without_memory_is_emissing_at_the_group)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    count: 2\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EMISSING, "c.yaml", 3, 5, "'memory'");
+}
+END_TEST
+
+START_TEST(missing_workload_is_emissing_at_the_top_mapping)
+{
+	int rc = load("duration: 1h\n" HOSTS);
+
+	fails_at(rc, -SIM_EMISSING, "c.yaml", 1, 1, "'workload'");
+}
+END_TEST
+
+START_TEST(missing_config_file_is_eio_naming_the_file)
+{
+	char path[512];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/nosuch.yaml", dir);
+	rc = scenario_load(path, NULL, &sc, &err);
+	fails_at(rc, -SIM_EIO, "/nosuch.yaml", 0, 0, "cannot open");
+}
+END_TEST
+
+START_TEST(missing_workload_file_is_eio_at_the_workload_line)
+{
+	int rc = load("duration: 1h\n" HOSTS "workload: nosuch.yaml\n");
+
+	fails_at(rc, -SIM_EIO, "c.yaml", 6, 11, "nosuch.yaml");
+}
+END_TEST
+
+START_TEST(unreadable_workload_file_is_eio_at_the_workload_line)
+{
+	char sub[512];
+	int rc;
+
+	/* A folder opens but cannot be read, even for root (unlike chmod 000). */
+	snprintf(sub, sizeof(sub), "%s/wl.d", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	rc = load("duration: 1h\n" HOSTS "workload: wl.d\n");
+	fails_at(rc, -SIM_EIO, "c.yaml", 6, 11, "wl.d");
+}
+END_TEST
+
+/* --- duplicates and syntax ------------------------------------------------- */
+
+START_TEST(duplicate_host_group_name_is_edup_at_the_second_name)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - name: std\n"
+		      "    memory: 64GiB\n"
+		      "  - name: std\n"
+		      "    memory: 32GiB\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EDUP, "c.yaml", 5, 11, "'std'");
+}
+END_TEST
+
+START_TEST(duplicate_vm_name_is_edup_at_the_second_name)
+{
+	int rc = load("duration: 1h\n" HOSTS WORKLOAD
+		      "    - name: a\n"
+		      "      memory: 2GiB\n");
+
+	fails_at(rc, -SIM_EDUP, "c.yaml", 10, 13, "duplicate VM name 'a'");
+}
+END_TEST
+
+START_TEST(duplicate_yaml_key_is_edup_at_the_second_key)
+{
+	int rc = load("duration: 1h\n" HOSTS "duration: 2h\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EDUP, "c.yaml", 6, 1, "duplicate key 'duration'");
+}
+END_TEST
+
+START_TEST(yaml_syntax_error_is_esyntax_at_the_second_colon)
+{
+	int rc = load("name: t\n"
+		      "duration: 1h: 2\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_ESYNTAX, "c.yaml", 2, 13, "syntax");
+}
+END_TEST
+
+/* --- policies -------------------------------------------------------------- */
+
+START_TEST(unknown_policy_is_einval_at_the_name_with_did_you_mean)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "policies:\n"
+		      "  placement: {policy: first-fti}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 23, "did you mean 'first-fit'");
+}
+END_TEST
+
+START_TEST(planned_sharing_policy_is_eunsupported_at_the_name)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "policies:\n"
+		      "  sharing: {policy: ksm}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EUNSUPPORTED, "c.yaml", 7, 21, "not supported");
+}
+END_TEST
+
+START_TEST(planned_balloon_policy_is_eunsupported_at_the_name)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "policies:\n"
+		      "  balloon: {policy: esx-idle-tax}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EUNSUPPORTED, "c.yaml", 7, 21, "not supported");
+}
+END_TEST
+
+START_TEST(sharing_policy_under_balloon_is_einval_not_eunsupported)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "policies:\n"
+		      "  balloon: {policy: ksm}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21, "unknown balloon policy 'ksm'");
+}
+END_TEST
+
+/* --- distributions ------------------------------------------------------- */
+
+/* A config whose workload is one group, web, in lines 1-9; each test adds from line 10. */
+#define GROUP                                                                              \
+	"duration: 1h\n" HOSTS                                                             \
+	"workload:\n"                                                                      \
+	"  groups:\n"                                                                      \
+	"    - name: web\n"                                                                \
+	"      count: 3\n"
+
+START_TEST(lognormal_with_zero_sigma_is_erange_at_sigma)
+{
+	int rc = load(GROUP "      memory: 4GiB\n"
+			    "      lifetime:\n"
+			    "        dist: lognormal\n"
+			    "        median: 1h\n"
+			    "        sigma: 0\n");
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 14, 16, "'sigma'");
+}
+END_TEST
+
+START_TEST(uniform_with_min_not_below_max_is_erange_at_max)
+{
+	int rc = load(GROUP "      memory:\n"
+			    "        dist: uniform\n"
+			    "        min: 4GiB\n"
+			    "        max: 2GiB\n");
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 13, 14, "greater");
+}
+END_TEST
+
+START_TEST(choice_with_negative_weight_is_erange_at_the_weight)
+{
+	int rc = load(GROUP "      memory:\n"
+			    "        choice: [2GiB, 4GiB]\n"
+			    "        weights: [1, -1]\n");
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 12, 22, "negative");
+}
+END_TEST
+
+START_TEST(choice_with_zero_weight_sum_is_einval_at_the_weights)
+{
+	int rc = load(GROUP "      memory:\n"
+			    "        choice: [2GiB, 4GiB]\n"
+			    "        weights: [0, 0]\n");
+
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 12, 18, "positive sum");
+}
+END_TEST
+
+START_TEST(choice_with_more_weights_than_values_is_einval_at_the_weights)
+{
+	int rc = load(GROUP "      memory:\n"
+			    "        choice: [2GiB, 4GiB]\n"
+			    "        weights: [1, 2, 3]\n");
+
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 12, 18, "3 weights for 2 choices");
+}
+END_TEST
+
+/* --- the suite ------------------------------------------------------------- */
+
+static TCase *tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_unchecked_fixture(tc, dir_make, dir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+Suite *scenario_suite(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc;
+
+	tc = tcase(s, "defaults_and_overrides");
+	tcase_add_test(tc, valid_config_loads_and_writes_defaults_into_the_tree);
+	tcase_add_test(tc, set_override_changes_host_count_before_reading);
+	tcase_add_test(tc, set_adding_unknown_key_is_ekey_located_in_set);
+	tcase_add_test(tc, set_without_equals_is_einval_naming_the_assignment);
+	tcase_add_test(tc, seed_option_overrides_the_config_seed);
+
+	tc = tcase(s, "keys");
+	tcase_add_test(tc, unknown_top_level_key_is_ekey_at_the_key_with_did_you_mean);
+	tcase_add_test(tc, unknown_key_in_host_group_is_ekey_at_the_key);
+	tcase_add_test(tc, unknown_policy_parameter_is_ekey_at_the_key);
+	tcase_add_test(tc, unknown_key_in_vm_is_ekey_at_the_key);
+	tcase_add_test(tc, error_in_workload_file_is_located_in_that_file);
+
+	tc = tcase(s, "values");
+	tcase_add_test(tc, hosts_as_mapping_is_etype_at_the_mapping);
+	tcase_add_test(tc, count_as_list_is_etype_at_the_list);
+	tcase_add_test(tc, misspelled_size_unit_is_eunit_at_the_value);
+	tcase_add_test(tc, duration_in_words_is_eunit_at_the_value);
+	tcase_add_test(tc, negative_memory_is_erange_at_the_value);
+	tcase_add_test(tc, overhead_not_below_memory_is_erange_at_overhead);
+	tcase_add_test(tc, page_size_not_power_of_two_is_erange_at_the_value);
+	tcase_add_test(tc, zero_replications_is_erange_at_the_value);
+	tcase_add_test(tc, a_name_that_is_not_a_safe_file_name_is_refused);
+	tcase_add_test(tc, a_key_without_a_value_says_so);
+	tcase_add_test(tc, set_with_an_empty_key_in_the_path_is_refused);
+	tcase_add_test(tc, memory_overflowing_64_bits_is_erange_at_the_value);
+	tcase_add_test(tc, seed_overflowing_64_bits_is_erange_at_the_value);
+
+	tc = tcase(s, "missing");
+	tcase_add_test(tc, missing_duration_is_emissing_at_the_top_mapping);
+	tcase_add_test(tc, missing_hosts_is_emissing_at_the_top_mapping);
+	tcase_add_test(tc, host_group_without_memory_is_emissing_at_the_group);
+	tcase_add_test(tc, missing_workload_is_emissing_at_the_top_mapping);
+	tcase_add_test(tc, missing_config_file_is_eio_naming_the_file);
+	tcase_add_test(tc, missing_workload_file_is_eio_at_the_workload_line);
+	tcase_add_test(tc, unreadable_workload_file_is_eio_at_the_workload_line);
+
+	tc = tcase(s, "duplicates");
+	tcase_add_test(tc, duplicate_host_group_name_is_edup_at_the_second_name);
+	tcase_add_test(tc, duplicate_vm_name_is_edup_at_the_second_name);
+	tcase_add_test(tc, duplicate_yaml_key_is_edup_at_the_second_key);
+	tcase_add_test(tc, yaml_syntax_error_is_esyntax_at_the_second_colon);
+
+	tc = tcase(s, "policies");
+	tcase_add_test(tc, unknown_policy_is_einval_at_the_name_with_did_you_mean);
+	tcase_add_test(tc, planned_sharing_policy_is_eunsupported_at_the_name);
+	tcase_add_test(tc, planned_balloon_policy_is_eunsupported_at_the_name);
+	tcase_add_test(tc, sharing_policy_under_balloon_is_einval_not_eunsupported);
+
+	tc = tcase(s, "distributions");
+	tcase_add_test(tc, lognormal_with_zero_sigma_is_erange_at_sigma);
+	tcase_add_test(tc, uniform_with_min_not_below_max_is_erange_at_max);
+	tcase_add_test(tc, choice_with_negative_weight_is_erange_at_the_weight);
+	tcase_add_test(tc, choice_with_zero_weight_sum_is_einval_at_the_weights);
+	tcase_add_test(tc, choice_with_more_weights_than_values_is_einval_at_the_weights);
+	return s;
+}

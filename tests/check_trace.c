@@ -1,0 +1,260 @@
+/*
+ * check_trace.c - distributions and generated populations.  Sample means
+ * and variances are checked against the parameters with tolerances of five
+ * standard errors (fixed seeds, so a pass is repeatable); generated groups
+ * are deterministic and independent of each other.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "suites.h"
+#include "trace.h"
+
+#define N_DRAWS 200000
+
+struct dist_case {
+	const char *yaml;
+	double mean, var;
+	double lo, hi;                  /* every draw within */
+};
+
+static const struct dist_case cases[] = {
+	{"{dist: uniform, min: 2, max: 6}", 4.0, 16.0 / 12, 2, 6},
+	{"{dist: exponential, mean: 3}", 3.0, 9.0, 0, INFINITY},
+	{"{dist: normal, mean: 5, sd: 2}", 5.0, 4.0, -INFINITY, INFINITY},
+	/* Lognormal, median e^mu = 2, sigma 0.5: mean 2e^(1/8), var (e^(1/4)-1)4e^(1/4). */
+	{"{dist: lognormal, median: 2, sigma: 0.5}", 2.2662969061336526, 1.458783416049546, 0,
+	 INFINITY},
+	/* Pareto scale 1, shape 3: mean 3/2, variance 3/4. */
+	{"{dist: pareto, scale: 1, shape: 3}", 1.5, 0.75, 1, INFINITY},
+	{"{choice: [1, 2, 3], weights: [1, 1, 2]}", 2.25, 0.6875, 1, 3},
+	{"{empirical: [1, 2, 3, 4]}", 2.5, 1.25, 1, 4},
+	{"{dist: constant, value: 7}", 7.0, 0.0, 7, 7},
+	/* Standard normal truncated to [0, inf): half-normal. */
+	{"{dist: normal, mean: 0, sd: 1, min: 0}", 0.7978845608028654, 0.3633802276324186, 0,
+	 INFINITY},
+	/* Exponential of mean 1 truncated to [0, 1]: mean (1 - 2/e) / (1 - 1/e). */
+	{"{dist: exponential, mean: 1, max: 1}", 0.41802329313067355, 0.0793264057, 0, 1},
+};
+
+START_TEST(sample_moments_match_the_parameters)
+{
+	const struct dist_case *c = &cases[_i];
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct dist d;
+	gsl_rng *r = rng_stream(1, 0, RNG_SIZES, (uint64_t)_i);
+	double sum = 0, sum2 = 0, mean, var, se;
+	char yaml[256];
+	int k;
+
+	snprintf(yaml, sizeof(yaml), "d: %s", c->yaml);
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_msg(dist_parse(root->kids[0], DIST_NUMBER, &d, &err) == 0, "%s: %s", c->yaml,
+		      err.msg);
+	for (k = 0; k < N_DRAWS; k++) {
+		double x = dist_sample(&d, r);
+
+		ck_assert_msg(x >= c->lo && x <= c->hi, "%s drew %g", c->yaml, x);
+		sum += x;
+		sum2 += x * x;
+	}
+	mean = sum / N_DRAWS;
+	var = sum2 / N_DRAWS - mean * mean;
+	se = sqrt(c->var / N_DRAWS);
+	ck_assert_msg(fabs(mean - c->mean) <= 5 * se + 1e-12, "%s: mean %g, expected %g", c->yaml,
+		      mean, c->mean);
+	/* The variance's own spread needs the fourth moment; 5% suffices here. */
+	ck_assert_msg(fabs(var - c->var) <= 0.05 * c->var + 1e-12, "%s: var %g, expected %g",
+		      c->yaml, var, c->var);
+	ck_assert_double_eq_tol(dist_mean(&d), c->mean, 1e-3 * (1 + c->mean));
+	dist_release(&d);
+	cfg_free(root);
+	gsl_rng_free(r);
+}
+END_TEST
+
+static const char *const bad_dists[] = {
+	"{dist: lognormal, median: 2, sigma: 0}",
+	"{dist: uniform, min: 5, max: 5}",
+	"{dist: normal, mean: 1, sd: -1}",
+	"{choice: [1, 2], weights: [1, -1]}",
+	"{choice: [1, 2], weights: [0, 0]}",
+	"{choice: [1, 2], weights: [1]}",
+	"{empirical: []}",
+	"{dist: gamma, mean: 1}",
+	"{dist: exponential, mean: 1, min: 5, max: 3}",
+	"{mean: 1}",
+};
+
+START_TEST(bad_distributions_are_refused_with_a_place)
+{
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct dist d;
+	char yaml[256];
+
+	snprintf(yaml, sizeof(yaml), "d: %s", bad_dists[_i]);
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_msg(dist_parse(root->kids[0], DIST_NUMBER, &d, &err) < 0, "%s accepted",
+		      bad_dists[_i]);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_uint_ge(err.col, 4);
+	cfg_free(root);
+}
+END_TEST
+
+static void expand(const char *yaml, uint64_t seed, struct vm_spec **v, size_t *n)
+{
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_msg(trace_load(root, &t, &err) == 0, "%u:%u: %s", err.line, err.col, err.msg);
+	ck_assert_int_eq(trace_expand(&t, seed, 0, 4096, v, n, &err), 0);
+	/* Specs borrow group names from the trace: keep them for the test. */
+	for (size_t i = 0; i < *n; i++)
+		(*v)[i].group = NULL;
+	trace_release(&t);
+	cfg_free(root);
+}
+
+static const char group_a[] =
+	"groups:\n"
+	"  - {name: a, count: 50, arrivals: {process: poisson, rate: 10/h},\n"
+	"     lifetime: {dist: exponential, mean: 2h}, memory: {choice: [1GiB, 2GiB]},\n"
+	"     working_set: {dist: uniform, min: 10%, max: 90%}}\n";
+
+START_TEST(adding_a_group_leaves_the_first_groups_vms_unchanged)
+{
+	char both[1024];
+	struct vm_spec *a, *b;
+	size_t na, nb, i;
+
+	snprintf(both, sizeof(both), "%s%s", group_a,
+		 "  - {name: b, count: 30, arrivals: {process: poisson, rate: 5/h},\n"
+		 "     memory: {dist: uniform, min: 1GiB, max: 4GiB}}\n");
+	expand(group_a, 3, &a, &na);
+	expand(both, 3, &b, &nb);
+	ck_assert_uint_eq(na, 50);
+	ck_assert_uint_eq(nb, 80);
+	for (i = 0; i < na; i++) {
+		ck_assert_str_eq(a[i].name, b[i].name);
+		ck_assert_int_eq(a[i].arrive_ns, b[i].arrive_ns);
+		ck_assert_int_eq(a[i].depart_ns, b[i].depart_ns);
+		ck_assert_int_eq(a[i].memory_bytes, b[i].memory_bytes);
+		ck_assert_int_eq(trace_phase_ws_bytes(&a[i].phases[0], a[i].memory_bytes),
+				 trace_phase_ws_bytes(&b[i].phases[0], b[i].memory_bytes));
+	}
+	trace_specs_free(a, na);
+	trace_specs_free(b, nb);
+}
+END_TEST
+
+START_TEST(the_same_seed_generates_the_same_population_and_another_does_not)
+{
+	struct vm_spec *a, *b, *c;
+	size_t n, i, same = 0;
+
+	expand(group_a, 3, &a, &n);
+	expand(group_a, 3, &b, &n);
+	expand(group_a, 4, &c, &n);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(a[i].arrive_ns, b[i].arrive_ns);
+		ck_assert_int_eq(a[i].memory_bytes, b[i].memory_bytes);
+		same += a[i].arrive_ns == c[i].arrive_ns;
+	}
+	ck_assert_uint_lt(same, n);
+	trace_specs_free(a, n);
+	trace_specs_free(b, n);
+	trace_specs_free(c, n);
+}
+END_TEST
+
+START_TEST(poisson_arrivals_have_the_configured_rate)
+{
+	static const char yaml[] =
+		"groups: [{name: p, count: 20000, arrivals: {process: poisson, rate: 120/h,"
+		" start: 1h}, memory: 1GiB}]\n";
+	struct vm_spec *v;
+	size_t n, i;
+	double last, mean_gap, sd;
+
+	expand(yaml, 9, &v, &n);
+	for (i = 1; i < n; i++)
+		ck_assert_int_ge(v[i].arrive_ns, v[i - 1].arrive_ns);
+	ck_assert_int_ge(v[0].arrive_ns, 3600LL * 1000000000);
+	last = (double)(v[n - 1].arrive_ns - 3600LL * 1000000000) / 1e9;
+	mean_gap = last / (double)n;
+	/* Gaps are exponential with mean 30 s; the mean of n has sd 30/sqrt(n). */
+	sd = 30.0 / sqrt((double)n);
+	ck_assert_msg(fabs(mean_gap - 30.0) < 5 * sd, "mean gap %g s", mean_gap);
+	ck_assert_int_eq(v[0].depart_ns, TRACE_NEVER);
+	trace_specs_free(v, n);
+}
+END_TEST
+
+START_TEST(list_arrivals_and_page_rounding)
+{
+	static const char yaml[] =
+		"groups: [{name: l, arrivals: {process: list, times: [0s, 1m, 1h]},"
+		" memory: 1000000, working_set: 30%}]\n";
+	struct vm_spec *v;
+	size_t n;
+
+	expand(yaml, 1, &v, &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(v[1].arrive_ns, 60LL * 1000000000);
+	ck_assert_int_eq(v[2].arrive_ns, 3600LL * 1000000000);
+	/* 1,000,000 bytes round up to 245 pages of 4 KiB. */
+	ck_assert_int_eq(v[0].memory_bytes, 245 * 4096);
+	ck_assert_int_eq(trace_phase_ws_bytes(&v[0].phases[0], v[0].memory_bytes),
+			 llround(0.3 * 245 * 4096));
+	trace_specs_free(v, n);
+}
+END_TEST
+
+START_TEST(a_generated_name_that_collides_with_an_explicit_vm_is_refused)
+{
+	static const char yaml[] =
+		"vms: [{name: w-1, memory: 1GiB}]\n"
+		"groups: [{name: w, count: 2, memory: 1GiB}]\n";
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct vm_spec *v;
+	struct trace t;
+	size_t n;
+
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_int_eq(trace_load(root, &t, &err), 0);
+	ck_assert_int_eq(trace_expand(&t, 1, 0, 4096, &v, &n, &err), -SIM_EDUP);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "w-1"));
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
+
+Suite *trace_suite(void)
+{
+	Suite *s = suite_create("trace");
+	TCase *tc = tcase_create("dist");
+
+	tcase_add_loop_test(tc, sample_moments_match_the_parameters, 0,
+			    (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_loop_test(tc, bad_distributions_are_refused_with_a_place, 0,
+			    (int)(sizeof(bad_dists) / sizeof(bad_dists[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("groups");
+	tcase_add_test(tc, adding_a_group_leaves_the_first_groups_vms_unchanged);
+	tcase_add_test(tc, the_same_seed_generates_the_same_population_and_another_does_not);
+	tcase_add_test(tc, poisson_arrivals_have_the_configured_rate);
+	tcase_add_test(tc, list_arrivals_and_page_rounding);
+	tcase_add_test(tc, a_generated_name_that_collides_with_an_explicit_vm_is_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,255 @@
+#!/bin/sh
+# tests/cli.sh - the memsim command line (DESIGN.md section 7): exit status, gcc-style
+# error lines with the expected line and column, no output left behind by a failed run,
+# and what run and validate write.  POSIX sh; run from the repo root as
+#   MEMSIM=./build/memsim sh tests/cli.sh
+# Ends with one line "N passed, M failed" and exits non-zero if any check failed.
+
+MEMSIM=${MEMSIM:-./build/memsim}
+DATA=tests/data
+T=$(mktemp -d "${TMPDIR:-/tmp}/memsim-cli.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+trap 'exit 2' HUP INT TERM
+
+pass=0
+fail=0
+
+# check NAME WHY: passes when WHY is empty, else prints WHY's lines as details.
+check()
+{
+	if [ -z "$2" ]; then
+		pass=$((pass + 1))
+		echo "ok - $1"
+	else
+		fail=$((fail + 1))
+		echo "FAIL - $1"
+		printf '%s\n' "$2" | sed 's/^/#   /'
+	fi
+}
+
+# m ARGS...: runs memsim; sets rc, and leaves its output in $T/stdout and $T/stderr.
+m()
+{
+	"$MEMSIM" "$@" >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+}
+
+# Appends a reason to why.
+because()
+{
+	why="$why${why:+
+}$1"
+}
+
+want_rc()
+{
+	[ "$rc" -eq "$1" ] || because "exit status $rc, want $1; stderr: $(head -n 3 "$T/stderr")"
+}
+
+want_out()
+{
+	grep -q -e "$1" "$T/stdout" || because "stdout lacks '$1': $(head -n 3 "$T/stdout")"
+}
+
+lines()
+{
+	wc -l <"$1" | tr -d ' '
+}
+
+# others DIR NAME...: the files in DIR other than the NAMEs, on one line.
+others()
+{
+	d=$1
+	shift
+	found=
+	for f in "$d"/* "$d"/.[!.]* "$d"/..?*; do
+		[ -e "$f" ] || continue
+		b=${f##*/}
+		keep=
+		for k in "$@"; do
+			[ "$b" = "$k" ] && keep=1
+		done
+		[ -n "$keep" ] || found="$found $b"
+	done
+	echo "${found# }"
+}
+
+# --- version, help and usage errors ------------------------------------------------
+
+why=
+m --version
+want_rc 0
+grep -q '^memsim [0-9][0-9]*\.[0-9][0-9]*' "$T/stdout" ||
+	because "stdout is not 'memsim VERSION': $(cat "$T/stdout")"
+check "--version prints the version and exits 0" "$why"
+
+for cmd in "" run validate; do
+	why=
+	# shellcheck disable=SC2086 # $cmd is one word or none
+	m $cmd --help
+	want_rc 0
+	want_out "^usage: memsim"
+	check "memsim${cmd:+ $cmd} --help prints usage and exits 0" "$why"
+done
+
+why=
+m
+want_rc 2
+grep -q '^usage: memsim' "$T/stderr" || because "no usage on stderr"
+check "no arguments exit 2 with usage" "$why"
+
+why=
+m frobnicate
+want_rc 2
+check "an unknown command exits 2" "$why"
+
+why=
+m run "$DATA/cli_good.yaml" --frobnicate -o "$T/unknown-option.json"
+want_rc 2
+grep -q -F -e "--frobnicate" "$T/stderr" || because "stderr does not name the option"
+[ ! -e "$T/unknown-option.json" ] || because "an output file was written"
+check "an unknown option exits 2 and names it" "$why"
+
+why=
+m run "$T/no-such-config.yaml" -o "$T/missing.json"
+want_rc 2
+grep -q -F -e "$T/no-such-config.yaml" "$T/stderr" || because "stderr does not name the file"
+[ ! -e "$T/missing.json" ] || because "an output file was written"
+check "run on a missing config exits 2 and names the file" "$why"
+
+# --- bad configs: one located error line, no output left behind ------------------------
+
+# bad_config FILE LINE COL: run refuses tests/data/FILE with an error at LINE:COL.
+bad_config()
+{
+	cfg=$DATA/$1
+	want="$cfg:$2:$3: error: "
+	dir=$T/bad-$1
+	mkdir "$dir"
+
+	why=
+	m run "$cfg" -o "$dir/out.json"
+	want_rc 2
+	n=$(lines "$T/stderr")
+	[ "$n" -eq 1 ] || because "stderr has $n lines, want 1: $(head -n 3 "$T/stderr")"
+	case $(head -n 1 "$T/stderr") in
+	"$want"*) ;;
+	*) because "stderr '$(head -n 1 "$T/stderr")' does not start with '$want'" ;;
+	esac
+	[ ! -e "$dir/out.json" ] || because "an output file was created"
+	check "$1: exit 2, one line '$want...', no output file" "$why"
+
+	why=
+	echo stale >"$dir/out.json"
+	m run "$cfg" -o "$dir/out.json"
+	want_rc 2
+	[ ! -e "$dir/out.json" ] || because "the stale output file is still there"
+	left=$(others "$dir")
+	[ -z "$left" ] || because "files left in the output folder: $left"
+	check "$1: a stale output file is removed" "$why"
+}
+
+bad_config cli_syntax.yaml 3 13
+bad_config cli_unknown_key.yaml 3 1
+bad_config cli_bad_unit.yaml 5 13
+bad_config cli_missing_key.yaml 2 1
+bad_config cli_bad_workload.yaml 5 11
+bad_config cli_unknown_policy.yaml 6 23
+bad_config cli_wrong_type.yaml 3 8
+
+why=
+m validate "$DATA/cli_unknown_key.yaml"
+want_rc 2
+case $(head -n 1 "$T/stderr") in
+"$DATA/cli_unknown_key.yaml:3:1: error: unknown key 'duraton'"*) ;;
+*) because "stderr: $(head -n 3 "$T/stderr")" ;;
+esac
+check "validate reports a bad config at its line and column and exits 2" "$why"
+
+# --- a good run ----------------------------------------------------------------------
+
+why=
+mkdir "$T/good"
+m run "$DATA/cli_good.yaml" -o "$T/good/out.json"
+want_rc 0
+[ -s "$T/good/out.json" ] || because "no results file"
+grep -q '"schema":[[:space:]]*"memsim-results/1"' "$T/good/out.json" 2>/dev/null ||
+	because "the results have no schema line"
+left=$(others "$T/good" out.json)
+[ -z "$left" ] || because "files left beside the results: $left"
+check "run writes the results file and leaves no temporary files" "$why"
+
+# first_seed FILE: the value of the first "seed": line (the top-level one).
+first_seed()
+{
+	grep '"seed":' "$1" 2>/dev/null | head -n 1 | tr -d ' \t,' | sed 's/^"seed"://'
+}
+
+why=
+s=$(first_seed "$T/good/out.json")
+[ "$s" = 3 ] || because "seed '$s' without --seed, want 3 (from the config)"
+m run "$DATA/cli_good.yaml" -o "$T/good/seed.json" --seed 7
+want_rc 0
+s=$(first_seed "$T/good/seed.json")
+[ "$s" = 7 ] || because "seed '$s' with --seed 7, want 7"
+check "--seed 7 changes the seed in the results" "$why"
+
+why=
+m run "$DATA/cli_good.yaml" -o -
+want_rc 0
+[ "$(head -n 1 "$T/stdout")" = "{" ] || because "stdout does not start with '{'"
+want_out '"schema":[[:space:]]*"memsim-results/1"'
+[ ! -e ./- ] || because "a file named '-' was written"
+check "-o - prints the results JSON on stdout" "$why"
+
+why=
+mkdir "$T/reps"
+m run "$DATA/cli_replications.yaml" -o "$T/reps/out.json"
+want_rc 0
+for r in 0 1; do
+	f=$T/reps/out-r$r.json
+	if [ -s "$f" ]; then
+		grep -q "\"replication\":[[:space:]]*$r," "$f" || because "$f is not replication $r"
+	else
+		because "no $f"
+	fi
+done
+left=$(others "$T/reps" out-r0.json out-r1.json)
+[ -z "$left" ] || because "other files in the output folder: $left"
+check "replications: 2 writes out-r0.json and out-r1.json" "$why"
+
+why=
+m run "$DATA/cli_replications.yaml" --replication 5 -o "$T/reps/out.json"
+want_rc 2
+for r in 0 1; do
+	[ ! -e "$T/reps/out-r$r.json" ] || because "stale out-r$r.json is still there"
+done
+check "a failed run removes the stale files of every replication" "$why"
+
+why=
+m run "$DATA/cli_good.yaml" -o "$T/no-such-dir/x.json"
+want_rc 1
+grep -q -F -e "$T/no-such-dir/x.json" "$T/stderr" || because "stderr does not name the file"
+check "run into a folder that does not exist exits 1" "$why"
+
+# --- validate ------------------------------------------------------------------------
+
+# configs/default.yaml: one host group of count 4; the workload has 2 explicit VMs
+# (db-1, db-2) and one group, web, of count 40: 42 VMs.  Pages: 2 x 16GiB, plus
+# 40 x (0.5 x 2 + 0.3 x 4 + 0.2 x 8 = 3.8) GiB = 184GiB, over 4KiB pages = 48234496.
+why=
+m validate configs/default.yaml
+want_rc 0
+want_out '^ *hosts: *4 in 1 group$'
+want_out '^ *VMs: *42 (2 explicit, 1 group)$'
+want_out '^ *pages: *48234496 of 4.0 KiB'
+check "validate prints hosts, VMs and pages of configs/default.yaml" "$why"
+
+why=
+m validate configs/default.yaml --set hosts.0.count=1
+want_rc 0
+want_out '^ *hosts: *1 in 1 group$'
+check "--set hosts.0.count=1 changes the hosts validate prints" "$why"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
