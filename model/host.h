@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem.h"
+
 struct vm;
 
 struct host {
@@ -23,6 +25,7 @@ struct host {
 	uint64_t vms_hosted;            /* VMs ever placed here */
 	struct vm **vms;                /* resident VMs, unordered */
 	size_t n_vms, cap_vms;
+	struct hmem mem;                /* frames, shared frames, swap */
 };
 
 void host_init(struct host *h, size_t id, const char *name, const char *group,

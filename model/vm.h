@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "engine.h"
+#include "mem.h"
 #include "trace.h"
 
 enum vm_state {
@@ -36,6 +39,10 @@ struct vm {
 	sim_time placed_ns;             /* -1 until placed */
 	sim_time departed_ns;           /* -1 until it leaves */
 	uint64_t timeout_event;         /* queue wait limit, 0 = none */
+	struct vmem mem;                /* its pages, while placed */
+	size_t phase;                   /* index of its current phase */
+	gsl_rng *touch_rng;             /* which pages it touches (workload) */
+	gsl_rng *guest_rng;             /* its guest's own choices */
 };
 
 void vm_init(struct vm *vm, const struct vm_spec *spec, size_t id);

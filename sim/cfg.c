@@ -226,6 +226,12 @@ static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **ro
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
+			if (ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor != NULL
+								  : ev.data.mapping_start.anchor != NULL) {
+				rc = sim_err_set(err, -SIM_EUNSUPPORTED, file, line, col,
+						 "YAML anchors (&name) are not supported");
+				break;
+			}
 			if (b.depth == CFG_MAX_DEPTH) {
 				rc = sim_err_set(err, -SIM_ERANGE, file, line, col,
 						 "nesting deeper than %d levels", CFG_MAX_DEPTH);
@@ -416,6 +422,10 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *
 	free(doc);
 	if (rc) {
 		err->line = err->col = 0;
+		goto out;
+	}
+	if (val_root->n != 1) {
+		rc = sim_err_set(err, -SIM_EINVAL, where, 0, 0, "the value must be one YAML value");
 		goto out;
 	}
 	unplace(val_root);

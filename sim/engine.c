@@ -48,6 +48,8 @@ uint64_t sim_at(struct sim *s, sim_time t, sim_handler_fn *fn, void *arg)
 
 uint64_t sim_after(struct sim *s, sim_time delay, sim_handler_fn *fn, void *arg)
 {
+	if (delay < 0 || delay > SIM_NEVER - s->now)
+		SIM_BUG("event scheduled %lld ns after %lld", (long long)delay, (long long)s->now);
 	return sim_at(s, s->now + delay, fn, arg);
 }
 

@@ -3,8 +3,11 @@
  *
  * Why 4-ary: with a million pending events the heap is far bigger than the
  * caches and every level is a miss; four children per node halve the depth
- * of a binary heap and the four siblings sit in two adjacent cache lines.
- * Sift-down uses the "hole" method: the moving element is written once.
+ * of a binary heap.  The children of node i are 4i+1..4i+4, so the array
+ * starts three slots into a 128-byte aligned block: then every group of
+ * four siblings fills one aligned block (two cache lines) instead of
+ * straddling three.  Sift-down uses the "hole" method: the moving element
+ * is written once.
  *
  * Cancellation keeps the heap free of back-pointers: cancelled seqs go in a
  * small open-addressing set, consulted only when it is not empty, and an
@@ -14,14 +17,19 @@
 #include "evq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "xmem.h"
 
 #define EVQ_ARITY 4
 
+#define EVQ_ALIGN 128
+#define EVQ_SKEW 3                      /* slots before heap[0] in the block */
+
 struct evq {
-	struct sim_event *heap;
+	struct sim_event *heap;         /* block + EVQ_SKEW */
+	struct sim_event *block;        /* EVQ_ALIGN-aligned allocation */
 	size_t n, cap;
 	uint64_t next_seq;
 	/* Cancelled seqs, open addressing with linear probing; 0 = empty
@@ -35,12 +43,28 @@ static inline bool before(const struct sim_event *a, const struct sim_event *b)
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
+/* Moves the heap into an aligned block of cap slots. */
+static void resize(struct evq *q, size_t cap)
+{
+	void *p = NULL;
+	struct sim_event *block;
+
+	if (posix_memalign(&p, EVQ_ALIGN, (cap + EVQ_SKEW) * sizeof(struct sim_event)))
+		SIM_BUG("out of memory for %zu pending events", cap);
+	block = p;
+	if (q->n)
+		memcpy(block + EVQ_SKEW, q->heap, q->n * sizeof(*q->heap));
+	free(q->block);
+	q->block = block;
+	q->heap = block + EVQ_SKEW;
+	q->cap = cap;
+}
+
 struct evq *evq_new(size_t capacity_hint)
 {
 	struct evq *q = xcalloc(1, sizeof(*q));
 
-	q->cap = capacity_hint > 16 ? capacity_hint : 16;
-	q->heap = xmalloc(q->cap * sizeof(*q->heap));
+	resize(q, capacity_hint > 16 ? capacity_hint : 16);
 	q->next_seq = 1;
 	return q;
 }
@@ -49,7 +73,7 @@ void evq_free(struct evq *q)
 {
 	if (!q)
 		return;
-	free(q->heap);
+	free(q->block);
 	free(q->dead);
 	free(q);
 }
@@ -59,10 +83,8 @@ uint64_t evq_push(struct evq *q, const struct sim_event *ev)
 	struct sim_event e = *ev;
 	size_t i = q->n++;
 
-	if (q->n > q->cap) {
-		q->cap *= 2;
-		q->heap = xrealloc(q->heap, q->cap * sizeof(*q->heap));
-	}
+	if (q->n > q->cap)
+		resize(q, 2 * q->cap);
 	e.seq = q->next_seq++;
 	while (i > 0) {
 		size_t parent = (i - 1) / EVQ_ARITY;

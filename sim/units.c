@@ -97,6 +97,34 @@ static int to_int64(double v, double scale, int64_t *out, const char *s, char *w
 	return 0;
 }
 
+/*
+ * A whole number of units, in integer arithmetic so that every digit
+ * counts (a double keeps only 53 bits).  1 if s is not all digits.
+ */
+static int exact_size(const char *s, const char *rest, double scale, int64_t *bytes, char *why,
+		      size_t whylen)
+{
+	const char *p = s;
+	uint64_t v = 0, unit = (uint64_t)scale;
+
+	if (scale != (double)unit)
+		return 1;
+	for (; p < rest && *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return fail(why, whylen, -SIM_ERANGE, "'%s' is too large (overflows 64 bits)",
+				    s);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	while (p < rest && *p == ' ')
+		p++;
+	if (p != rest || p == s)
+		return 1;
+	if (unit && v > (uint64_t)INT64_MAX / unit)
+		return fail(why, whylen, -SIM_ERANGE, "'%s' is too large (overflows 64 bits)", s);
+	*bytes = (int64_t)(v * unit);
+	return 0;
+}
+
 int units_parse_size(const char *s, int64_t *bytes, char *why, size_t whylen)
 {
 	const struct unit *u;
@@ -106,13 +134,16 @@ int units_parse_size(const char *s, int64_t *bytes, char *why, size_t whylen)
 
 	if (rc)
 		return rc;
-	if (*rest == '\0')
-		return to_int64(v, 1.0, bytes, s, why, whylen);
+	if (*rest == '\0') {
+		rc = exact_size(s, rest, 1.0, bytes, why, whylen);
+		return rc <= 0 ? rc : to_int64(v, 1.0, bytes, s, why, whylen);
+	}
 	u = find_unit(size_units, rest, strlen(rest));
 	if (!u)
 		return fail(why, whylen, -SIM_EUNIT,
 			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)", s);
-	return to_int64(v, u->scale, bytes, s, why, whylen);
+	rc = exact_size(s, rest, u->scale, bytes, why, whylen);
+	return rc <= 0 ? rc : to_int64(v, u->scale, bytes, s, why, whylen);
 }
 
 int units_parse_duration(const char *s, int64_t *ns, char *why, size_t whylen)
@@ -162,6 +193,8 @@ int units_parse_rate(const char *s, double *per_s, char *why, size_t whylen)
 		return fail(why, whylen, -SIM_EUNIT,
 			    "bad rate unit in '%s' (use N/s, N/m, N/h or N/d, N may end in k or M)", s);
 	*per_s = v * mult / u->scale;
+	if (!isfinite(*per_s))
+		return fail(why, whylen, -SIM_ERANGE, "rate '%s' is out of range", s);
 	return 0;
 }
 
@@ -182,6 +215,8 @@ int units_parse_bandwidth(const char *s, double *bytes_per_s, char *why, size_t 
 		return fail(why, whylen, -SIM_EUNIT,
 			    "bad bandwidth unit in '%s' (use a size per second, as 2GB/s or 500MiB/s)", s);
 	*bytes_per_s = v * u->scale;
+	if (!isfinite(*bytes_per_s))
+		return fail(why, whylen, -SIM_ERANGE, "bandwidth '%s' is out of range", s);
 	return 0;
 }
 

@@ -28,7 +28,7 @@ int units_parse_int(const char *s, int64_t *v, char *why, size_t whylen);
 
 /* Formats bytes as "1.5 GiB" into buf (for human summaries). */
 const char *units_format_size(int64_t bytes, char *buf, size_t n);
-/* Formats nanoseconds as "6h", "1.5s" ... into buf. */
+/* Formats nanoseconds in the largest unit that divides them: "6h", "1500ms". */
 const char *units_format_duration(int64_t ns, char *buf, size_t n);
 
 #endif /* UNITS_H */

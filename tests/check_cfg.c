@@ -10,6 +10,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "suites.h"
 
 static struct cfg_node *root;
 static struct sim_err err;
@@ -652,6 +653,26 @@ START_TEST(set_without_key_or_equals_is_einval)
 }
 END_TEST
 
+START_TEST(set_empty_key_is_einval)
+{
+	load(doc_set);
+	ck_assert_int_eq(set(".=1"), -SIM_EINVAL);
+	ck_assert_int_eq(set("a..b=1"), -SIM_EINVAL);
+	ck_assert_int_eq(set("a.=1"), -SIM_EINVAL);
+	ck_assert_uint_eq(root->n, 2);
+	text_at("a.b", "1");
+}
+END_TEST
+
+START_TEST(set_error_names_the_whole_assignment)
+{
+	load(doc_set);
+	ck_assert_int_lt(set("hosts.5.count=8"), 0);
+	ck_assert_msg(strstr(err.file, "hosts.5.count") || strstr(err.msg, "hosts.5.count"),
+		      "'%s: %s' does not name hosts.5.count", err.file, err.msg);
+}
+END_TEST
+
 START_TEST(set_through_a_scalar_is_an_error)
 {
 	load(doc_set);
@@ -717,48 +738,26 @@ START_TEST(put_scalar_replaces_in_place)
 }
 END_TEST
 
-#ifdef SIM_KNOWN_BUGS
 /*
- * Known bugs, compiled only with -DSIM_KNOWN_BUGS: these fail against the current sim/.
+ * Regressions: each of these once failed.
  * cfg.c says anchors are refused, but only an anchor on a scalar is: one on a mapping or a
  * list is accepted silently.
  */
-START_TEST(bug_anchor_on_a_collection_is_unsupported)
+START_TEST(once_broken_anchor_on_a_collection_is_unsupported)
 {
 	load_fails_at("a: &x {b: 1}\n", -SIM_EUNSUPPORTED, 1, 4);
 	load_fails_at("a: &x\n  b: 1\n", -SIM_EUNSUPPORTED, 1, 4);
 }
 END_TEST
 
-/* A path with no component (".", "..") loops zero times: 0 is returned, nothing is set,
- * and the parsed value is leaked. */
-START_TEST(bug_set_empty_path_is_einval)
-{
-	load(doc_set);
-	ck_assert_int_lt(set(".=1"), 0);
-}
-END_TEST
-
 /* A VALUE holding a newline parses as more keys of the wrapper document "v: VALUE": they
  * are dropped without an error (and leaked). */
-START_TEST(bug_set_value_with_a_second_key_is_an_error)
+START_TEST(once_broken_set_value_with_a_second_key_is_an_error)
 {
 	load(doc_set);
 	ck_assert_int_lt(set("x=1\ny: 2"), 0);
 }
 END_TEST
-
-/* strtok_r has cut the path at its first '.' when the message is written. */
-START_TEST(bug_set_error_names_the_whole_path)
-{
-	load(doc_set);
-	ck_assert_int_lt(set("hosts.5.count=8"), 0);
-	ck_assert_ptr_nonnull(strstr(err.msg, "hosts.5.count"));
-}
-END_TEST
-#endif
-
-Suite *cfg_suite(void);
 
 Suite *cfg_suite(void)
 {
@@ -814,6 +813,8 @@ Suite *cfg_suite(void)
 	tcase_add_test(tc, set_value_is_yaml);
 	tcase_add_test(tc, set_bad_index_is_an_error_and_changes_nothing);
 	tcase_add_test(tc, set_without_key_or_equals_is_einval);
+	tcase_add_test(tc, set_empty_key_is_einval);
+	tcase_add_test(tc, set_error_names_the_whole_assignment);
 	tcase_add_test(tc, set_through_a_scalar_is_an_error);
 	tcase_add_test(tc, set_bad_yaml_value_is_esyntax);
 	tcase_add_test(tc, at_path_walks_maps_and_lists);
@@ -821,14 +822,10 @@ Suite *cfg_suite(void)
 	tcase_add_test(tc, put_scalar_replaces_in_place);
 	suite_add_tcase(s, tc);
 
-#ifdef SIM_KNOWN_BUGS
-	tc = tcase_create("known_bugs");
+	tc = tcase_create("regressions");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, bug_anchor_on_a_collection_is_unsupported);
-	tcase_add_test(tc, bug_set_empty_path_is_einval);
-	tcase_add_test(tc, bug_set_value_with_a_second_key_is_an_error);
-	tcase_add_test(tc, bug_set_error_names_the_whole_path);
+	tcase_add_test(tc, once_broken_anchor_on_a_collection_is_unsupported);
+	tcase_add_test(tc, once_broken_set_value_with_a_second_key_is_an_error);
 	suite_add_tcase(s, tc);
-#endif
 	return s;
 }

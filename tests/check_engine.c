@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "suites.h"
 
 enum { LOG_MAX = 64 };
 
@@ -252,8 +253,6 @@ START_TEST(scheduling_in_the_past_is_a_bug)
 	sim_at(s, 99, record, &a);
 }
 END_TEST
-
-Suite *engine_suite(void);
 
 Suite *engine_suite(void)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "evq.h"
+#include "suites.h"
 
 /* ck_assert writes a mark point per call, even on success; hot loops test first. */
 #define REQUIRE(cond, ...) \
@@ -331,8 +332,6 @@ START_TEST(cancelling_an_unscheduled_seq_is_a_bug)
 	evq_cancel(q, 2);
 }
 END_TEST
-
-Suite *evq_suite(void);
 
 Suite *evq_suite(void)
 {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "rng.h"
+#include "suites.h"
 
 /* The first n raw draws of a stream. */
 static void first_draws(gsl_rng *r, unsigned long *out, size_t n)
@@ -139,7 +140,6 @@ START_TEST(first_draws_across_entities_have_mean_one_half)
 }
 END_TEST
 
-#ifdef SIM_KNOWN_BUGS
 struct start {
 	uint64_t draws;                 /* first two 32-bit draws */
 	uint64_t entity;
@@ -153,12 +153,12 @@ static int by_draws(const void *pa, const void *pb)
 }
 
 /*
- * Known bug, compiled only with -DSIM_KNOWN_BUGS.  gsl_rng_taus2's seeding reads only
+ * Regression.  gsl_rng_taus2's seeding reads only
  * the low 32 bits of its unsigned long seed, so the 64-bit derived seed collapses to 2^32
  * streams: among 2^18 entities about 8 pairs share a stream (birthday bound
  * 2^35 / 2^32).  With a full 64-bit seed a 64-bit collision here has odds of about 2^-29.
  */
-START_TEST(bug_streams_of_distinct_entities_are_distinct)
+START_TEST(once_broken_streams_of_distinct_entities_are_distinct)
 {
 	enum { N = 1 << 18 };
 	struct start *st = malloc(N * sizeof(*st));
@@ -183,9 +183,6 @@ START_TEST(bug_streams_of_distinct_entities_are_distinct)
 	free(st);
 }
 END_TEST
-#endif
-
-Suite *rng_suite(void);
 
 Suite *rng_suite(void)
 {
@@ -204,11 +201,9 @@ Suite *rng_suite(void)
 	tcase_add_test(tc, first_draws_across_entities_have_mean_one_half);
 	suite_add_tcase(s, tc);
 
-#ifdef SIM_KNOWN_BUGS
-	tc = tcase_create("known_bugs");
+	tc = tcase_create("regressions");
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, bug_streams_of_distinct_entities_are_distinct);
+	tcase_add_test(tc, once_broken_streams_of_distinct_entities_are_distinct);
 	suite_add_tcase(s, tc);
-#endif
 	return s;
 }

@@ -1,0 +1,842 @@
+/*
+ * mem.c - the page-level memory model.
+ *
+ * DOC: how a touch is served
+ *
+ * A touch of a data page that is resident on a private frame costs one bit
+ * test (the fast map) and nothing else.  Any other touch takes the slow
+ * path, which serves, in order: the guest's own fault (the data was never
+ * used: take a free guest page; or it is in guest swap: a guest swap-in),
+ * then the host's (the guest page is untouched: zero fill; swapped: swap-in
+ * through the device queue; compressed: decompression; shared and written:
+ * copy-on-write).  Taking a frame may make the host reclaim synchronously:
+ * first from the VM itself when it is at its limit, else from a victim VM
+ * chosen in proportion to its private pages, and the faulting VM stalls
+ * for the swap write too.
+ *
+ * The guest chooses what to evict by a clock over its data pages; the host
+ * by a clock over guest pages or at random.  Neither sees every touch: an
+ * accessed bit is drawn when a hand reaches a page, with the probability
+ * that the page was touched since the hand last passed, 1 - exp(-r*T) for
+ * a page touched at rate r and a lap of T.  For the independent-reference
+ * patterns memsim generates this is the same distribution as a real
+ * accessed bit, and it keeps touches of resident pages free.
+ *
+ * Page word: bits 0-2 host state, bit 3 guest-free, bits 4-31 content.
+ * Data word: bits 30-31 where (never used, resident, guest swap), bit 29
+ * written, bits 0-28 the guest page.  Link word: the data a guest page
+ * holds, or the next page of the free or balloon list.
+ */
+#include "mem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "rng.h"
+#include "vm.h"
+#include "xmem.h"
+
+#define PAGE_STATE_MASK 7u
+#define PAGE_FREE 8u
+#define PAGE_CONTENT_SHIFT 4
+
+#define DATA_WHERE_SHIFT 30
+#define DATA_NONE 0u
+#define DATA_RES 1u
+#define DATA_GSWAP 2u
+#define DATA_WRITTEN (1u << 29)
+#define DATA_PAGE_MASK ((1u << 29) - 1)
+
+/* --- words ------------------------------------------------------------ */
+
+enum page_state vmem_state(const struct vmem *m, uint32_t g)
+{
+	return (enum page_state)(m->page[g] & PAGE_STATE_MASK);
+}
+
+uint32_t vmem_content(const struct vmem *m, uint32_t g)
+{
+	return m->page[g] >> PAGE_CONTENT_SHIFT;
+}
+
+static void set_content(struct vmem *m, uint32_t g, uint32_t c)
+{
+	m->page[g] = (m->page[g] & ((1u << PAGE_CONTENT_SHIFT) - 1)) | (c << PAGE_CONTENT_SHIFT);
+}
+
+static bool is_free(const struct vmem *m, uint32_t g)
+{
+	return m->page[g] & PAGE_FREE;
+}
+
+static unsigned data_where(uint32_t w)
+{
+	return w >> DATA_WHERE_SHIFT;
+}
+
+uint32_t vmem_data_page(const struct vmem *m, uint32_t d)
+{
+	uint32_t w = m->data[d];
+
+	return data_where(w) == DATA_RES ? (w & DATA_PAGE_MASK) : MEM_NONE;
+}
+
+bool vmem_data_in_guest_swap(const struct vmem *m, uint32_t d)
+{
+	return data_where(m->data[d]) == DATA_GSWAP;
+}
+
+static void set_fast(struct vmem *m, uint32_t d)
+{
+	m->fast[d >> 6] |= 1ULL << (d & 63);
+}
+
+static void clear_fast(struct vmem *m, uint32_t d)
+{
+	m->fast[d >> 6] &= ~(1ULL << (d & 63));
+}
+
+/* The data page g holds, or MEM_NONE. */
+static uint32_t owner(const struct vmem *m, uint32_t g)
+{
+	if (is_free(m, g) || vmem_state(m, g) == PS_BALLOONED)
+		return MEM_NONE;
+	return m->link[g];
+}
+
+/* Moves g to state s, keeping the VM's and host's totals. */
+static void set_state(struct hmem *hm, struct vmem *m, uint32_t g, enum page_state s)
+{
+	enum page_state old = vmem_state(m, g);
+	uint64_t *host_count[PS_COUNT] = {
+		[PS_PRIVATE] = &hm->n_private,
+		[PS_SHARED] = &hm->n_shared_mapped,
+		[PS_BALLOONED] = &hm->n_ballooned,
+	};
+
+	m->n_state[old]--;
+	m->n_state[s]++;
+	if (host_count[old])
+		(*host_count[old])--;
+	if (host_count[s])
+		(*host_count[s])++;
+	m->page[g] = (m->page[g] & ~PAGE_STATE_MASK) | (uint32_t)s;
+	if (s != PS_PRIVATE && owner(m, g) != MEM_NONE)
+		clear_fast(m, m->link[g]);
+}
+
+/* --- lists ------------------------------------------------------------ */
+
+static void push_free(struct vmem *m, uint32_t g)
+{
+	m->page[g] |= PAGE_FREE;
+	m->link[g] = m->free_head;
+	m->free_head = g;
+	m->n_free++;
+}
+
+static uint32_t pop_free(struct vmem *m)
+{
+	uint32_t g = m->free_head;
+
+	if (g == MEM_NONE)
+		SIM_BUG("pop from an empty guest free list");
+	m->free_head = m->link[g];
+	m->page[g] &= ~PAGE_FREE;
+	m->n_free--;
+	return g;
+}
+
+static void push_balloon(struct vmem *m, uint32_t g)
+{
+	m->link[g] = m->balloon_head;
+	m->balloon_head = g;
+}
+
+static uint32_t pop_balloon(struct vmem *m)
+{
+	uint32_t g = m->balloon_head;
+
+	if (g == MEM_NONE)
+		SIM_BUG("pop from an empty balloon");
+	m->balloon_head = m->link[g];
+	return g;
+}
+
+/* --- host frames ------------------------------------------------------ */
+
+void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
+	       int64_t page_bytes)
+{
+	*hm = (struct hmem){0};
+	hm->page_bytes = page_bytes;
+	hm->frames_total = (uint64_t)(memory_bytes / page_bytes);
+	hm->frames_overhead = (uint64_t)((overhead_bytes + page_bytes - 1) / page_bytes);
+	if (hm->frames_overhead > hm->frames_total)
+		hm->frames_overhead = hm->frames_total;
+	hm->frames_free = hm->frames_total - hm->frames_overhead;
+	sharetab_init(&hm->shared);
+}
+
+void hmem_release(struct hmem *hm)
+{
+	sharetab_release(&hm->shared);
+	if (hm->rng)
+		gsl_rng_free(hm->rng);
+	hm->rng = NULL;
+}
+
+uint64_t hmem_cache_frames(const struct hmem *hm)
+{
+	return (hm->n_compressed + 1) / 2;
+}
+
+static void frame_take(struct hmem *hm)
+{
+	if (!hm->frames_free)
+		SIM_BUG("frame taken from a host with none free");
+	hm->frames_free--;
+}
+
+static void frame_give(struct hmem *hm)
+{
+	hm->frames_free++;
+}
+
+/* Two compressed pages share a cache frame (a 2:1 ratio). */
+static void cache_add(struct hmem *hm)
+{
+	if (++hm->n_compressed % 2 == 1)
+		frame_take(hm);
+}
+
+static void cache_remove(struct hmem *hm)
+{
+	if (--hm->n_compressed % 2 == 0)
+		frame_give(hm);
+}
+
+static uint64_t share_key(const struct vmem *m, uint32_t content)
+{
+	if (content == MEM_CONTENT_ZERO)
+		return 0;
+	return ((uint64_t)(m->image + 1) << 32) | content;
+}
+
+/* Lets go of whatever backs g (balloon inflation, departure). */
+static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
+{
+	switch (vmem_state(m, g)) {
+	case PS_UNTOUCHED:
+	case PS_BALLOONED:
+		break;
+	case PS_PRIVATE:
+		frame_give(hm);
+		break;
+	case PS_SHARED:
+		if (!sharetab_unref(&hm->shared,
+				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
+			frame_give(hm);
+		break;
+	case PS_SWAPPED:
+		swapdev_discard(&hm->swap);
+		break;
+	case PS_COMPRESSED:
+		cache_remove(hm);
+		break;
+	case PS_COUNT:
+		SIM_BUG("bad page state");
+	}
+}
+
+/* --- VM memory -------------------------------------------------------- */
+
+void vmem_init(struct vmem *m, const struct vmem_params *p)
+{
+	uint32_t g;
+
+	*m = (struct vmem){0};
+	if (p->n_pages >= MEM_MAX_PAGES || p->n_data > p->n_pages)
+		SIM_BUG("vmem of %u pages, %u data", p->n_pages, p->n_data);
+	m->n_pages = p->n_pages;
+	m->n_data = p->n_data;
+	m->page = xcalloc(p->n_pages ? p->n_pages : 1, sizeof(*m->page));
+	m->link = xmalloc((p->n_pages ? p->n_pages : 1) * sizeof(*m->link));
+	m->data = xcalloc(p->n_data ? p->n_data : 1, sizeof(*m->data));
+	m->fast = xcalloc(p->n_data / 64 + 1, sizeof(*m->fast));
+	m->n_state[PS_UNTOUCHED] = p->n_pages;
+	m->free_head = MEM_NONE;
+	m->balloon_head = MEM_NONE;
+	/* The lowest pages are handed out first, as a fresh guest does. */
+	for (g = p->n_pages; g-- > 0;)
+		push_free(m, g);
+	m->limit_pages = p->limit_pages;
+	m->image = p->image;
+	m->image_pages = p->image_pages;
+	m->zero_share = p->zero_share;
+	m->image_share = p->image_share;
+	m->content_seed = p->content_seed;
+	m->zero_freed = p->zero_freed;
+	m->guest_lap_start = m->host_lap_start = p->now;
+}
+
+void vmem_release(struct vmem *m)
+{
+	free(m->page);
+	free(m->link);
+	free(m->data);
+	free(m->fast);
+	m->page = m->link = m->data = NULL;
+	m->fast = NULL;
+}
+
+/* A data page's content before the guest writes it: zero, a page of the
+ * image (the same page for the same data index in every VM of the image,
+ * as an OS's own files are), or unique, in the VM's shares. */
+static uint32_t initial_content(const struct vmem *m, uint32_t d)
+{
+	double u = (double)(rng_mix(m->content_seed ^ d) >> 11) * 0x1.0p-53;
+
+	if (u < m->zero_share)
+		return MEM_CONTENT_ZERO;
+	if (u < m->zero_share + m->image_share && m->image_pages) {
+		uint64_t k = rng_mix(d) % m->image_pages;
+
+		if (k < MEM_CONTENT_UNIQUE - 1)
+			return (uint32_t)k + 1;
+	}
+	return MEM_CONTENT_UNIQUE;
+}
+
+/* Whether data d was touched since a clock hand with lap lap_ns last
+ * passed it (see DOC above). */
+static bool accessed(const struct vmem *m, uint32_t d, sim_time lap_ns, gsl_rng *r)
+{
+	double rate = wss_page_rate(&m->wss, d);
+
+	if (!(rate > 0))
+		return false;
+	return gsl_rng_uniform(r) < -expm1(-rate * (double)lap_ns / 1e9);
+}
+
+static sim_time lap(sim_time done_ns, sim_time start, sim_time t)
+{
+	return done_ns > 0 ? done_ns : t - start;
+}
+
+/* --- reclaim ----------------------------------------------------------- */
+
+static void clock_tick(uint32_t *hand, uint32_t n, sim_time *start, sim_time *lap_ns,
+		       sim_time t)
+{
+	if (++*hand >= n) {
+		*hand = 0;
+		*lap_ns = t - *start;
+		*start = t;
+	}
+}
+
+/* A private page of vm for the host to swap, or MEM_NONE. */
+static uint32_t victim_page(struct hmem *hm, struct vmem *m, sim_time t)
+{
+	uint32_t g, i;
+	uint64_t steps;
+
+	if (!m->n_state[PS_PRIVATE])
+		return MEM_NONE;
+	if (hm->victims == VICTIM_RANDOM) {
+		for (i = 0; i < 64; i++) {
+			g = (uint32_t)gsl_rng_uniform_int(hm->rng, m->n_pages);
+			if (vmem_state(m, g) == PS_PRIVATE)
+				return g;
+		}
+		/* Few private pages: scan from a random place. */
+		g = (uint32_t)gsl_rng_uniform_int(hm->rng, m->n_pages);
+		for (i = 0; i < m->n_pages; i++, g = g + 1 == m->n_pages ? 0 : g + 1)
+			if (vmem_state(m, g) == PS_PRIVATE)
+				return g;
+		return MEM_NONE;
+	}
+	/* Clock: skip pages touched since the hand last passed them. */
+	for (steps = 0; steps < 2ULL * m->n_pages; steps++) {
+		uint32_t d;
+
+		g = m->host_hand;
+		clock_tick(&m->host_hand, m->n_pages, &m->host_lap_start, &m->host_lap_ns, t);
+		if (vmem_state(m, g) != PS_PRIVATE)
+			continue;
+		d = owner(m, g);
+		if (d == MEM_NONE ||
+		    !accessed(m, d, lap(m->host_lap_ns, m->host_lap_start, t), hm->rng))
+			return g;
+	}
+	for (g = 0; g < m->n_pages; g++)
+		if (vmem_state(m, g) == PS_PRIVATE)
+			return g;
+	return MEM_NONE;
+}
+
+int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+
+	if (vmem_state(m, g) != PS_PRIVATE)
+		return -SIM_EINVAL;
+	if (swapdev_is_full(&hm->swap)) {
+		hm->swap_full = true;
+		return -SIM_ENOMEM;
+	}
+	*stall += swapdev_write(&hm->swap, t + *stall);
+	set_state(hm, m, g, PS_SWAPPED);
+	frame_give(hm);
+	m->stats.host_swap_out++;
+	return 0;
+}
+
+/* A VM of h to reclaim from, in proportion to its private pages. */
+static struct vm *victim_vm(struct host *h)
+{
+	uint64_t r;
+	size_t i;
+
+	if (!h->mem.n_private)
+		return NULL;
+	r = (uint64_t)(gsl_rng_uniform(h->mem.rng) * (double)h->mem.n_private);
+	for (i = 0; i < h->n_vms; i++) {
+		uint64_t p = h->vms[i]->mem.n_state[PS_PRIVATE];
+
+		if (r < p)
+			return h->vms[i];
+		r -= p;
+	}
+	for (i = h->n_vms; i-- > 0;)
+		if (h->vms[i]->mem.n_state[PS_PRIVATE])
+			return h->vms[i];
+	return NULL;
+}
+
+/* Takes a frame for vm, reclaiming synchronously when needed. */
+static int alloc_frame(struct host *h, struct vm *vm, sim_time t, int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	int rc;
+
+	if (m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED] >= m->limit_pages) {
+		uint32_t g = victim_page(hm, m, t);
+
+		if (g == MEM_NONE)
+			return -SIM_ENOMEM;
+		if ((rc = mem_swap_out(h, vm, g, t, stall)))
+			return rc;
+	}
+	while (!hm->frames_free) {
+		struct vm *v = victim_vm(h);
+		uint32_t g = v ? victim_page(hm, &v->mem, t) : MEM_NONE;
+
+		if (g == MEM_NONE)
+			return -SIM_ENOMEM;
+		if ((rc = mem_swap_out(h, v, g, t, stall)))
+			return rc;
+	}
+	frame_take(hm);
+	return 0;
+}
+
+/* Gives guest page g a frame of its own (or leaves it shared for a read). */
+static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, sim_time t,
+			int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	int rc;
+
+	switch (vmem_state(m, g)) {
+	case PS_PRIVATE:
+		return 0;
+	case PS_SHARED:
+		if (!write)
+			return 0;
+		if ((rc = alloc_frame(h, vm, t, stall)))
+			return rc;
+		if (!sharetab_unref(&hm->shared,
+				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
+			frame_give(hm);
+		m->stats.faults[FAULT_COW]++;
+		*stall += hm->lat.cow_ns;
+		break;
+	case PS_UNTOUCHED:
+		if ((rc = alloc_frame(h, vm, t, stall)))
+			return rc;
+		set_content(m, g, MEM_CONTENT_ZERO);
+		m->stats.faults[FAULT_ZERO_FILL]++;
+		*stall += hm->lat.zero_fill_ns;
+		break;
+	case PS_SWAPPED:
+		if ((rc = alloc_frame(h, vm, t, stall)))
+			return rc;
+		*stall += swapdev_read(&hm->swap, t + *stall);
+		m->stats.faults[FAULT_HOST_SWAP_IN]++;
+		m->stats.host_swap_in++;
+		break;
+	case PS_COMPRESSED:
+		cache_remove(hm);
+		if ((rc = alloc_frame(h, vm, t, stall))) {
+			cache_add(hm);
+			return rc;
+		}
+		m->stats.faults[FAULT_DECOMPRESS]++;
+		*stall += hm->lat.decompress_ns;
+		break;
+	case PS_BALLOONED:
+	case PS_COUNT:
+		SIM_BUG("VM %s touched guest page %u in state %d", vm->spec->name, g,
+			vmem_state(m, g));
+	}
+	set_state(hm, m, g, PS_PRIVATE);
+	return 0;
+}
+
+/* --- the guest --------------------------------------------------------- */
+
+/* The guest writes its coldest resident data to its own swap. */
+static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall)
+{
+	struct vmem *m = &vm->mem;
+	uint32_t d = MEM_NONE, g;
+	uint64_t steps;
+	int rc;
+
+	if (!m->n_resident)
+		return -SIM_ENOMEM;
+	for (steps = 0; steps < 2ULL * m->n_data && d == MEM_NONE; steps++) {
+		uint32_t c = m->guest_hand;
+
+		clock_tick(&m->guest_hand, m->n_data, &m->guest_lap_start, &m->guest_lap_ns, t);
+		if (data_where(m->data[c]) == DATA_RES &&
+		    !accessed(m, c, lap(m->guest_lap_ns, m->guest_lap_start, t), vm->guest_rng))
+			d = c;
+	}
+	for (steps = 0; d == MEM_NONE && steps < m->n_data; steps++)
+		if (data_where(m->data[steps]) == DATA_RES)
+			d = (uint32_t)steps;
+	g = m->data[d] & DATA_PAGE_MASK;
+	/* Double paging: the host had swapped the page the guest now evicts,
+	 * so it must come back from host swap only to go to guest swap. */
+	if (vmem_state(m, g) == PS_SWAPPED)
+		m->stats.double_paging++;
+	if ((rc = make_private(h, vm, g, false, t, stall)))
+		return rc;
+	m->stats.guest_swap_out++;
+	m->data[d] = (DATA_GSWAP << DATA_WHERE_SHIFT) | (m->data[d] & DATA_WRITTEN);
+	clear_fast(m, d);
+	m->n_resident--;
+	m->n_gswap++;
+	push_free(m, g);
+	if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE)
+		set_content(m, g, MEM_CONTENT_ZERO);
+	return 0;
+}
+
+/* A free guest page for new data, evicting the guest's coldest if needed. */
+static int guest_take_page(struct host *h, struct vm *vm, sim_time t, int64_t *stall,
+			   uint32_t *g)
+{
+	int rc;
+
+	if (!vm->mem.n_free && (rc = guest_evict(h, vm, t, stall)))
+		return rc;
+	*g = pop_free(&vm->mem);
+	return 0;
+}
+
+/* Puts data d in free guest page g; the guest fills it (a write). */
+static int place_data(struct host *h, struct vm *vm, uint32_t d, uint32_t g, sim_time t,
+		      int64_t *stall)
+{
+	struct vmem *m = &vm->mem;
+	uint32_t written = m->data[d] & DATA_WRITTEN;
+	int rc = make_private(h, vm, g, true, t, stall);
+
+	if (rc) {
+		push_free(m, g);
+		return rc;
+	}
+	m->link[g] = d;
+	m->data[d] = (DATA_RES << DATA_WHERE_SHIFT) | written | g;
+	set_content(m, g, written ? MEM_CONTENT_UNIQUE : initial_content(m, d));
+	m->n_resident++;
+	set_fast(m, d);
+	return 0;
+}
+
+static void out_of_memory(struct host *h, struct vm *vm)
+{
+	if (!vm->mem.oom)
+		h->mem.oom++;
+	vm->mem.oom = true;
+}
+
+int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_time t)
+{
+	struct vmem *m = &vm->mem;
+	int64_t stall = 0;
+	uint32_t w, g;
+	int rc;
+
+	if (m->oom || d >= m->n_data)
+		return 0;
+	w = m->data[d];
+	switch (data_where(w)) {
+	case DATA_GSWAP:
+		m->stats.faults[FAULT_GUEST_SWAP_IN]++;
+		m->stats.guest_swap_in++;
+		stall += h->mem.lat.guest_swap_in_ns;
+		m->n_gswap--;
+		m->data[d] = w & DATA_WRITTEN;
+		/* Now it needs a guest page, as new data does. */
+		__attribute__((fallthrough));
+	case DATA_NONE:
+		if ((rc = guest_take_page(h, vm, t, &stall, &g)) ||
+		    (rc = place_data(h, vm, d, g, t, &stall))) {
+			out_of_memory(h, vm);
+			return stall;
+		}
+		break;
+	case DATA_RES:
+		g = w & DATA_PAGE_MASK;
+		if ((rc = make_private(h, vm, g, write, t, &stall))) {
+			out_of_memory(h, vm);
+			return stall;
+		}
+		break;
+	default:
+		SIM_BUG("bad data word %08x", w);
+	}
+	if (write) {
+		m->data[d] |= DATA_WRITTEN;
+		if (vmem_state(m, g) == PS_PRIVATE)
+			set_content(m, g, MEM_CONTENT_UNIQUE);
+	}
+	if (vmem_state(m, g) == PS_PRIVATE)
+		set_fast(m, d);
+	return stall;
+}
+
+void mem_set_ws(struct host *h, struct vm *vm, uint32_t ws)
+{
+	struct vmem *m = &vm->mem;
+	uint32_t d;
+
+	(void)h;
+	if (ws > m->n_data)
+		ws = m->n_data;
+	/* Data past the new working set is freed; its pages stay backed. */
+	for (d = ws; d < m->wss.pages; d++) {
+		uint32_t w = m->data[d];
+
+		if (data_where(w) == DATA_RES) {
+			uint32_t g = w & DATA_PAGE_MASK;
+
+			push_free(m, g);
+			if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE)
+				set_content(m, g, MEM_CONTENT_ZERO);
+			m->n_resident--;
+		} else if (data_where(w) == DATA_GSWAP) {
+			m->n_gswap--;
+		}
+		m->data[d] = 0;
+		clear_fast(m, d);
+	}
+}
+
+int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint64_t max,
+			    sim_time t)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	uint64_t held = m->n_state[PS_BALLOONED], n;
+	int64_t stall = 0;
+
+	if (target > m->n_pages)
+		target = m->n_pages;
+	if (target > held) {
+		/* Inflate: free guest pages first, then the guest's coldest data. */
+		for (n = 0; n < max && n < target - held; n++) {
+			uint32_t g;
+
+			if (!m->n_free && guest_evict(h, vm, t, &stall))
+				break;
+			g = pop_free(m);
+			release_backing(hm, m, g);
+			set_state(hm, m, g, PS_BALLOONED);
+			push_balloon(m, g);
+		}
+	} else {
+		for (n = 0; n < max && n < held - target; n++) {
+			uint32_t g = pop_balloon(m);
+
+			set_state(hm, m, g, PS_UNTOUCHED);
+			set_content(m, g, MEM_CONTENT_ZERO);
+			push_free(m, g);
+		}
+	}
+	return stall;
+}
+
+void mem_vm_leave(struct host *h, struct vm *vm)
+{
+	struct vmem *m = &vm->mem;
+	uint32_t g;
+
+	for (g = 0; g < m->n_pages; g++) {
+		release_backing(&h->mem, m, g);
+		set_state(&h->mem, m, g, PS_UNTOUCHED);
+	}
+}
+
+/* --- mechanics for policies -------------------------------------------- */
+
+int mem_share(struct host *h, struct vm *vm, uint32_t g)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	uint32_t c = vmem_content(m, g), f;
+
+	if (vmem_state(m, g) != PS_PRIVATE || c == MEM_CONTENT_UNIQUE)
+		return -SIM_EINVAL;
+	f = sharetab_find(&hm->shared, share_key(m, c));
+	if (f != SHARETAB_NONE) {
+		sharetab_ref(&hm->shared, f);
+		frame_give(hm);
+	} else {
+		/* The private frame becomes the shared one. */
+		sharetab_add(&hm->shared, share_key(m, c));
+	}
+	set_state(hm, m, g, PS_SHARED);
+	return 0;
+}
+
+int mem_compress(struct host *h, struct vm *vm, uint32_t g)
+{
+	struct hmem *hm = &h->mem;
+
+	if (vmem_state(&vm->mem, g) != PS_PRIVATE)
+		return -SIM_EINVAL;
+	frame_give(hm);
+	cache_add(hm);
+	set_state(hm, &vm->mem, g, PS_COMPRESSED);
+	return 0;
+}
+
+/* --- invariants -------------------------------------------------------- */
+
+#define CHECK(cond, ...)                                                             \
+	do {                                                                         \
+		if (!(cond))                                                         \
+			return sim_err_set(err, -SIM_EINVAL, "", 0, 0, __VA_ARGS__); \
+	} while (0)
+
+static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
+{
+	uint64_t count[PS_COUNT] = {0}, free_pages = 0, holding = 0, res = 0, gswap = 0;
+	uint64_t balloon = 0;
+	uint32_t g, d;
+	int s;
+
+	for (g = 0; g < m->n_pages; g++) {
+		count[vmem_state(m, g)]++;
+		if (is_free(m, g))
+			free_pages++;
+		else if (vmem_state(m, g) != PS_BALLOONED)
+			holding++;
+		CHECK(!(is_free(m, g) && vmem_state(m, g) == PS_BALLOONED),
+		      "VM %s: page %u is both free and ballooned", name, g);
+	}
+	for (s = 0; s < PS_COUNT; s++)
+		CHECK(count[s] == m->n_state[s], "VM %s: %llu pages in state %d, counted %llu",
+		      name, (unsigned long long)count[s], s, (unsigned long long)m->n_state[s]);
+	CHECK(free_pages == m->n_free, "VM %s: %llu free pages, counted %llu", name,
+	      (unsigned long long)free_pages, (unsigned long long)m->n_free);
+	for (g = m->free_head; g != MEM_NONE && balloon <= m->n_pages; g = m->link[g])
+		balloon++;
+	CHECK(balloon == m->n_free, "VM %s: free list holds %llu pages, not %llu", name,
+	      (unsigned long long)balloon, (unsigned long long)m->n_free);
+	balloon = 0;
+	for (g = m->balloon_head; g != MEM_NONE && balloon <= m->n_pages; g = m->link[g])
+		balloon++;
+	CHECK(balloon == m->n_state[PS_BALLOONED], "VM %s: balloon list holds %llu pages",
+	      name, (unsigned long long)balloon);
+	for (d = 0; d < m->n_data; d++) {
+		uint32_t w = m->data[d];
+
+		if (data_where(w) == DATA_RES) {
+			g = w & DATA_PAGE_MASK;
+			res++;
+			CHECK(g < m->n_pages && !is_free(m, g) && m->link[g] == d &&
+				      vmem_state(m, g) != PS_BALLOONED &&
+				      vmem_state(m, g) != PS_UNTOUCHED,
+			      "VM %s: data %u in guest page %u, which does not hold it", name, d, g);
+		} else if (data_where(w) == DATA_GSWAP) {
+			gswap++;
+		}
+		CHECK(!vmem_is_fast(m, d) || (data_where(w) == DATA_RES &&
+					      vmem_state(m, w & DATA_PAGE_MASK) == PS_PRIVATE),
+		      "VM %s: data %u is on the fast path but not on a private frame", name, d);
+	}
+	CHECK(res == m->n_resident && res == holding,
+	      "VM %s: %llu data pages resident, %llu counted, %llu guest pages hold data", name,
+	      (unsigned long long)res, (unsigned long long)m->n_resident,
+	      (unsigned long long)holding);
+	CHECK(gswap == m->n_gswap, "VM %s: %llu data pages in guest swap, counted %llu", name,
+	      (unsigned long long)gswap, (unsigned long long)m->n_gswap);
+	CHECK(m->n_free + holding + m->n_state[PS_BALLOONED] == m->n_pages,
+	      "VM %s: free, holding and ballooned pages do not add up", name);
+	return 0;
+}
+
+int mem_check(const struct host *h, struct sim_err *err)
+{
+	const struct hmem *hm = &h->mem;
+	uint64_t priv = 0, shared = 0, compressed = 0, swapped = 0, ballooned = 0, refs = 0;
+	uint64_t used;
+	uint32_t f;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < h->n_vms; i++) {
+		const struct vmem *m = &h->vms[i]->mem;
+
+		if ((rc = check_vm(m, h->vms[i]->spec->name, err)))
+			return rc;
+		priv += m->n_state[PS_PRIVATE];
+		shared += m->n_state[PS_SHARED];
+		compressed += m->n_state[PS_COMPRESSED];
+		swapped += m->n_state[PS_SWAPPED];
+		ballooned += m->n_state[PS_BALLOONED];
+	}
+	for (f = 0; f < hm->shared.n_frames; f++)
+		refs += sharetab_refs(&hm->shared, f);
+	CHECK(priv == hm->n_private, "host %s: %llu private pages, counted %llu", h->name,
+	      (unsigned long long)priv, (unsigned long long)hm->n_private);
+	CHECK(shared == hm->n_shared_mapped && refs == shared,
+	      "host %s: %llu shared pages, %llu references, counted %llu", h->name,
+	      (unsigned long long)shared, (unsigned long long)refs,
+	      (unsigned long long)hm->n_shared_mapped);
+	CHECK(compressed == hm->n_compressed, "host %s: %llu compressed pages, counted %llu",
+	      h->name, (unsigned long long)compressed, (unsigned long long)hm->n_compressed);
+	CHECK(swapped == hm->swap.used_pages, "host %s: %llu swapped pages, %llu swap slots used",
+	      h->name, (unsigned long long)swapped, (unsigned long long)hm->swap.used_pages);
+	CHECK(ballooned == hm->n_ballooned, "host %s: %llu ballooned pages, counted %llu",
+	      h->name, (unsigned long long)ballooned, (unsigned long long)hm->n_ballooned);
+	used = hm->n_private + hm->shared.n_used + hmem_cache_frames(hm) + hm->frames_overhead;
+	CHECK(used + hm->frames_free == hm->frames_total,
+	      "host %s: %llu frames used and %llu free, but it has %llu", h->name,
+	      (unsigned long long)used, (unsigned long long)hm->frames_free,
+	      (unsigned long long)hm->frames_total);
+	return 0;
+}

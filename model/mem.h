@@ -1,0 +1,169 @@
+/*
+ * mem.h - memory, page by page (DESIGN.md section 4).
+ *
+ * A VM has n_pages guest-physical pages.  Each is in exactly one host
+ * state (untouched, private, shared, swapped, compressed, ballooned) and
+ * carries a content identity (zero, page k of the VM's image, or unique).
+ * The guest keeps data pages 0..n_data-1 (its working set, hottest first):
+ * each is never used, resident in some guest page, or in the guest's own
+ * swap.  Guest pages that hold no data are on the guest's free list, still
+ * backed by whatever the host gave them, or in the balloon.
+ *
+ * A host has frames: free, private, shared (one per content, counted by
+ * reference), compression cache (two compressed pages per frame) and
+ * overhead.  Invariants, checked by mem_check: frames add up to the
+ * host's memory; every VM's page states add up to its pages; and the
+ * host's per-state totals are the sums over its VMs.
+ *
+ * State costs 12 bytes per page (page word, link word, data word) plus a
+ * bit of fast-path map per data page.
+ */
+#ifndef MEM_H
+#define MEM_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "err.h"
+#include "sharetab.h"
+#include "swapdev.h"
+#include "wss.h"
+
+#define MEM_NONE UINT32_MAX
+#define MEM_MAX_PAGES (1u << 29)        /* per VM: the data word's 29 bits */
+#define MEM_BYTES_PER_PAGE 12.125       /* page, link and data words, fast bit */
+
+enum page_state {
+	PS_UNTOUCHED, PS_PRIVATE, PS_SHARED, PS_SWAPPED, PS_COMPRESSED, PS_BALLOONED,
+	PS_COUNT,
+};
+
+enum fault_kind {
+	FAULT_ZERO_FILL, FAULT_COW, FAULT_HOST_SWAP_IN, FAULT_DECOMPRESS, FAULT_GUEST_SWAP_IN,
+	FAULT_COUNT,
+};
+
+enum victim_mode { VICTIM_RANDOM, VICTIM_CLOCK };
+
+struct mem_latency {
+	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
+};
+
+struct mem_stats {
+	uint64_t faults[FAULT_COUNT];
+	uint64_t double_paging;         /* guest evicted a page the host had swapped */
+	uint64_t host_swap_out, host_swap_in;   /* pages of this VM */
+	uint64_t guest_swap_out, guest_swap_in;
+	int64_t stall_ns;
+	int64_t run_ns;
+	double touches;                 /* demanded */
+	double done;                    /* completed in the time it had */
+};
+
+/* One VM's memory. */
+struct vmem {
+	uint32_t n_pages;               /* guest-physical pages */
+	uint32_t n_data;                /* data pages it may ever use */
+	uint32_t *page;                 /* per guest page: state, free flag, content */
+	uint32_t *link;                 /* per guest page: data held, or next in a list */
+	uint32_t *data;                 /* per data page: where it is */
+	uint64_t *fast;                 /* per data page: resident on a private frame */
+	uint64_t n_state[PS_COUNT];
+	uint32_t free_head;             /* guest free list */
+	uint64_t n_free;
+	uint32_t balloon_head;          /* ballooned pages */
+	uint64_t n_resident, n_gswap;   /* data pages in guest memory, in guest swap */
+	uint64_t limit_pages;           /* most it may hold in host frames */
+	uint32_t guest_hand, host_hand; /* clock hands over data and guest pages */
+	sim_time guest_lap_start, guest_lap_ns, host_lap_start, host_lap_ns;
+	int image;                      /* content: image id, -1 = none */
+	uint32_t image_pages;
+	double zero_share, image_share;
+	uint64_t content_seed;
+	bool zero_freed;                /* the guest zeroes memory it frees */
+	struct wss wss;                 /* the current phase's access pattern */
+	struct mem_stats stats;
+	bool oom;                       /* ran out of memory and was stopped */
+};
+
+struct vmem_params {
+	uint32_t n_pages, n_data;
+	uint64_t limit_pages;
+	int image;
+	uint32_t image_pages;
+	double zero_share, image_share;
+	uint64_t content_seed;
+	bool zero_freed;
+	sim_time now;
+};
+
+/* One host's memory. */
+struct hmem {
+	int64_t page_bytes;
+	uint64_t frames_total, frames_overhead, frames_free;
+	uint64_t n_private, n_shared_mapped, n_compressed, n_ballooned;
+	struct sharetab shared;
+	struct swapdev swap;
+	enum victim_mode victims;
+	gsl_rng *rng;                   /* victim choice; owned */
+	struct mem_latency lat;
+	bool swap_full;                 /* the swap device filled at some time */
+	uint64_t oom;                   /* VMs stopped for want of memory */
+};
+
+struct host;
+struct vm;
+
+void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
+	       int64_t page_bytes);
+void hmem_release(struct hmem *hm);
+/* Frames holding compressed pages. */
+uint64_t hmem_cache_frames(const struct hmem *hm);
+
+/* Allocates the VM's page arrays; every page untouched and guest-free. */
+void vmem_init(struct vmem *m, const struct vmem_params *p);
+void vmem_release(struct vmem *m);
+/* True when data page d is resident on a private frame: a touch is free. */
+static inline bool vmem_is_fast(const struct vmem *m, uint32_t d)
+{
+	return (m->fast[d >> 6] >> (d & 63)) & 1;
+}
+
+/*
+ * A touch of data page d by vm on h at time t: serves every fault it needs
+ * and returns the stall.  On running out of memory (swap full and nothing
+ * to reclaim) sets vm's oom and returns what stalled so far.
+ */
+int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_time t);
+/* The working set becomes ws pages; data above it is freed by the guest. */
+void mem_set_ws(struct host *h, struct vm *vm, uint32_t ws);
+/* Moves up to max pages toward target ballooned pages; returns the stall. */
+int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint64_t max,
+			    sim_time t);
+/* Frees everything the VM holds on h. */
+void mem_vm_leave(struct host *h, struct vm *vm);
+
+/* Mechanics for sharing and reclaim policies (and tests). */
+/* Merges private page g with the host's frame of equal content. */
+int mem_share(struct host *h, struct vm *vm, uint32_t g);
+/* Compresses private page g into the cache. */
+int mem_compress(struct host *h, struct vm *vm, uint32_t g);
+/* Swaps private page g out; *stall gets the write's latency. */
+int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall);
+
+/* Page state and content of guest page g (for tests and results). */
+enum page_state vmem_state(const struct vmem *m, uint32_t g);
+uint32_t vmem_content(const struct vmem *m, uint32_t g);
+/* The guest page holding data d, or MEM_NONE. */
+uint32_t vmem_data_page(const struct vmem *m, uint32_t d);
+bool vmem_data_in_guest_swap(const struct vmem *m, uint32_t d);
+
+/* Checks every invariant of h and its VMs; fills *err on the first broken one. */
+int mem_check(const struct host *h, struct sim_err *err);
+
+#define MEM_CONTENT_ZERO 0u
+#define MEM_CONTENT_UNIQUE 0x0FFFFFFFu
+
+#endif /* MEM_H */
