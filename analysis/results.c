@@ -18,9 +18,21 @@
 #include "version.h"
 #include "xmem.h"
 
+const char *const rec_state_names[REC_STATES] = {
+	"untouched", "private", "shared", "swapped", "compressed", "ballooned",
+};
+const char *const rec_fault_names[REC_FAULTS] = {
+	"zero_fill", "cow", "host_swap_in", "decompress", "guest_swap_in",
+};
+const char *const rec_col_names[COL_COUNT] = {
+	"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes", "ballooned_bytes",
+	"swapped_bytes", "compressed_bytes",
+};
+
 void results_release(struct run_record *r)
 {
 	size_t i;
+	int k;
 
 	for (i = 0; i < r->n_hosts; i++)
 		free(r->hosts[i].name);
@@ -29,23 +41,24 @@ void results_release(struct run_record *r)
 		free(r->vms[i].name);
 	free(r->vms);
 	free(r->series.t_s);
-	free(r->series.configured_bytes);
-	free(r->series.free_bytes);
+	for (k = 0; k < COL_COUNT; k++)
+		free(r->series.col[k]);
 	memset(r, 0, sizeof(*r));
 }
 
-void results_series_add(struct rec_series *s, double t_s, int64_t configured, int64_t free_b)
+void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT])
 {
+	int k;
+
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 64;
 		s->t_s = xrealloc(s->t_s, s->cap * sizeof(*s->t_s));
-		s->configured_bytes = xrealloc(s->configured_bytes,
-					       s->cap * sizeof(*s->configured_bytes));
-		s->free_bytes = xrealloc(s->free_bytes, s->cap * sizeof(*s->free_bytes));
+		for (k = 0; k < COL_COUNT; k++)
+			s->col[k] = xrealloc(s->col[k], s->cap * sizeof(*s->col[k]));
 	}
 	s->t_s[s->n] = t_s;
-	s->configured_bytes[s->n] = configured;
-	s->free_bytes[s->n] = free_b;
+	for (k = 0; k < COL_COUNT; k++)
+		s->col[k][s->n] = v[k];
 	s->n++;
 }
 
@@ -133,6 +146,25 @@ static cJSON *host_json(const struct rec_host *h)
 	add_num(o, "vms_hosted", (double)h->vms_hosted);
 	add_num(o, "configured_bytes_peak", (double)h->configured_bytes_peak);
 	add_num(o, "configured_bytes_end", (double)h->configured_bytes_end);
+	add_num(o, "free_bytes", (double)h->free_bytes);
+	add_num(o, "private_bytes", (double)h->private_bytes);
+	add_num(o, "shared_bytes", (double)h->shared_bytes);
+	add_num(o, "shared_saved_bytes", (double)h->shared_saved_bytes);
+	add_num(o, "compression_cache_bytes", (double)h->compression_bytes);
+	add_num(o, "swap_bytes", (double)h->swap_bytes);
+	add_num(o, "swap_used_bytes", (double)h->swap_used_bytes);
+	cJSON_AddBoolToObject(o, "swap_full", h->swap_full);
+	add_num(o, "oom_vms", (double)h->oom);
+	return o;
+}
+
+static cJSON *counts(const char *const *names, const uint64_t *v, int n)
+{
+	cJSON *o = cJSON_CreateObject();
+	int k;
+
+	for (k = 0; k < n; k++)
+		add_num(o, names[k], (double)v[k]);
 	return o;
 }
 
@@ -155,6 +187,16 @@ static cJSON *vm_json(const struct rec_vm *v)
 	else
 		cJSON_AddNullToObject(o, "depart_s");
 	add_num(o, "wait_s", v->wait_s);
+	if (!v->ran)
+		return o;
+	cJSON_AddItemToObject(o, "pages", counts(rec_state_names, v->pages, REC_STATES));
+	cJSON_AddItemToObject(o, "faults", counts(rec_fault_names, v->faults, REC_FAULTS));
+	add_num(cJSON_GetObjectItem(o, "faults"), "double_paging", (double)v->double_paging);
+	add_num(o, "touches", v->touches);
+	add_num(o, "stall_s", v->stall_s);
+	add_num(o, "slowdown", v->slowdown);
+	add_num(o, "progress", v->progress);
+	cJSON_AddBoolToObject(o, "oom", v->oom);
 	return o;
 }
 
@@ -172,6 +214,7 @@ cJSON *results_to_json(const struct run_record *r)
 {
 	cJSON *root = cJSON_CreateObject(), *o, *sum, *a;
 	size_t i;
+	int k;
 
 	cJSON_AddStringToObject(root, "schema", RESULTS_SCHEMA);
 	cJSON_AddStringToObject(root, "name", r->name);
@@ -193,12 +236,35 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "queued", (double)r->queued);
 	add_num(o, "timed_out", (double)r->timed_out);
 	add_num(o, "waiting_at_end", (double)r->waiting);
+	add_num(o, "oom", (double)r->oom);
 	o = cJSON_AddObjectToObject(sum, "memory");
 	add_num(o, "host_bytes", (double)r->host_bytes);
 	add_num(o, "configured_bytes", (double)r->configured_bytes);
 	add_num(o, "configured_bytes_mean", round(r->configured_bytes_mean));
 	add_num(o, "overcommit_ratio", r->overcommit_ratio);
+	add_num(o, "used_bytes_mean", round(r->used_mean));
+	add_num(o, "used_bytes_peak", (double)r->used_peak);
+	add_num(o, "shared_saved_bytes_mean", round(r->shared_saved_mean));
+	add_num(o, "ballooned_bytes_mean", round(r->ballooned_mean));
+	add_num(o, "swapped_bytes_mean", round(r->swapped_mean));
+	add_num(o, "compressed_bytes_mean", round(r->compressed_mean));
+	o = counts(rec_fault_names, r->faults, REC_FAULTS);
+	add_num(o, "double_paging", (double)r->double_paging);
+	cJSON_AddItemToObject(sum, "faults", o);
+	o = cJSON_AddObjectToObject(sum, "io");
+	add_num(o, "host_swap_out_bytes", (double)r->host_swap_out_bytes);
+	add_num(o, "host_swap_in_bytes", (double)r->host_swap_in_bytes);
+	add_num(o, "guest_swap_out_bytes", (double)r->guest_swap_out_bytes);
+	add_num(o, "guest_swap_in_bytes", (double)r->guest_swap_in_bytes);
+	o = cJSON_AddObjectToObject(sum, "performance");
+	add_num(o, "touches", r->touches);
+	add_num(o, "stall_s", r->stall_s);
+	add_num(o, "slowdown_mean", r->slowdown_mean);
+	add_num(o, "slowdown_p99", r->slowdown_p99);
+	add_num(o, "progress_mean", r->progress_mean);
+	add_num(o, "sla_violations", (double)r->sla_violations);
 	add_num(sum, "hosts_used", (double)r->hosts_used);
+	add_num(sum, "hosts_swap_full", (double)r->hosts_swap_full);
 
 	a = cJSON_AddArrayToObject(root, "hosts");
 	for (i = 0; i < r->n_hosts; i++)
@@ -211,9 +277,8 @@ cJSON *results_to_json(const struct run_record *r)
 	a = cJSON_AddArrayToObject(o, "t_s");
 	for (i = 0; i < r->series.n; i++)
 		cJSON_AddItemToArray(a, num(r->series.t_s[i]));
-	cJSON_AddItemToObject(o, "configured_bytes",
-			      int_array(r->series.configured_bytes, r->series.n));
-	cJSON_AddItemToObject(o, "free_bytes", int_array(r->series.free_bytes, r->series.n));
+	for (k = 0; k < COL_COUNT; k++)
+		cJSON_AddItemToObject(o, rec_col_names[k], int_array(r->series.col[k], r->series.n));
 	return root;
 }
 

@@ -16,12 +16,24 @@
 
 #define RESULTS_SCHEMA "memsim-results/1"
 
+/* Names of page states and fault kinds, in the model's order. */
+#define REC_STATES 6
+#define REC_FAULTS 5
+extern const char *const rec_state_names[REC_STATES];
+extern const char *const rec_fault_names[REC_FAULTS];
+
 struct rec_host {
 	char *name;
 	const char *group;
 	int64_t memory_bytes, overhead_bytes;
 	int64_t configured_bytes_peak, configured_bytes_end;
 	uint64_t vms_hosted;
+	/* Memory at the end of the run. */
+	int64_t free_bytes, private_bytes, shared_bytes, compression_bytes, overhead_bytes_used;
+	int64_t shared_saved_bytes;
+	int64_t swap_used_bytes, swap_bytes;
+	bool swap_full;                 /* the swap device filled at some time */
+	uint64_t oom;                   /* VMs stopped for want of memory */
 };
 
 struct rec_vm {
@@ -36,13 +48,27 @@ struct rec_vm {
 	bool departed;
 	double depart_s;
 	double wait_s;                  /* time queued */
+	bool ran;                       /* was placed, so has memory figures */
+	uint64_t pages[REC_STATES];     /* at the end, or when it left */
+	uint64_t faults[REC_FAULTS];
+	uint64_t double_paging;
+	double touches;
+	double stall_s, slowdown, progress;
+	bool oom;
 };
+
+/* The series, sampled at every sample time (bytes over all hosts). */
+enum rec_col {
+	COL_CONFIGURED, COL_USED, COL_FREE, COL_SHARED_SAVED, COL_BALLOONED, COL_SWAPPED,
+	COL_COMPRESSED,
+	COL_COUNT,
+};
+extern const char *const rec_col_names[COL_COUNT];
 
 struct rec_series {
 	size_t n, cap;
 	double *t_s;
-	int64_t *configured_bytes;
-	int64_t *free_bytes;
+	int64_t *col[COL_COUNT];
 };
 
 struct run_record {
@@ -53,12 +79,22 @@ struct run_record {
 	double wall_s;
 	uint64_t events;
 	double duration_s;
-	uint64_t arrived, placed, rejected, queued, timed_out, waiting;
+	uint64_t arrived, placed, rejected, queued, timed_out, waiting, oom;
 	int64_t host_bytes;
 	int64_t configured_bytes;       /* peak of the sum over running VMs */
 	double configured_bytes_mean;   /* time-weighted */
 	double overcommit_ratio;        /* configured_bytes / host_bytes */
 	size_t hosts_used;
+	size_t hosts_swap_full;
+	/* Memory, from the series (means over samples, peak of samples). */
+	double used_mean, shared_saved_mean, ballooned_mean, swapped_mean, compressed_mean;
+	int64_t used_peak;
+	uint64_t faults[REC_FAULTS];
+	uint64_t double_paging;
+	int64_t host_swap_out_bytes, host_swap_in_bytes;
+	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
+	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
+	uint64_t sla_violations;
 	struct rec_host *hosts;
 	size_t n_hosts;
 	struct rec_vm *vms;
@@ -67,7 +103,8 @@ struct run_record {
 };
 
 void results_release(struct run_record *r);
-void results_series_add(struct rec_series *s, double t_s, int64_t configured, int64_t free_b);
+/* Appends a sample: t_s and one value per column. */
+void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT]);
 /* The whole document; the caller owns it (cJSON_Delete). */
 cJSON *results_to_json(const struct run_record *r);
 /* A cfg tree as JSON, with normalized values where they were read. */

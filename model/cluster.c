@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "rng.h"
 #include "xmem.h"
 
 static void account(struct cluster *c, int64_t delta)
@@ -31,6 +32,8 @@ void cluster_settle(struct cluster *c)
 
 static void on_depart(struct sim *s, void *arg);
 static void on_timeout(struct sim *s, void *arg);
+static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm);
+static void vm_mem_stop(struct host *h, struct vm *vm);
 
 /* Places vm if some host will take it; true if placed. */
 static bool try_place(struct cluster *c, struct vm *vm)
@@ -51,6 +54,7 @@ static bool try_place(struct cluster *c, struct vm *vm)
 	host_add_vm(&c->hosts[i], vm);
 	vm->state = VM_RUNNING;
 	vm->placed_ns = sim_now(c->sim);
+	vm_mem_start(c, &c->hosts[i], vm);
 	c->stats.placed++;
 	account(c, vm_memory_bytes(vm));
 	if (vm->timeout_event) {
@@ -59,7 +63,7 @@ static bool try_place(struct cluster *c, struct vm *vm)
 	}
 	life = vm_lifetime_ns(vm);
 	if (life != SIM_NEVER && life <= SIM_NEVER - vm->placed_ns)
-		sim_at(c->sim, vm->placed_ns + life, on_depart, vm);
+		vm->depart_event = sim_at(c->sim, vm->placed_ns + life, on_depart, vm);
 	return true;
 }
 
@@ -128,17 +132,25 @@ static void on_timeout(struct sim *s, void *arg)
 	c->stats.timed_out++;
 }
 
-static void on_depart(struct sim *s, void *arg)
+/* Takes vm off its host, which gets back all its memory. */
+static void leave(struct cluster *c, struct vm *vm, enum vm_state why)
 {
-	struct vm *vm = arg;
-	struct cluster *c = vm->cluster;
-
+	vm_mem_stop(vm->host, vm);
 	host_remove_vm(vm->host, vm);
-	vm->state = VM_DEPARTED;
-	vm->departed_ns = sim_now(s);
+	vm->state = why;
+	vm->departed_ns = sim_now(c->sim);
 	account(c, -vm_memory_bytes(vm));
 	if (c->n_queue)
 		retry_queue(c);
+}
+
+static void on_depart(struct sim *s, void *arg)
+{
+	struct vm *vm = arg;
+
+	(void)s;
+	vm->depart_event = 0;
+	leave(vm->cluster, vm, VM_DEPARTED);
 }
 
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
@@ -161,8 +173,16 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 	for (i = 0; i < p->n_hosts; i++) {
 		const struct host_params *hp = &p->hosts[i];
 
+		struct hmem *hm = &c->hosts[i].mem;
+
 		host_init(&c->hosts[i], i, hp->name, hp->group, hp->memory_bytes,
 			  hp->overhead_bytes);
+		hmem_init(hm, hp->memory_bytes, hp->overhead_bytes, p->page_bytes);
+		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes), hp->swap_read_ns,
+			     hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes, p->tick_ns);
+		hm->victims = hp->victims;
+		hm->lat = p->latency;
+		hm->rng = rng_stream(p->seed, p->replication, RNG_RECLAIM, rng_entity(hp->name));
 		c->host_ptrs[i] = &c->hosts[i];
 	}
 	c->stats.last_change_ns = sim_now(s);
@@ -175,15 +195,23 @@ void cluster_free(struct cluster *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->n_hosts; i++)
+	for (i = 0; i < c->n_vms; i++)
+		if (c->vms[i].state == VM_RUNNING)
+			vm_mem_stop(c->vms[i].host, &c->vms[i]);
+	for (i = 0; i < c->n_hosts; i++) {
+		hmem_release(&c->hosts[i].mem);
 		host_release(&c->hosts[i]);
+	}
 	free(c->hosts);
 	free(c->host_ptrs);
 	free(c->headroom);
 	free(c->queue);
+	free(c->visits);
 	free(c->vms);
 	free(c);
 }
+
+static void on_tick(struct sim *s, void *arg);
 
 void cluster_start(struct cluster *c)
 {
@@ -191,6 +219,211 @@ void cluster_start(struct cluster *c)
 
 	for (i = 0; i < c->n_vms; i++)
 		sim_at(c->sim, c->vms[i].spec->arrive_ns, on_arrive, &c->vms[i]);
+	/* Scheduled after the arrivals, so VMs that arrive at 0 tick at 0. */
+	if (c->p.tick_ns > 0)
+		sim_at(c->sim, 0, on_tick, c);
+}
+
+/* --- the page model: VM memory and ticks -------------------------------- */
+
+static uint32_t pages_of(const struct cluster *c, int64_t bytes)
+{
+	int64_t p = bytes / c->p.page_bytes;
+
+	return p < 0 ? 0 : p >= MEM_MAX_PAGES ? MEM_MAX_PAGES - 1 : (uint32_t)p;
+}
+
+static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
+{
+	const struct vm_spec *sp = vm->spec;
+	uint64_t entity = rng_entity(sp->name);
+	struct vmem_params mp = {0};
+	size_t i;
+
+	(void)h;
+	mp.n_pages = pages_of(c, sp->memory_bytes);
+	for (i = 0; i < sp->n_phases; i++) {
+		uint32_t ws = pages_of(c, trace_phase_ws_bytes(&sp->phases[i], sp->memory_bytes));
+
+		if (ws > mp.n_data)
+			mp.n_data = ws < mp.n_pages ? ws : mp.n_pages;
+	}
+	mp.limit_pages = pages_of(c, sp->limit_bytes);
+	mp.image = sp->image;
+	if (sp->image >= 0) {
+		const struct image_spec *im = &c->p.trace->images[sp->image];
+
+		mp.image_pages = pages_of(c, im->size_bytes);
+		mp.image_zero = im->zero;
+	}
+	mp.zero_share = sp->content_zero;
+	mp.image_share = sp->content_image;
+	mp.content_seed = rng_seed64(c->p.seed, c->p.replication, RNG_CONTENT, entity);
+	mp.zero_freed = sp->zero_freed;
+	mp.now = sim_now(c->sim);
+	vmem_init(&vm->mem, &mp);
+	vm->touch_seed = rng_seed64(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
+	vm->touch_rng = rng_stream(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
+	vm->guest_rng = rng_stream(c->p.seed, c->p.replication, RNG_GUEST, entity);
+	vm->phases_started = 0;
+}
+
+static void vm_mem_stop(struct host *h, struct vm *vm)
+{
+	memcpy(vm->end_state, vm->mem.n_state, sizeof(vm->end_state));
+	mem_vm_leave(h, vm);
+	vmem_release(&vm->mem);
+	gsl_rng_free(vm->touch_rng);
+	gsl_rng_free(vm->guest_rng);
+	vm->touch_rng = vm->guest_rng = NULL;
+}
+
+/* Starts the phases that are due; phases count from placement. */
+static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_time t)
+{
+	const struct vm_spec *sp = vm->spec;
+	const struct phase *ph;
+	size_t started = vm->phases_started;
+	uint32_t ws;
+
+	while (started < sp->n_phases && sp->phases[started].at_ns <= t - vm->placed_ns)
+		started++;
+	if (started == vm->phases_started)
+		return;
+	vm->phases_started = started;
+	ph = &sp->phases[started - 1];
+	ws = pages_of(c, trace_phase_ws_bytes(ph, sp->memory_bytes));
+	if (ws > vm->mem.n_data)
+		ws = vm->mem.n_data;
+	if (ws < vm->mem.wss.pages)
+		mem_set_ws(h, vm, ws);
+	wss_set(&vm->mem.wss, ph, ws);
+}
+
+/* Collects the pages a tick's touches fall on, in order. */
+static void collect(void *arg, uint32_t d)
+{
+	struct cluster *c = arg;
+
+	XGROW(c->visits, c->cap_visits, c->n_visits + 1);
+	c->visits[c->n_visits++] = d;
+}
+
+/* Whether a touch of d at tick t writes: a hash, not a stream draw, so
+ * the touches drawn never depend on which of them took the slow path. */
+static bool is_write(const struct vmem *m, uint64_t tick_seed, uint32_t d)
+{
+	double u = (double)(rng_mix(tick_seed ^ d) >> 11) * 0x1.0p-53;
+
+	return u < m->wss.writes;
+}
+
+/*
+ * One tick of one VM.  Its touches are drawn, then worked through in
+ * order: each costs its share of the tick in compute time plus whatever it
+ * stalls.  When the tick's time is used up the VM stops, so a VM that
+ * stalls does less: progress is the share of its touches it got through,
+ * and a thrashing VM cannot queue more swap-ins than its time allows.
+ */
+static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t)
+{
+	struct vmem *m = &vm->mem;
+	sim_time T = c->p.tick_ns;
+	uint64_t target, cap, n, tick_seed, j;
+	int64_t stall = 0;
+	double share = 1.0;
+
+	phase_update(c, h, vm, t);
+	target = c->p.balloon->target(c->p.balloon_priv, vm);
+	cap = (uint64_t)(c->p.balloon_max * m->n_pages);
+	stall += mem_balloon_towards(h, vm, target < cap ? target : cap,
+				     c->p.balloon_pages_per_tick, t);
+	/*
+	 * Each tick's touches restart from their own seed, so what one tick
+	 * draws never depends on another.  Touches of pages resident on
+	 * private frames are hits that change nothing: when the whole working
+	 * set is such, the draws are skipped, and zipf draws only its tail
+	 * past the resident prefix.  Both are exact.
+	 */
+	rng_reseed(vm->touch_rng, rng_mix(vm->touch_seed ^ (uint64_t)t));
+	n = wss_touches(&m->wss, vm->touch_rng, T);
+	tick_seed = rng_mix(m->content_seed ^ (uint64_t)t);
+	if (m->n_fast < m->wss.pages) {
+		uint32_t hits = vmem_fast_prefix(m);
+		bool sparse = wss_is_sparse(&m->wss, n);
+		uint64_t v = 0;
+
+		/* Sparse touches are drawn as the VM gets to them; others at once. */
+		c->n_visits = 0;
+		if (sparse)
+			v = wss_sparse_count(&m->wss, vm->touch_rng, n, hits);
+		else
+			wss_draw(&m->wss, vm->touch_rng, n, hits, collect, c);
+		if (!sparse)
+			v = c->n_visits;
+		for (j = 0; j < v && !m->oom; j++) {
+			sim_time spent = (sim_time)((double)T * (double)j / (double)v) + stall;
+			uint32_t d;
+
+			if (spent >= T)
+				break;
+			d = sparse ? wss_sparse_next(&m->wss, vm->touch_rng, hits) : c->visits[j];
+			if (!vmem_is_fast(m, d))
+				stall += mem_touch(h, vm, d, is_write(m, tick_seed, d), t + spent);
+		}
+		if (v)
+			share = (double)j / (double)v;
+	}
+	m->stats.touches += (double)n;
+	m->stats.done += (double)n * share;
+	m->stats.stall_ns += stall;
+	m->stats.run_ns += T;
+}
+
+static void on_tick(struct sim *s, void *arg)
+{
+	struct cluster *c = arg;
+	sim_time t = sim_now(s);
+	size_t i, j;
+
+	for (i = 0; i < c->n_hosts; i++)
+		for (j = 0; j < c->hosts[i].n_vms; j++)
+			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);
+	/* A VM that ran out of memory is stopped, and its memory returns. */
+	for (i = 0; i < c->n_hosts; i++)
+		for (j = 0; j < c->hosts[i].n_vms;) {
+			struct vm *vm = c->hosts[i].vms[j];
+
+			if (!vm->mem.oom) {
+				j++;
+				continue;
+			}
+			if (vm->depart_event)
+				sim_cancel(s, vm->depart_event);
+			vm->depart_event = 0;
+			c->stats.oom++;
+			leave(c, vm, VM_OOM);
+		}
+	c->ticks++;
+	if (c->p.check_every && c->ticks % c->p.check_every == 0 &&
+	    cluster_check(c, &c->check_err)) {
+		c->check_failed = true;
+		sim_stop(s);
+		return;
+	}
+	if (t <= c->p.end_ns - c->p.tick_ns)
+		sim_at(s, t + c->p.tick_ns, on_tick, c);
+}
+
+int cluster_check(const struct cluster *c, struct sim_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->n_hosts; i++)
+		if ((rc = mem_check(&c->hosts[i], err)))
+			return rc;
+	return 0;
 }
 
 int64_t cluster_host_bytes(const struct cluster *c)

@@ -6,8 +6,9 @@
  * none fits the VM is rejected, or queued until memory frees (retried in
  * arrival order whenever a VM leaves; one that still does not fit does not
  * block those behind it).  A VM's lifetime (depart - arrive) starts when it
- * is placed.  The cluster schedules its own arrival, departure and
- * queue-timeout events on the engine.
+ * is placed, and so do its phases.  The cluster schedules its own arrival,
+ * departure, queue-timeout and tick events on the engine.  Every tick each
+ * running VM moves its balloon toward its target and touches its pages.
  */
 #ifndef CLUSTER_H
 #define CLUSTER_H
@@ -27,6 +28,10 @@ struct host_params {
 	const char *group;
 	int64_t memory_bytes;
 	int64_t overhead_bytes;
+	int64_t swap_bytes;
+	int64_t swap_read_ns, swap_write_ns;
+	double swap_bandwidth;          /* bytes per second */
+	enum victim_mode victims;
 };
 
 struct cluster_params {
@@ -40,10 +45,23 @@ struct cluster_params {
 	const void *overcommit_priv;
 	bool queue_on_full;             /* else reject */
 	sim_time max_wait_ns;           /* queue wait before giving up; SIM_NEVER */
+	/* The page model. */
+	const struct trace *trace;      /* images */
+	uint64_t seed;
+	uint32_t replication;
+	int64_t page_bytes;
+	sim_time tick_ns;
+	sim_time end_ns;                /* no tick after this */
+	struct mem_latency latency;
+	const struct balloon_ops *balloon;
+	const void *balloon_priv;
+	uint64_t balloon_pages_per_tick;
+	double balloon_max;             /* cap, share of each VM's pages */
+	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
 };
 
 struct cluster_stats {
-	uint64_t arrived, placed, rejected, queued, timed_out;
+	uint64_t arrived, placed, rejected, queued, timed_out, oom;
 	int64_t committed_bytes;        /* now, over all hosts */
 	int64_t committed_peak_bytes;
 	double committed_byte_ns;       /* integral of committed over time */
@@ -62,6 +80,11 @@ struct cluster {
 	const struct host **host_ptrs;  /* scratch for placement */
 	int64_t *headroom;              /* scratch for placement */
 	struct cluster_stats stats;
+	struct sim_err check_err;       /* the first broken invariant */
+	bool check_failed;
+	uint64_t ticks;                 /* ticks run so far */
+	uint32_t *visits;               /* scratch: one VM's touches in a tick */
+	size_t n_visits, cap_visits;
 };
 
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p);
@@ -74,5 +97,7 @@ int64_t cluster_host_bytes(const struct cluster *c);
 int64_t cluster_unpromised_bytes(const struct cluster *c);
 /* Hosts that ran at least one VM. */
 size_t cluster_hosts_used(const struct cluster *c);
+/* Checks every host's memory invariants; 0 or -SIM_EINVAL with *err. */
+int cluster_check(const struct cluster *c, struct sim_err *err);
 
 #endif /* CLUSTER_H */

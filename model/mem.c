@@ -91,20 +91,46 @@ bool vmem_data_in_guest_swap(const struct vmem *m, uint32_t d)
 
 static void set_fast(struct vmem *m, uint32_t d)
 {
-	m->fast[d >> 6] |= 1ULL << (d & 63);
+	uint64_t bit = 1ULL << (d & 63);
+
+	m->n_fast += !(m->fast[d >> 6] & bit);
+	m->fast[d >> 6] |= bit;
 }
 
 static void clear_fast(struct vmem *m, uint32_t d)
 {
-	m->fast[d >> 6] &= ~(1ULL << (d & 63));
+	uint64_t bit = 1ULL << (d & 63);
+
+	m->n_fast -= !!(m->fast[d >> 6] & bit);
+	m->fast[d >> 6] &= ~bit;
+	if (d < m->fast_prefix)
+		m->fast_prefix = d;
 }
 
-/* The data page g holds, or MEM_NONE. */
+uint32_t vmem_fast_prefix(struct vmem *m)
+{
+	uint32_t p = m->fast_prefix;
+
+	/* Whole words at a time where they are full. */
+	while (p < m->n_data && (p & 63) == 0 && p + 64 <= m->n_data && m->fast[p >> 6] == ~0ULL)
+		p += 64;
+	while (p < m->n_data && vmem_is_fast(m, p))
+		p++;
+	m->fast_prefix = p;
+	return p;
+}
+
+/* The data page g holds, or MEM_NONE.  The link word of a page that holds
+ * no data is a list pointer, so the data word must point back to g. */
 static uint32_t owner(const struct vmem *m, uint32_t g)
 {
-	if (is_free(m, g) || vmem_state(m, g) == PS_BALLOONED)
+	uint32_t d = m->link[g];
+
+	if (is_free(m, g) || vmem_state(m, g) == PS_BALLOONED || d >= m->n_data)
 		return MEM_NONE;
-	return m->link[g];
+	if (data_where(m->data[d]) != DATA_RES || (m->data[d] & DATA_PAGE_MASK) != g)
+		return MEM_NONE;
+	return d;
 }
 
 /* Moves g to state s, keeping the VM's and host's totals. */
@@ -124,8 +150,12 @@ static void set_state(struct hmem *hm, struct vmem *m, uint32_t g, enum page_sta
 	if (host_count[s])
 		(*host_count[s])++;
 	m->page[g] = (m->page[g] & ~PAGE_STATE_MASK) | (uint32_t)s;
-	if (s != PS_PRIVATE && owner(m, g) != MEM_NONE)
-		clear_fast(m, m->link[g]);
+	if (s != PS_PRIVATE) {
+		uint32_t d = owner(m, g);
+
+		if (d != MEM_NONE)
+			clear_fast(m, d);
+	}
 }
 
 /* --- lists ------------------------------------------------------------ */
@@ -276,6 +306,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	m->limit_pages = p->limit_pages;
 	m->image = p->image;
 	m->image_pages = p->image_pages;
+	m->image_zero_pages = (uint32_t)(p->image_zero * p->image_pages);
 	m->zero_share = p->zero_share;
 	m->image_share = p->image_share;
 	m->content_seed = p->content_seed;
@@ -305,6 +336,8 @@ static uint32_t initial_content(const struct vmem *m, uint32_t d)
 	if (u < m->zero_share + m->image_share && m->image_pages) {
 		uint64_t k = rng_mix(d) % m->image_pages;
 
+		if (k < m->image_zero_pages)
+			return MEM_CONTENT_ZERO;
 		if (k < MEM_CONTENT_UNIQUE - 1)
 			return (uint32_t)k + 1;
 	}
@@ -744,7 +777,7 @@ int mem_compress(struct host *h, struct vm *vm, uint32_t g)
 static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 {
 	uint64_t count[PS_COUNT] = {0}, free_pages = 0, holding = 0, res = 0, gswap = 0;
-	uint64_t balloon = 0;
+	uint64_t balloon = 0, fast = 0;
 	uint32_t g, d;
 	int s;
 
@@ -784,6 +817,7 @@ static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 		} else if (data_where(w) == DATA_GSWAP) {
 			gswap++;
 		}
+		fast += vmem_is_fast(m, d);
 		CHECK(!vmem_is_fast(m, d) || (data_where(w) == DATA_RES &&
 					      vmem_state(m, w & DATA_PAGE_MASK) == PS_PRIVATE),
 		      "VM %s: data %u is on the fast path but not on a private frame", name, d);
@@ -792,6 +826,8 @@ static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 	      "VM %s: %llu data pages resident, %llu counted, %llu guest pages hold data", name,
 	      (unsigned long long)res, (unsigned long long)m->n_resident,
 	      (unsigned long long)holding);
+	CHECK(fast == m->n_fast, "VM %s: %llu data pages on the fast path, counted %llu", name,
+	      (unsigned long long)fast, (unsigned long long)m->n_fast);
 	CHECK(gswap == m->n_gswap, "VM %s: %llu data pages in guest swap, counted %llu", name,
 	      (unsigned long long)gswap, (unsigned long long)m->n_gswap);
 	CHECK(m->n_free + holding + m->n_state[PS_BALLOONED] == m->n_pages,

@@ -70,6 +70,8 @@ struct vmem {
 	uint32_t *link;                 /* per guest page: data held, or next in a list */
 	uint32_t *data;                 /* per data page: where it is */
 	uint64_t *fast;                 /* per data page: resident on a private frame */
+	uint64_t n_fast;                /* data pages with their fast bit set */
+	uint32_t fast_prefix;           /* data pages below this are all fast */
 	uint64_t n_state[PS_COUNT];
 	uint32_t free_head;             /* guest free list */
 	uint64_t n_free;
@@ -80,6 +82,7 @@ struct vmem {
 	sim_time guest_lap_start, guest_lap_ns, host_lap_start, host_lap_ns;
 	int image;                      /* content: image id, -1 = none */
 	uint32_t image_pages;
+	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */
 	double zero_share, image_share;
 	uint64_t content_seed;
 	bool zero_freed;                /* the guest zeroes memory it frees */
@@ -93,6 +96,7 @@ struct vmem_params {
 	uint64_t limit_pages;
 	int image;
 	uint32_t image_pages;
+	double image_zero;              /* share of the image's pages that are zero */
 	double zero_share, image_share;
 	uint64_t content_seed;
 	bool zero_freed;
@@ -125,6 +129,8 @@ uint64_t hmem_cache_frames(const struct hmem *hm);
 /* Allocates the VM's page arrays; every page untouched and guest-free. */
 void vmem_init(struct vmem *m, const struct vmem_params *p);
 void vmem_release(struct vmem *m);
+/* The longest run of fast data pages from page 0 (advanced lazily). */
+uint32_t vmem_fast_prefix(struct vmem *m);
 /* True when data page d is resident on a private frame: a touch is free. */
 static inline bool vmem_is_fast(const struct vmem *m, uint32_t d)
 {

@@ -48,8 +48,18 @@ struct placement_ops {
 		       const int64_t *headroom, size_t n, const struct vm *vm);
 };
 
-/* Families whose mechanics come with the page model; only 'none' so far. */
-struct balloon_ops { struct policy_info info; };
+/*
+ * Balloon: how many pages each VM's balloon should hold.  The model drives
+ * every balloon alike toward the target, at the driver's rate limit and
+ * never past its cap (balloon: {rate, max}).
+ */
+struct balloon_ops {
+	struct policy_info info;
+	/* Query: the target in pages for vm now; must not change state. */
+	uint64_t (*target)(const void *priv, const struct vm *vm);
+};
+
+/* Families whose mechanics come later; only 'none' so far. */
 struct sharing_ops { struct policy_info info; };
 struct reclaim_ops { struct policy_info info; };
 struct migration_ops { struct policy_info info; };

@@ -38,6 +38,8 @@ const char *vm_state_name(enum vm_state s)
 		return "departed";
 	case VM_REJECTED:
 		return "rejected";
+	case VM_OOM:
+		return "oom";
 	}
 	return "?";
 }

@@ -22,6 +22,7 @@ enum vm_state {
 	VM_RUNNING,                     /* placed on a host */
 	VM_DEPARTED,                    /* ran and left */
 	VM_REJECTED,                    /* refused, or gave up waiting */
+	VM_OOM,                         /* stopped: its host ran out of memory */
 };
 
 struct host;
@@ -39,9 +40,12 @@ struct vm {
 	sim_time placed_ns;             /* -1 until placed */
 	sim_time departed_ns;           /* -1 until it leaves */
 	uint64_t timeout_event;         /* queue wait limit, 0 = none */
+	uint64_t depart_event;          /* its departure, 0 = none */
 	struct vmem mem;                /* its pages, while placed */
-	size_t phase;                   /* index of its current phase */
+	size_t phases_started;          /* phases begun so far */
+	uint64_t end_state[PS_COUNT];   /* its pages by state when it left */
 	gsl_rng *touch_rng;             /* which pages it touches (workload) */
+	uint64_t touch_seed;            /* touch_rng restarts from this ^ tick */
 	gsl_rng *guest_rng;             /* its guest's own choices */
 };
 

@@ -90,6 +90,7 @@ void wss_set(struct wss *w, const struct phase *p, uint32_t pages)
 		w->zipf_s = p->skew;
 		w->zipf_norm = zipf_norm(p->skew, pages);
 		w->zipf_hx1 = hat_integral(p->skew, 1.5) - 1.0;
+		w->tail_hx1 = 0;
 		w->zipf_hn = hat_integral(p->skew, pages + 0.5);
 		w->zipf_squeeze = 2.0 - hat_integral_inverse(p->skew, hat_integral(p->skew, 2.5) -
 								   hat(p->skew, 2.0));
@@ -106,17 +107,32 @@ uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns)
 	return (uint64_t)whole + (gsl_rng_uniform(r) < x - whole);
 }
 
-uint32_t wss_zipf(const struct wss *w, gsl_rng *r)
+/* Prepares the tail from..pages (1-based ranks): its mass and bound. */
+static void set_tail(struct wss *w, uint32_t from)
 {
 	double s = w->zipf_s;
 
+	if (w->tail_from == from && w->tail_hx1 != 0)
+		return;
+	w->tail_from = from;
+	w->tail_mass = from <= 1 ? 1.0 : 1.0 - zipf_norm(s, from - 1) / w->zipf_norm;
+	if (w->tail_mass < 0)
+		w->tail_mass = 0;
+	w->tail_hx1 = hat_integral(s, from + 0.5) - hat(s, from);
+}
+
+uint32_t wss_zipf(struct wss *w, gsl_rng *r, uint32_t from)
+{
+	double s = w->zipf_s;
+
+	set_tail(w, from);
 	for (;;) {
-		double u = w->zipf_hn + gsl_rng_uniform(r) * (w->zipf_hx1 - w->zipf_hn);
+		double u = w->zipf_hn + gsl_rng_uniform(r) * (w->tail_hx1 - w->zipf_hn);
 		double x = hat_integral_inverse(s, u);
 		double k = floor(x + 0.5);
 
-		if (k < 1)
-			k = 1;
+		if (k < from)
+			k = from;
 		else if (k > w->pages)
 			k = w->pages;
 		/* The squeeze accepts most draws without evaluating the test. */
@@ -155,21 +171,32 @@ static void draw_uniform(gsl_rng *r, uint32_t lo, uint32_t len, uint64_t n,
 	}
 }
 
-static void draw_zipf(struct wss *w, gsl_rng *r, uint64_t n, wss_visit_fn *visit, void *ctx)
+/*
+ * Only the touches past the first `hits` pages matter: their number is
+ * binomial with the tail's share of the mass, and each is a zipf draw
+ * truncated to the tail.
+ */
+static void draw_zipf(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits, wss_visit_fn *visit,
+		      void *ctx)
 {
-	uint64_t i;
+	uint64_t i, m;
 	uint32_t k;
 
 	if (w->zipf_s == 0) {
 		draw_uniform(r, 0, w->pages, n, visit, ctx);
 		return;
 	}
+	if (hits >= w->pages)
+		return;
 	if (n < w->pages) {
-		for (i = 0; i < n; i++)
-			visit(ctx, wss_zipf(w, r) - 1);
+		set_tail(w, hits + 1);
+		m = hits ? gsl_ran_binomial(r, w->tail_mass, (unsigned)(n > UINT32_MAX ? UINT32_MAX : n))
+			 : n;
+		for (i = 0; i < m; i++)
+			visit(ctx, wss_zipf(w, r, hits + 1) - 1);
 		return;
 	}
-	for (k = 1; k <= w->pages; k++) {
+	for (k = hits + 1; k <= w->pages; k++) {
 		double q = pow((double)k, -w->zipf_s) / w->zipf_norm;
 
 		if (gsl_rng_uniform(r) < -expm1(-(double)n * q))
@@ -177,7 +204,8 @@ static void draw_zipf(struct wss *w, gsl_rng *r, uint64_t n, wss_visit_fn *visit
 	}
 }
 
-void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, wss_visit_fn *visit, void *ctx)
+void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below, wss_visit_fn *visit,
+	      void *ctx)
 {
 	uint64_t hot, i, m;
 
@@ -188,7 +216,7 @@ void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, wss_visit_fn *visit, void *
 		draw_uniform(r, 0, w->pages, n, visit, ctx);
 		break;
 	case PATTERN_ZIPF:
-		draw_zipf(w, r, n, visit, ctx);
+		draw_zipf(w, r, n, hits_below, visit, ctx);
 		break;
 	case PATTERN_HOTCOLD:
 		hot = gsl_ran_binomial(r, w->hot_probability, (unsigned)(n > UINT32_MAX ? UINT32_MAX : n));
@@ -205,6 +233,41 @@ void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, wss_visit_fn *visit, void *
 		w->scan_pos = (w->scan_pos + (n - m)) % w->pages;
 		break;
 	}
+}
+
+bool wss_is_sparse(const struct wss *w, uint64_t n)
+{
+	return n < w->pages && w->pattern != PATTERN_SEQUENTIAL;
+}
+
+uint64_t wss_sparse_count(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below)
+{
+	unsigned nn = (unsigned)(n > UINT32_MAX ? UINT32_MAX : n);
+
+	if (w->pattern != PATTERN_ZIPF || w->zipf_s == 0 || !hits_below)
+		return n;
+	if (hits_below >= w->pages)
+		return 0;
+	set_tail(w, hits_below + 1);
+	return gsl_ran_binomial(r, w->tail_mass, nn);
+}
+
+uint32_t wss_sparse_next(struct wss *w, gsl_rng *r, uint32_t hits_below)
+{
+	switch (w->pattern) {
+	case PATTERN_ZIPF:
+		if (w->zipf_s != 0)
+			return wss_zipf(w, r, hits_below + 1) - 1;
+		break;
+	case PATTERN_HOTCOLD:
+		if (gsl_rng_uniform(r) < w->hot_probability || w->hot_pages == w->pages)
+			return (uint32_t)gsl_rng_uniform_int(r, w->hot_pages);
+		return w->hot_pages + (uint32_t)gsl_rng_uniform_int(r, w->pages - w->hot_pages);
+	case PATTERN_UNIFORM:
+	case PATTERN_SEQUENTIAL:
+		break;
+	}
+	return (uint32_t)gsl_rng_uniform_int(r, w->pages);
 }
 
 double wss_page_rate(const struct wss *w, uint32_t d)

@@ -13,7 +13,7 @@
 extern const struct placement_ops placement_first_fit_ops, placement_best_fit_ops,
 	placement_worst_fit_ops;
 extern const struct overcommit_ops overcommit_none_ops, overcommit_ratio_ops;
-extern const struct balloon_ops balloon_none_ops;
+extern const struct balloon_ops balloon_none_ops, balloon_static_ops;
 extern const struct sharing_ops sharing_none_ops;
 extern const struct reclaim_ops reclaim_none_ops;
 extern const struct migration_ops migration_none_ops;
@@ -29,6 +29,7 @@ static const struct overcommit_ops *const overcommit_table[] = {
 };
 static const struct balloon_ops *const balloon_table[] = {
 	&balloon_none_ops,
+	&balloon_static_ops,
 };
 static const struct sharing_ops *const sharing_table[] = {
 	&sharing_none_ops,
@@ -51,7 +52,7 @@ struct family {
 static const char *const planned_placement[] = {"sharing-aware", NULL};
 static const char *const planned_overcommit[] = {"working-set", NULL};
 static const char *const planned_balloon[] = {
-	"static", "esx-idle-tax", "hyperv-dynamic", "mom", NULL,
+	"esx-idle-tax", "hyperv-dynamic", "mom", NULL,
 };
 static const char *const planned_sharing[] = {"ksm", "tps", "zero-only", NULL};
 static const char *const planned_reclaim[] = {"esx-states", "watermarks", "swap-only", NULL};

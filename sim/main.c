@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "mem.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
@@ -41,7 +42,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
 	"usage: memsim run CONFIG [-o RESULTS.json] [--set KEY=VALUE]... [--seed N]\n"
-	"                  [--replication R] [--quiet]\n"
+	"                  [--replication R] [--check] [--quiet]\n"
 	"\n"
 	"  -o PATH           results file (default results/<name>.json; - for stdout);\n"
 	"                    with replications > 1, one file per replication,\n"
@@ -50,6 +51,7 @@ static const char usage_run[] =
 	"                    VALUE is YAML, so lists and mappings work too\n"
 	"  --seed N          override the config's seed\n"
 	"  --replication R   run only replication R (0-based)\n"
+	"  --check           check the memory invariants after every tick (slower)\n"
 	"  --quiet           print nothing but errors\n";
 
 static const char usage_validate[] =
@@ -68,6 +70,7 @@ struct cli {
 	bool has_replication;
 	int64_t replication;
 	bool quiet;
+	bool check;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -131,6 +134,8 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 			c->has_replication = true;
 		} else if (is_run && !strcmp(a, "--quiet")) {
 			c->quiet = true;
+		} else if (is_run && !strcmp(a, "--check")) {
+			c->check = true;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error(usage, "unknown option '%s'", a);
 		} else if (!c->config) {
@@ -176,7 +181,7 @@ static char *out_path(const char *out, const char *name, int64_t r, bool several
 static void print_summary(const struct scenario *sc, const struct run_record *r,
 			  const char *path)
 {
-	char a[32], b[32], d[32];
+	char a[32], b[32], d[32], e[32];
 
 	printf("memsim: %s, replication %u (seed %llu): %lld hosts, %s simulated\n", r->name,
 	       r->replication, (unsigned long long)r->seed, (long long)sc->n_hosts,
@@ -189,6 +194,15 @@ static void print_summary(const struct scenario *sc, const struct run_record *r,
 	printf("  memory:  %s of hosts, %s configured at peak (overcommit %.2f)\n",
 	       units_format_size(r->host_bytes, a, sizeof(a)),
 	       units_format_size(r->configured_bytes, b, sizeof(b)), r->overcommit_ratio);
+	printf("  used:    %s mean, %s peak; swapped %s, ballooned %s (means)\n",
+	       units_format_size((int64_t)r->used_mean, a, sizeof(a)),
+	       units_format_size(r->used_peak, b, sizeof(b)),
+	       units_format_size((int64_t)r->swapped_mean, d, sizeof(d)),
+	       units_format_size((int64_t)r->ballooned_mean, e, sizeof(e)));
+	printf("  VMs' cost: stall %.1f s, slowdown %.2f%% mean, %.2f%% p99, progress %.1f%%; "
+	       "%llu out of memory\n",
+	       r->stall_s, 100 * r->slowdown_mean, 100 * r->slowdown_p99, 100 * r->progress_mean,
+	       (unsigned long long)r->oom);
 	printf("  hosts:   %zu of %lld used\n", r->hosts_used, (long long)sc->n_hosts);
 	printf("  results: %s (%llu events, %.2f s)\n", path, (unsigned long long)r->events,
 	       r->wall_s);
@@ -270,7 +284,9 @@ static int cmd_run(int argc, char **argv)
 		char *text = NULL;
 		cJSON *json;
 
-		rc = run_replication(&sc, (uint32_t)r, !c.quiet && isatty(2), &rec, &err);
+		struct run_opts ro = {.progress = !c.quiet && isatty(2), .check_every = c.check};
+
+		rc = run_replication(&sc, (uint32_t)r, &ro, &rec, &err);
 		if (!rc) {
 			json = results_to_json(&rec);
 			text = cJSON_Print(json);
@@ -339,8 +355,8 @@ static int cmd_validate(int argc, char **argv)
 	       sc.trace.n_vms, sc.trace.n_groups, sc.trace.n_groups == 1 ? "" : "s");
 	printf("  pages:       %.0f of %s (expected, from mean VM sizes)\n", pages,
 	       units_format_size(sc.page_bytes, d, sizeof(d)));
-	printf("  memory need: about %s for this run\n",
-	       units_format_size((int64_t)need, a, sizeof(a)));
+	printf("  memory need: about %s for this run (%.3g bytes of state per page)\n",
+	       units_format_size((int64_t)need, a, sizeof(a)), MEM_BYTES_PER_PAGE);
 	scenario_release(&sc);
 	free(c.sets);
 	return EXIT_OK;

@@ -38,7 +38,7 @@ struct taus_state {
 	unsigned long s1, s2, s3;
 };
 
-static void set_state(gsl_rng *r, uint64_t x)
+void rng_reseed(gsl_rng *r, uint64_t x)
 {
 	struct taus_state *st = r->state;
 	uint64_t a = rng_mix(x ^ 1), b = rng_mix(x ^ 2), c = rng_mix(x ^ 3);
@@ -53,17 +53,23 @@ static void set_state(gsl_rng *r, uint64_t x)
 		gsl_rng_get(r);
 }
 
+uint64_t rng_seed64(uint64_t seed, uint32_t replication, enum rng_purpose purpose,
+		    uint64_t entity)
+{
+	uint64_t x = rng_mix(seed);
+
+	x = rng_mix(x ^ replication);
+	x = rng_mix(x ^ (uint64_t)purpose);
+	return rng_mix(x ^ entity);
+}
+
 gsl_rng *rng_stream(uint64_t seed, uint32_t replication, enum rng_purpose purpose,
 		    uint64_t entity)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-	uint64_t x = rng_mix(seed);
 
 	if (!r)
 		SIM_BUG("out of memory allocating a random stream");
-	x = rng_mix(x ^ replication);
-	x = rng_mix(x ^ (uint64_t)purpose);
-	x = rng_mix(x ^ entity);
-	set_state(r, x);
+	rng_reseed(r, rng_seed64(seed, replication, purpose, entity));
 	return r;
 }

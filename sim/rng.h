@@ -20,6 +20,7 @@ enum rng_purpose {
 	RNG_TOUCHES,                    /* page touches of one VM */
 	RNG_CONTENT,                    /* page contents of one VM */
 	RNG_WORKING_SETS,               /* working-set sizes of a group */
+	RNG_GUEST,                      /* a guest OS's own choices (its page clock) */
 	RNG_PLACEMENT = 64,             /* placement tie-breaks and sampling */
 	RNG_RECLAIM,                    /* host victim selection */
 	RNG_POLICY,                     /* any other policy draw */
@@ -27,6 +28,11 @@ enum rng_purpose {
 
 /* A new stream; free with gsl_rng_free. */
 gsl_rng *rng_stream(uint64_t seed, uint32_t replication, enum rng_purpose purpose,
+		    uint64_t entity);
+/* Restarts stream r from a 64-bit value (as rng_stream seeds it). */
+void rng_reseed(gsl_rng *r, uint64_t x);
+/* The 64-bit value a stream is derived from, for hash-based draws. */
+uint64_t rng_seed64(uint64_t seed, uint32_t replication, enum rng_purpose purpose,
 		    uint64_t entity);
 /* A stable entity id for a name (64-bit FNV-1a). */
 uint64_t rng_entity(const char *name);

@@ -2,9 +2,12 @@
  * run.c - the run loop.  The engine runs up to each sample time in turn and
  * the collector reads the model after every event at or before that time,
  * so a sample at t is the state after everything that happened at t.
+ * Summary means of memory are means over these samples.
  */
 #include "run.h"
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,11 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 			hp[k].group = hg->name;
 			hp[k].memory_bytes = hg->memory_bytes;
 			hp[k].overhead_bytes = hg->overhead_bytes;
+			hp[k].swap_bytes = hg->swap.size_bytes;
+			hp[k].swap_read_ns = hg->swap.read_latency_ns;
+			hp[k].swap_write_ns = hg->swap.write_latency_ns;
+			hp[k].swap_bandwidth = hg->swap.bandwidth;
+			hp[k].victims = (enum victim_mode)hg->swap.victims;
 		}
 	}
 	return hp;
@@ -51,13 +59,113 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 
 static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t)
 {
-	results_series_add(&rec->series, (double)t / 1e9, c->stats.committed_bytes,
-			   cluster_unpromised_bytes(c));
+	int64_t v[COL_COUNT] = {0};
+	size_t i;
+
+	v[COL_CONFIGURED] = c->stats.committed_bytes;
+	for (i = 0; i < c->n_hosts; i++) {
+		const struct hmem *hm = &c->hosts[i].mem;
+		int64_t pb = hm->page_bytes;
+
+		v[COL_USED] += (int64_t)(hm->frames_total - hm->frames_free) * pb;
+		v[COL_FREE] += (int64_t)hm->frames_free * pb;
+		v[COL_SHARED_SAVED] += (int64_t)(hm->n_shared_mapped - hm->shared.n_used) * pb;
+		v[COL_BALLOONED] += (int64_t)hm->n_ballooned * pb;
+		v[COL_SWAPPED] += (int64_t)hm->swap.used_pages * pb;
+		v[COL_COMPRESSED] += (int64_t)hm->n_compressed * pb;
+	}
+	results_series_add(&rec->series, (double)t / 1e9, v);
+}
+
+static double col_mean(const struct rec_series *s, enum rec_col k)
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		sum += (double)s->col[k][i];
+	return s->n ? sum / (double)s->n : 0.0;
+}
+
+static void collect_host(const struct host *h, struct rec_host *r)
+{
+	const struct hmem *hm = &h->mem;
+	int64_t pb = hm->page_bytes;
+
+	r->name = xstrdup(h->name);
+	r->group = h->group;
+	r->memory_bytes = h->memory_bytes;
+	r->overhead_bytes = h->overhead_bytes;
+	r->configured_bytes_peak = h->committed_peak_bytes;
+	r->configured_bytes_end = h->committed_bytes;
+	r->vms_hosted = h->vms_hosted;
+	r->free_bytes = (int64_t)hm->frames_free * pb;
+	r->private_bytes = (int64_t)hm->n_private * pb;
+	r->shared_bytes = (int64_t)hm->shared.n_used * pb;
+	r->shared_saved_bytes = (int64_t)(hm->n_shared_mapped - hm->shared.n_used) * pb;
+	r->compression_bytes = (int64_t)hmem_cache_frames(hm) * pb;
+	r->swap_bytes = (int64_t)hm->swap.capacity_pages * pb;
+	r->swap_used_bytes = (int64_t)hm->swap.used_pages * pb;
+	r->swap_full = hm->swap_full;
+	r->oom = hm->oom;
+}
+
+/* One VM's record; *sum gathers the cluster's totals. */
+static void collect_vm(const struct scenario *sc, const struct cluster *c, const struct vm *vm,
+		       struct rec_host *hosts, struct rec_vm *r, struct run_record *sum)
+{
+	const struct mem_stats *st = &vm->mem.stats;
+	sim_time end = vm->placed_ns >= 0 ? vm->placed_ns : vm->departed_ns;
+	int64_t pb = sc->page_bytes;
+	int k;
+
+	r->name = xstrdup(vm->spec->name);
+	r->group = vm->spec->group;
+	r->host = vm->ran_on ? hosts[vm->ran_on->id].name : NULL;
+	r->state = vm_state_name(vm->state);
+	r->memory_bytes = vm_memory_bytes(vm);
+	r->arrive_s = (double)vm->arrived_ns / 1e9;
+	r->placed = vm->placed_ns >= 0;
+	r->placed_s = (double)vm->placed_ns / 1e9;
+	r->departed = vm->departed_ns >= 0;
+	r->depart_s = (double)vm->departed_ns / 1e9;
+	/* Waiting lasts until placement, giving up, or the end of the run. */
+	if (vm->state == VM_REJECTED && vm->placed_ns < 0)
+		end = vm->arrived_ns + (c->p.max_wait_ns == SIM_NEVER ? 0 : c->p.max_wait_ns);
+	if (vm->state == VM_QUEUED)
+		end = sc->duration_ns;
+	r->wait_s = (double)(end - vm->arrived_ns) / 1e9;
+	if (!r->placed)
+		return;
+	r->ran = true;
+	for (k = 0; k < REC_STATES; k++)
+		r->pages[k] = vm->state == VM_RUNNING ? vm->mem.n_state[k] : vm->end_state[k];
+	for (k = 0; k < REC_FAULTS; k++) {
+		r->faults[k] = st->faults[k];
+		sum->faults[k] += st->faults[k];
+	}
+	r->double_paging = st->double_paging;
+	sum->double_paging += st->double_paging;
+	sum->host_swap_out_bytes += (int64_t)st->host_swap_out * pb;
+	sum->host_swap_in_bytes += (int64_t)st->host_swap_in * pb;
+	sum->guest_swap_out_bytes += (int64_t)st->guest_swap_out * pb;
+	sum->guest_swap_in_bytes += (int64_t)st->guest_swap_in * pb;
+	r->touches = st->touches;
+	r->stall_s = (double)st->stall_ns / 1e9;
+	r->slowdown = st->run_ns ? (double)st->stall_ns / (double)st->run_ns : 0.0;
+	r->progress = st->touches > 0 ? st->done / st->touches : 1.0;
+	r->oom = vm->state == VM_OOM;
+	sum->touches += st->touches;
+	sum->stall_s += r->stall_s;
+	if (sc->sla.has_max_slowdown && r->slowdown > sc->sla.max_slowdown)
+		sum->sla_violations++;
 }
 
 static void collect_end(const struct scenario *sc, struct run_record *rec, struct cluster *c)
 {
-	size_t i, k = 0;
+	double *slow = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*slow));
+	double *prog = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*prog));
+	size_t i, k = 0, n_ran = 0;
 
 	cluster_settle(c);
 	rec->duration_s = (double)sc->duration_ns / 1e9;
@@ -67,53 +175,49 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	rec->queued = c->stats.queued;
 	rec->timed_out = c->stats.timed_out;
 	rec->waiting = c->n_queue;
+	rec->oom = c->stats.oom;
 	rec->host_bytes = cluster_host_bytes(c);
 	rec->configured_bytes = c->stats.committed_peak_bytes;
 	rec->configured_bytes_mean = c->stats.committed_byte_ns / (double)sc->duration_ns;
 	rec->overcommit_ratio = (double)rec->configured_bytes / (double)rec->host_bytes;
 	rec->hosts_used = cluster_hosts_used(c);
+	rec->used_mean = col_mean(&rec->series, COL_USED);
+	rec->shared_saved_mean = col_mean(&rec->series, COL_SHARED_SAVED);
+	rec->ballooned_mean = col_mean(&rec->series, COL_BALLOONED);
+	rec->swapped_mean = col_mean(&rec->series, COL_SWAPPED);
+	rec->compressed_mean = col_mean(&rec->series, COL_COMPRESSED);
+	for (i = 0; i < rec->series.n; i++)
+		if (rec->series.col[COL_USED][i] > rec->used_peak)
+			rec->used_peak = rec->series.col[COL_USED][i];
 	rec->n_hosts = c->n_hosts;
 	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {
-		const struct host *h = &c->hosts[i];
-		struct rec_host *r = &rec->hosts[i];
-
-		r->name = xstrdup(h->name);
-		r->group = h->group;
-		r->memory_bytes = h->memory_bytes;
-		r->overhead_bytes = h->overhead_bytes;
-		r->configured_bytes_peak = h->committed_peak_bytes;
-		r->configured_bytes_end = h->committed_bytes;
-		r->vms_hosted = h->vms_hosted;
+		collect_host(&c->hosts[i], &rec->hosts[i]);
+		rec->hosts_swap_full += rec->hosts[i].swap_full;
 	}
 	/* VMs that arrived within the run, in trace order. */
 	rec->vms = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*rec->vms));
 	for (i = 0; i < c->n_vms; i++) {
-		const struct vm *vm = &c->vms[i];
-		struct rec_vm *r = &rec->vms[k];
-		sim_time end = vm->placed_ns >= 0 ? vm->placed_ns : vm->departed_ns;
-
-		if (vm->state == VM_PENDING)
+		if (c->vms[i].state == VM_PENDING)
 			continue;
+		collect_vm(sc, c, &c->vms[i], rec->hosts, &rec->vms[k], rec);
+		if (rec->vms[k].ran) {
+			slow[n_ran] = rec->vms[k].slowdown;
+			prog[n_ran++] = rec->vms[k].progress;
+		}
 		k++;
-		r->name = xstrdup(vm->spec->name);
-		r->group = vm->spec->group;
-		r->host = vm->ran_on ? rec->hosts[vm->ran_on->id].name : NULL;
-		r->state = vm_state_name(vm->state);
-		r->memory_bytes = vm_memory_bytes(vm);
-		r->arrive_s = (double)vm->arrived_ns / 1e9;
-		r->placed = vm->placed_ns >= 0;
-		r->placed_s = (double)vm->placed_ns / 1e9;
-		r->departed = vm->departed_ns >= 0;
-		r->depart_s = (double)vm->departed_ns / 1e9;
-		/* Waiting lasts until placement, giving up, or the end of the run. */
-		if (vm->state == VM_REJECTED && vm->placed_ns < 0)
-			end = vm->arrived_ns + (c->p.max_wait_ns == SIM_NEVER ? 0 : c->p.max_wait_ns);
-		if (vm->state == VM_QUEUED)
-			end = sc->duration_ns;
-		r->wait_s = (double)(end - vm->arrived_ns) / 1e9;
 	}
 	rec->n_vms = k;
+	if (n_ran) {
+		rec->slowdown_mean = gsl_stats_mean(slow, 1, n_ran);
+		rec->progress_mean = gsl_stats_mean(prog, 1, n_ran);
+		gsl_sort(slow, 1, n_ran);
+		rec->slowdown_p99 = gsl_stats_quantile_from_sorted_data(slow, 1, n_ran, 0.99);
+	} else {
+		rec->progress_mean = 1.0;
+	}
+	free(slow);
+	free(prog);
 }
 
 static void progress_line(sim_time t, sim_time end)
@@ -125,7 +229,62 @@ static void progress_line(sim_time t, sim_time end)
 		units_format_duration(end, b, sizeof(b)), 100.0 * (double)t / (double)end);
 }
 
-int run_replication(const struct scenario *sc, uint32_t replication, bool progress,
+/* Most pages that can be placed at once: all VMs, or what the hosts may
+ * promise, whichever is less. */
+static double peak_pages(const struct scenario *sc)
+{
+	const struct policy *oc = &sc->policies[FAMILY_OVERCOMMIT];
+	const struct overcommit_ops *ops = oc->ops;
+	double promise = 0;
+	size_t g;
+
+	for (g = 0; g < sc->n_groups; g++) {
+		struct host h;
+
+		host_init(&h, 0, "estimate", sc->groups[g].name, sc->groups[g].memory_bytes,
+			  sc->groups[g].overhead_bytes);
+		promise += (double)sc->groups[g].count * (double)ops->headroom(oc->priv, &h);
+		host_release(&h);
+	}
+	promise /= (double)sc->page_bytes;
+	return fmin(scenario_pages_estimate(sc), promise);
+}
+
+double run_memory_estimate(const struct scenario *sc)
+{
+	double vms = (double)trace_vm_count(&sc->trace);
+	double samples = (double)(sc->duration_ns / sc->sample_ns + 1);
+	double per_vm = sizeof(struct vm) + sizeof(struct vm_spec) + sizeof(struct phase) +
+			sizeof(struct rec_vm) + 2 * sizeof(struct sim_event) + 160;
+	double per_host = sizeof(struct host) + sizeof(struct host_params) +
+			  sizeof(struct rec_host) + 1024;
+
+	return peak_pages(sc) * MEM_BYTES_PER_PAGE + vms * per_vm +
+	       (double)sc->n_hosts * per_host + samples * 8.0 * (COL_COUNT + 1);
+}
+
+/* Refuses up front a run whose page state would not fit in this machine. */
+static int check_fits(const struct scenario *sc, struct sim_err *err)
+{
+	double need = run_memory_estimate(sc);
+	double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+	double limit = 0.8 * have;
+	int64_t page = sc->page_bytes;
+	char a[32], b[32], d[32];
+
+	if (!(have > 0) || need <= limit)
+		return 0;
+	while (page < (1LL << 30) && need * (double)sc->page_bytes / (double)page > limit)
+		page *= 2;
+	return sim_err_set(err, -SIM_ENOMEM, sc->path, 0, 0,
+			   "the run needs about %s of memory and this machine has %s; "
+			   "page_size: %s would fit",
+			   units_format_size((int64_t)need, a, sizeof(a)),
+			   units_format_size((int64_t)have, b, sizeof(b)),
+			   units_format_size(page, d, sizeof(d)));
+}
+
+int run_replication(const struct scenario *sc, uint32_t replication, const struct run_opts *o,
 		    struct run_record *rec, struct sim_err *err)
 {
 	struct cluster_params cp = {0};
@@ -140,6 +299,8 @@ int run_replication(const struct scenario *sc, uint32_t replication, bool progre
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
+	if ((rc = check_fits(sc, err)))
+		return rc;
 	rc = trace_expand(&sc->trace, sc->seed, replication, sc->page_bytes, &specs, &n_specs, err);
 	if (rc)
 		return rc;
@@ -154,31 +315,54 @@ int run_replication(const struct scenario *sc, uint32_t replication, bool progre
 	cp.overcommit_priv = sc->policies[FAMILY_OVERCOMMIT].priv;
 	cp.queue_on_full = sc->queue_on_full;
 	cp.max_wait_ns = sc->max_wait_ns;
+	cp.trace = &sc->trace;
+	cp.seed = sc->seed;
+	cp.replication = replication;
+	cp.page_bytes = sc->page_bytes;
+	cp.tick_ns = sc->tick_ns;
+	cp.end_ns = sc->duration_ns;
+	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
+					  sc->latency.decompress_ns, sc->latency.guest_swap_in_ns};
+	cp.balloon = sc->policies[FAMILY_BALLOON].ops;
+	cp.balloon_priv = sc->policies[FAMILY_BALLOON].priv;
+	cp.balloon_pages_per_tick = (uint64_t)(sc->balloon_rate * (double)sc->tick_ns / 1e9 /
+					       (double)sc->page_bytes);
+	cp.balloon_max = sc->balloon_max;
+	cp.check_every = o->check_every;
 
 	s = sim_new();
 	c = cluster_new(s, &cp);
 	cluster_start(c);
-	for (t = 0;; t += sc->sample_ns) {
+	for (t = 0; !c->check_failed; t += sc->sample_ns) {
 		if (t > sc->duration_ns)
 			t = sc->duration_ns;
 		sim_run(s, t);
+		if (c->check_failed)
+			break;
 		collect_sample(rec, c, t);
-		if (progress && wall_now() - last_print > 0.25) {
+		if (o->progress && wall_now() - last_print > 0.25) {
 			last_print = wall_now();
 			progress_line(t, sc->duration_ns);
 		}
 		if (t == sc->duration_ns)
 			break;
 	}
-	if (progress && last_print > t0)
+	if (o->progress && last_print > t0)
 		fprintf(stderr, "\r%60s\r", "");
-	rec->name = sc->name;
-	rec->seed = sc->seed;
-	rec->replication = replication;
-	rec->config = sc->root;
-	rec->events = sim_events_run(s);
-	collect_end(sc, rec, c);
-	rec->wall_s = wall_now() - t0;
+	if (c->check_failed) {
+		*err = c->check_err;
+		rc = sim_err_set(err, -SIM_EINVAL, sc->path, 0, 0,
+				 "invariant broken at %.3f s (a bug in memsim): %s",
+				 (double)sim_now(s) / 1e9, c->check_err.msg);
+	} else {
+		rec->name = sc->name;
+		rec->seed = sc->seed;
+		rec->replication = replication;
+		rec->config = sc->root;
+		rec->events = sim_events_run(s);
+		collect_end(sc, rec, c);
+		rec->wall_s = wall_now() - t0;
+	}
 	cluster_free(c);
 	sim_free(s);
 	trace_specs_free(specs, n_specs);
@@ -186,17 +370,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, bool progre
 		free(names[i]);
 	free(names);
 	free(hp);
-	return 0;
-}
-
-double run_memory_estimate(const struct scenario *sc)
-{
-	double vms = (double)trace_vm_count(&sc->trace);
-	double samples = (double)(sc->duration_ns / sc->sample_ns + 1);
-	double per_vm = sizeof(struct vm) + sizeof(struct vm_spec) + sizeof(struct phase) +
-			sizeof(struct rec_vm) + 2 * sizeof(struct sim_event) + 48;
-	double per_host = sizeof(struct host) + sizeof(struct host_params) +
-			  sizeof(struct rec_host) + 64;
-
-	return vms * per_vm + (double)sc->n_hosts * per_host + samples * 24.0;
+	if (rc)
+		results_release(rec);
+	return rc;
 }

@@ -11,8 +11,13 @@
 #include "results.h"
 #include "scenario.h"
 
+struct run_opts {
+	bool progress;                  /* a progress line on stderr */
+	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
+};
+
 /* Runs replication r; fills *rec (release with results_release). */
-int run_replication(const struct scenario *sc, uint32_t replication, bool progress,
+int run_replication(const struct scenario *sc, uint32_t replication, const struct run_opts *o,
 		    struct run_record *rec, struct sim_err *err);
 /* Bytes of memory the run is expected to need, from the structs it uses. */
 double run_memory_estimate(const struct scenario *sc);

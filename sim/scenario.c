@@ -43,8 +43,9 @@ static char *default_name(const char *path)
 static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_err *err)
 {
 	static const char *const keys[] = {
-		"size", "read_latency", "write_latency", "bandwidth", NULL,
+		"size", "read_latency", "write_latency", "bandwidth", "victims", NULL,
 	};
+	static const char *const victims[] = {"random", "clock", NULL};
 	struct cfg_node *m = cfg_get(host, "swap");
 	int rc;
 
@@ -57,7 +58,8 @@ static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_e
 	    (rc = cfg_read_size(m, "size", "64GiB", &sw->size_bytes, err)) ||
 	    (rc = cfg_read_duration(m, "read_latency", "80us", &sw->read_latency_ns, err)) ||
 	    (rc = cfg_read_duration(m, "write_latency", "120us", &sw->write_latency_ns, err)) ||
-	    (rc = cfg_read_bandwidth(m, "bandwidth", "2GB/s", &sw->bandwidth, err)))
+	    (rc = cfg_read_bandwidth(m, "bandwidth", "2GB/s", &sw->bandwidth, err)) ||
+	    (rc = cfg_read_enum(m, "victims", "random", victims, &sw->victims, err)))
 		return rc;
 	if (!(sw->bandwidth > 0))
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "bandwidth"),
@@ -121,6 +123,7 @@ static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_
 		"placement", "overcommit", "balloon", "sharing", "reclaim", "migration", NULL,
 	};
 	static const char *const placement_extra[] = {"on_full", "max_wait", NULL};
+	static const char *const balloon_extra[] = {"rate", "max", NULL};
 	static const char *const on_full[] = {"reject", "queue", NULL};
 	struct cfg_node *m = cfg_get(root, "policies");
 	int f, rc, which;
@@ -140,9 +143,16 @@ static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_
 			cfg_map_add(m, family_keys[f], pm);
 		}
 		rc = policy_configure((enum policy_family)f, pm,
-				      f == FAMILY_PLACEMENT ? placement_extra : NULL,
+				      f == FAMILY_PLACEMENT ? placement_extra
+				      : f == FAMILY_BALLOON ? balloon_extra
+							    : NULL,
 				      &sc->policies[f], err);
 		if (rc)
+			return rc;
+		/* The balloon driver's limits, the same whatever the policy. */
+		if (f == FAMILY_BALLOON &&
+		    ((rc = cfg_read_bandwidth(pm, "rate", "256MiB/s", &sc->balloon_rate, err)) ||
+		     (rc = cfg_read_fraction(pm, "max", "65%", 0, 1, &sc->balloon_max, err))))
 			return rc;
 		if (f != FAMILY_PLACEMENT)
 			continue;

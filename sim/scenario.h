@@ -21,6 +21,7 @@ struct swap_params {
 	int64_t read_latency_ns;
 	int64_t write_latency_ns;
 	double bandwidth;               /* bytes per second */
+	int victims;                    /* enum victim_mode: random or clock */
 };
 
 struct host_group {
@@ -66,6 +67,8 @@ struct scenario {
 	struct policy policies[FAMILY_COUNT];
 	bool queue_on_full;
 	int64_t max_wait_ns;            /* SIM_NEVER when unbounded */
+	double balloon_rate;            /* driver rate limit, bytes per second */
+	double balloon_max;             /* cap, share of each VM's memory */
 	struct latency_params latency;
 	struct sla_params sla;
 	struct cost_params cost;

@@ -41,6 +41,9 @@ static void world_start(struct world *w, const char *oc_yaml, const struct host_
 	p.overcommit_priv = w->oc.priv;
 	p.queue_on_full = queue;
 	p.max_wait_ns = max_wait;
+	/* Admission only: pages exist, but no tick touches them. */
+	p.page_bytes = 4096;
+	p.tick_ns = 0;
 	w->sim = sim_new();
 	w->c = cluster_new(w->sim, &p);
 	cluster_start(w->c);
@@ -64,7 +67,11 @@ static struct vm_spec spec(const char *name, int64_t mem, sim_time arrive, sim_t
 	return v;
 }
 
-static const struct host_params one_host[] = {{"h-0", "h", 12 * GiB, 2 * GiB}};
+#define HOST(n, mem, over) \
+	{.name = (n), .group = "h", .memory_bytes = (mem), .overhead_bytes = (over), \
+	 .swap_bytes = GiB, .swap_bandwidth = 1e9}
+
+static const struct host_params one_host[] = {HOST("h-0", 12 * GiB, 2 * GiB)};
 
 START_TEST(a_vm_that_fits_nowhere_is_rejected)
 {
@@ -174,9 +181,7 @@ END_TEST
 
 START_TEST(first_fit_fills_hosts_in_order)
 {
-	static const struct host_params two[] = {
-		{"h-0", "h", 10 * GiB, 0}, {"h-1", "h", 10 * GiB, 0},
-	};
+	static const struct host_params two[] = {HOST("h-0", 10 * GiB, 0), HOST("h-1", 10 * GiB, 0)};
 	struct vm_spec vms[] = {
 		spec("a", 6 * GiB, 0, TRACE_NEVER), spec("b", 6 * GiB, 0, TRACE_NEVER),
 		spec("c", 4 * GiB, 0, TRACE_NEVER),

@@ -23,7 +23,7 @@ static const double shares_per_mb[] = {5, 10, 20};
 /* Keys of a phase, also accepted on a group (except at, working_set). */
 #define PHASE_KEYS "pattern", "skew", "hot_fraction", "hot_probability", "rate", "writes"
 /* Keys shared by explicit VMs and groups. */
-#define VM_KEYS "reservation", "limit", "shares", "image", "content"
+#define VM_KEYS "reservation", "limit", "shares", "image", "content", "zero_freed"
 
 static int read_phase_fields(struct cfg_node *map, struct phase *p, struct sim_err *err)
 {
@@ -114,6 +114,8 @@ static int read_vm_common(struct cfg_node *map, const struct trace *t, struct vm
 			return rc;
 		v->shares_per_mb = shares_per_mb[level];
 	}
+	if ((rc = cfg_read_bool(map, "zero_freed", "false", &v->zero_freed, err)))
+		return rc;
 	v->image = -1;
 	if (img) {
 		const char *name;

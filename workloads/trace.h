@@ -49,6 +49,7 @@ struct vm_spec {
 	int image;                      /* index into trace.images, -1 = none */
 	double content_zero;            /* share of pages born zero */
 	double content_image;           /* share of pages that are image pages */
+	bool zero_freed;                /* the guest zeroes memory it frees */
 	int64_t arrive_ns;
 	int64_t depart_ns;              /* TRACE_NEVER if it stays */
 	struct phase *phases;           /* sorted by at_ns, at least one */
