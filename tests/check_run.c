@@ -55,6 +55,16 @@ static char *text_without_run(cJSON *j)
 	return s;
 }
 
+static cJSON *at(cJSON *j, const char *path)
+{
+	char buf[256], *save = NULL, *part;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (part = strtok_r(buf, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
+		j = cJSON_GetObjectItemCaseSensitive(j, part);
+	return j;
+}
+
 START_TEST(same_seed_gives_identical_bytes)
 {
 	char *a = text_without_run(run_json("configs/default.yaml", NULL, 0, NULL));
@@ -68,6 +78,64 @@ START_TEST(same_seed_gives_identical_bytes)
 	free(a);
 	free(b);
 	free(c);
+}
+END_TEST
+
+START_TEST(same_seed_gives_identical_bytes_at_2mib_pages)
+{
+	const char *big[] = {"page_size=2MiB"};
+	char *a = text_without_run(run_json("configs/default.yaml", big, 1, NULL));
+	char *b = text_without_run(run_json("configs/default.yaml", big, 1, NULL));
+
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(running_out_of_memory_is_reported_not_a_crash)
+{
+	cJSON *j = run_json("tests/data/oom.yaml", NULL, 0, NULL), *v;
+	int oom = 0, running = 0;
+
+	ck_assert_double_eq(at(j, "summary.vms.oom")->valuedouble, 1);
+	ck_assert_double_eq(at(j, "summary.hosts_swap_full")->valuedouble, 1);
+	cJSON_ArrayForEach(v, at(j, "vms")) {
+		const char *state = cJSON_GetObjectItem(v, "state")->valuestring;
+
+		if (!strcmp(state, "oom")) {
+			oom++;
+			ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(v, "oom")));
+			ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(v, "depart_s")));
+		}
+		running += !strcmp(state, "running");
+	}
+	/* One VM was stopped; the other still runs on the memory it left. */
+	ck_assert_int_eq(oom, 1);
+	ck_assert_int_eq(running, 1);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(sla_violations_count_the_vms_slower_than_the_bound)
+{
+	const char *sla[] = {"sla.max_slowdown=0.2%"};
+	cJSON *j = run_json("configs/default.yaml", sla, 1, NULL), *v;
+	int expect = 0, ran = 0;
+
+	cJSON_ArrayForEach(v, at(j, "vms")) {
+		cJSON *sd = cJSON_GetObjectItem(v, "slowdown");
+
+		if (!sd)
+			continue;
+		ran++;
+		expect += sd->valuedouble > 0.002;
+	}
+	/* The bound must split the VMs for the count to mean anything. */
+	ck_assert_int_gt(expect, 0);
+	ck_assert_int_lt(expect, ran);
+	ck_assert_double_eq(at(j, "summary.performance.sla_violations")->valuedouble, expect);
+	cJSON_Delete(j);
 }
 END_TEST
 
@@ -95,15 +163,6 @@ START_TEST(a_policy_change_leaves_the_workload_draws_alone)
 }
 END_TEST
 
-static cJSON *at(cJSON *j, const char *path)
-{
-	char buf[256], *save = NULL, *part;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (part = strtok_r(buf, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
-		j = cJSON_GetObjectItemCaseSensitive(j, part);
-	return j;
-}
 
 static void check_contract(cJSON *j, const char *file)
 {
@@ -228,6 +287,9 @@ Suite *run_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, same_seed_gives_identical_bytes);
+	tcase_add_test(tc, same_seed_gives_identical_bytes_at_2mib_pages);
+	tcase_add_test(tc, running_out_of_memory_is_reported_not_a_crash);
+	tcase_add_test(tc, sla_violations_count_the_vms_slower_than_the_bound);
 	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
 	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);

@@ -234,15 +234,16 @@ check "run into a folder that does not exist exits 1" "$why"
 
 # --- validate ------------------------------------------------------------------------
 
-# configs/default.yaml: one host group of count 4; the workload has 2 explicit VMs
-# (db-1, db-2) and one group, web, of count 40: 42 VMs.  Pages: 2 x 16GiB, plus
-# 40 x (0.5 x 2 + 0.3 x 4 + 0.2 x 8 = 3.8) GiB = 184GiB, over 4KiB pages = 48234496.
+# configs/default.yaml: one host group of count 2; the workload has 2 explicit VMs
+# (db-1, db-2) and one group, web, of count 16: 18 VMs.  Pages: 2 x 4GiB, plus
+# 16 x (2/3 x 0.5 + 1/3 x 1 = 2/3) GiB = 8 + 32/3 GiB, over 4KiB pages
+# = 18.667 x 262144 = 4893354.67, printed rounded: 4893355.
 why=
 m validate configs/default.yaml
 want_rc 0
-want_out '^ *hosts: *4 in 1 group$'
-want_out '^ *VMs: *42 (2 explicit, 1 group)$'
-want_out '^ *pages: *48234496 of 4.0 KiB'
+want_out '^ *hosts: *2 in 1 group$'
+want_out '^ *VMs: *18 (2 explicit, 1 group)$'
+want_out '^ *pages: *4893355 of 4.0 KiB'
 check "validate prints hosts, VMs and pages of configs/default.yaml" "$why"
 
 why=
@@ -250,6 +251,13 @@ m validate configs/default.yaml --set hosts.0.count=1
 want_rc 0
 want_out '^ *hosts: *1 in 1 group$'
 check "--set hosts.0.count=1 changes the hosts validate prints" "$why"
+
+why=
+m run "$DATA/cli_good.yaml" --check --quiet -o "$T/checked.json"
+want_rc 0
+[ -s "$T/checked.json" ] || because "no results file"
+[ ! -s "$T/stdout" ] || because "--quiet printed something"
+check "run --check checks the invariants and succeeds" "$why"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
