@@ -81,10 +81,11 @@ void evq_free(struct evq *q)
 uint64_t evq_push(struct evq *q, const struct sim_event *ev)
 {
 	struct sim_event e = *ev;
-	size_t i = q->n++;
+	size_t i;
 
-	if (q->n > q->cap)
+	if (q->n == q->cap)
 		resize(q, 2 * q->cap);
+	i = q->n++;
 	e.seq = q->next_seq++;
 	while (i > 0) {
 		size_t parent = (i - 1) / EVQ_ARITY;

@@ -253,7 +253,7 @@ want_out '^ *hosts: *1 in 1 group$'
 check "--set hosts.0.count=1 changes the hosts validate prints" "$why"
 
 why=
-m run "$DATA/cli_good.yaml" --check --quiet -o "$T/checked.json"
+m run "$DATA/cli_good.yaml" --check --quiet --set duration=2m -o "$T/checked.json"
 want_rc 0
 [ -s "$T/checked.json" ] || because "no results file"
 [ ! -s "$T/stdout" ] || because "--quiet printed something"

@@ -1,0 +1,65 @@
+/*
+ * bench_cluster.c - cluster scale (DESIGN.md section 10): 1,000 hosts of
+ * 256 GiB and 20,000 VMs of 4-16 GiB at 2 MiB pages for one simulated day,
+ * with a 10 s tick.  VMs arrive as a Poisson stream and live lognormal
+ * lifetimes.  Prints the wall time and the peak memory; asserts nothing.
+ * Usage: bench_cluster [HOURS].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	double hours = argc > 1 ? atof(argv[1]) : 24.0;
+	char path[] = "/tmp/memsim-cluster-XXXXXX";
+	FILE *f = fdopen(mkstemp(path), "w");
+	struct scenario sc;
+	struct run_record rec;
+	struct sim_err err = {0};
+	struct run_opts o = {0};
+	struct rusage ru;
+	double t0;
+
+	fprintf(f, "duration: %gh\ntick: 10s\nsample: 10m\npage_size: 2MiB\n"
+		   "hosts: [{name: h, count: 1000, memory: 256GiB, overhead: 4GiB}]\n"
+		   "policies: {placement: {policy: best-fit}, overcommit: {policy: ratio, max: 1.2}}\n"
+		   "workload:\n  groups:\n"
+		   "    - {name: vm, count: 20000, arrivals: {process: poisson, rate: 2000/h},\n"
+		   "       lifetime: {dist: lognormal, median: 12h, sigma: 1},\n"
+		   "       memory: {choice: [4GiB, 8GiB, 16GiB], weights: [2, 2, 1]},\n"
+		   "       working_set: {dist: uniform, min: 20%%, max: 60%%},\n"
+		   "       pattern: zipf, skew: 0.9, rate: 10k/s, writes: 20%%}\n", hours);
+	fclose(f);
+	if (scenario_load(path, NULL, &sc, &err)) {
+		sim_err_print(&err, stderr);
+		return 1;
+	}
+	t0 = now_s();
+	if (run_replication(&sc, 0, &o, &rec, &err)) {
+		sim_err_print(&err, stderr);
+		return 1;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("1000 hosts x 256 GiB, 20000 VMs, 2 MiB pages, %g h, 10 s tick\n", hours);
+	printf("  wall %.1f s, peak memory %.0f MiB, %llu VMs placed, %.3g touches, "
+	       "%llu events\n",
+	       now_s() - t0, ru.ru_maxrss / 1024.0, (unsigned long long)rec.placed, rec.touches,
+	       (unsigned long long)rec.events);
+	results_release(&rec);
+	scenario_release(&sc);
+	unlink(path);
+	return 0;
+}
