@@ -259,5 +259,19 @@ want_rc 0
 [ ! -s "$T/stdout" ] || because "--quiet printed something"
 check "run --check checks the invariants and succeeds" "$why"
 
+# 200 VMs of 1 TiB at 4 KiB pages would need 200 x 2^28 pages x 12.125 bytes,
+# about 606 GiB of page state: far more than this machine has.
+cat > "$T/huge.yaml" <<'YAML'
+duration: 1h
+hosts: [{name: h, count: 200, memory: 1100GiB}]
+workload: {groups: [{name: g, count: 200, memory: 1TiB}]}
+YAML
+why=
+m run "$T/huge.yaml" -o "$T/huge.json"
+want_rc 1
+grep -q 'page_size: ' "$T/stderr" || because "the message names no page_size that would fit"
+[ ! -e "$T/huge.json" ] || because "a results file was written"
+check "a run too big for this machine is refused up front, naming a page_size" "$why"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
