@@ -187,9 +187,9 @@ static cJSON *vm_json(const struct rec_vm *v)
 	else
 		cJSON_AddNullToObject(o, "depart_s");
 	add_num(o, "wait_s", v->wait_s);
-	if (!v->ran)
-		return o;
-	cJSON_AddItemToObject(o, "pages", counts(rec_state_names, v->pages, REC_STATES));
+	/* A VM that never ran has no pages, and did none of its work. */
+	if (v->ran)
+		cJSON_AddItemToObject(o, "pages", counts(rec_state_names, v->pages, REC_STATES));
 	cJSON_AddItemToObject(o, "faults", counts(rec_fault_names, v->faults, REC_FAULTS));
 	add_num(cJSON_GetObjectItem(o, "faults"), "double_paging", (double)v->double_paging);
 	add_num(o, "touches", v->touches);

@@ -6,9 +6,11 @@
  * behind requests that really came after its own.  Instead every request
  * in a window sees the same wait, set from the window before: with
  * utilization rho < 1 the M/D/1 mean wait, rho*s / (2(1 - rho)) for a
- * transfer time s; and when more work was asked for than a window can
- * serve, the excess carries over as a backlog that every later request
- * waits behind until the device works it off.
+ * transfer time s, which a queue cannot reach within one window as rho
+ * nears 1, so it is capped at half a window; and when more work was asked
+ * for than a window can serve, the excess carries over as a backlog that
+ * every later request waits behind (on top of the cap) until the device
+ * works it off.  The wait never falls as the load rises.
  */
 #include "swapdev.h"
 
@@ -37,13 +39,15 @@ bool swapdev_is_full(const struct swapdev *d)
 static void roll(struct swapdev *d, sim_time t)
 {
 	while (t >= d->window_start + d->window_ns) {
+		/* Its own requests set the queueing; inherited work, the backlog. */
 		int64_t work = d->backlog_ns + d->window_work_ns;
 		double rho = (double)d->window_work_ns / (double)d->window_ns;
+		double s = (double)d->transfer_ns, cap = (double)d->window_ns / 2.0, q = cap;
 
+		if (rho < 1.0 && rho * s / (2.0 * (1.0 - rho)) < cap)
+			q = rho * s / (2.0 * (1.0 - rho));
 		d->backlog_ns = work > d->window_ns ? work - d->window_ns : 0;
-		d->wait_ns = d->backlog_ns;
-		if (rho < 1.0)
-			d->wait_ns += (int64_t)(rho * (double)d->transfer_ns / (2.0 * (1.0 - rho)));
+		d->wait_ns = d->backlog_ns + (int64_t)q;
 		d->window_work_ns = 0;
 		d->window_start += d->window_ns;
 		/* Idle windows: jump ahead, working the backlog off as we go. */

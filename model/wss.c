@@ -82,9 +82,11 @@ void wss_set(struct wss *w, const struct phase *p, uint32_t pages)
 	if (p->pattern == PATTERN_HOTCOLD) {
 		double hot = floor(p->hot_fraction * pages + 0.5);
 
-		w->hot_pages = (uint32_t)(hot < 1 && pages ? 1 : hot);
-		if (w->hot_pages > pages)
-			w->hot_pages = pages;
+		w->hot_pages = (uint32_t)(hot > pages ? pages : hot);
+		/* With no hot or no cold pages every touch falls on the one part
+		 * left, evenly: that is a uniform pattern. */
+		if (w->hot_pages == 0 || w->hot_pages == pages)
+			w->pattern = PATTERN_UNIFORM;
 	}
 	if (p->pattern == PATTERN_ZIPF && pages) {
 		w->zipf_s = p->skew;
@@ -141,13 +143,34 @@ uint32_t wss_zipf(struct wss *w, gsl_rng *r, uint32_t from)
 	}
 }
 
+/* Visits each page of [lo, lo + len) once with probability p, skipping
+ * ahead geometrically. */
+static void visit_each(gsl_rng *r, uint32_t lo, uint32_t len, double p, wss_visit_fn *visit,
+		       void *ctx)
+{
+	int64_t pos;
+	uint32_t i;
+
+	if (!len || !(p > 0))
+		return;
+	if (p > 1.0 - 1e-12) {
+		for (i = 0; i < len; i++)
+			visit(ctx, lo + i);
+		return;
+	}
+	for (pos = -1;;) {
+		pos += gsl_ran_geometric(r, p);
+		if (pos >= (int64_t)len)
+			break;
+		visit(ctx, lo + (uint32_t)pos);
+	}
+}
+
 /* n touches spread uniformly over [lo, lo + len). */
 static void draw_uniform(gsl_rng *r, uint32_t lo, uint32_t len, uint64_t n,
 			 wss_visit_fn *visit, void *ctx)
 {
 	uint64_t i;
-	double p;
-	int64_t pos;
 
 	if (!len || !n)
 		return;
@@ -156,19 +179,7 @@ static void draw_uniform(gsl_rng *r, uint32_t lo, uint32_t len, uint64_t n,
 			visit(ctx, lo + (uint32_t)gsl_rng_uniform_int(r, len));
 		return;
 	}
-	p = -expm1(-(double)n / len);
-	if (p > 1.0 - 1e-12) {
-		for (i = 0; i < len; i++)
-			visit(ctx, lo + (uint32_t)i);
-		return;
-	}
-	/* The gaps between visited pages are geometric. */
-	for (pos = -1;;) {
-		pos += gsl_ran_geometric(r, p);
-		if (pos >= (int64_t)len)
-			break;
-		visit(ctx, lo + (uint32_t)pos);
-	}
+	visit_each(r, lo, len, -expm1(-(double)n / len), visit, ctx);
 }
 
 /*
@@ -219,7 +230,18 @@ void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below, wss_vi
 		draw_zipf(w, r, n, hits_below, visit, ctx);
 		break;
 	case PATTERN_HOTCOLD:
-		hot = gsl_ran_binomial(r, w->hot_probability, (unsigned)(n > UINT32_MAX ? UINT32_MAX : n));
+		if (n >= w->pages) {
+			/* Dense: each part's pages by the Poisson chance of a touch. */
+			uint32_t cold = w->pages - w->hot_pages;
+
+			visit_each(r, 0, w->hot_pages,
+				   -expm1(-(double)n * w->hot_probability / w->hot_pages), visit,
+				   ctx);
+			visit_each(r, w->hot_pages, cold,
+				   -expm1(-(double)n * (1 - w->hot_probability) / cold), visit, ctx);
+			break;
+		}
+		hot = gsl_ran_binomial(r, w->hot_probability, (unsigned)n);
 		draw_uniform(r, 0, w->hot_pages, hot, visit, ctx);
 		draw_uniform(r, w->hot_pages, w->pages - w->hot_pages, n - hot, visit, ctx);
 		break;

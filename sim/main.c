@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "describe.h"
 #include "err.h"
+#include "import.h"
 #include "mem.h"
 #include "results.h"
 #include "run.h"
@@ -36,6 +38,8 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run CONFIG        run a config and write results JSON\n"
 	"  validate CONFIG   check a config and print the scenario's size\n"
+	"  import KIND PATH...  turn a public trace into a memsim trace\n"
+	"  describe TRACE    what a trace amounts to over time\n"
 	"\n"
 	"  memsim <command> --help   options of a command\n"
 	"  memsim --version          the version\n";
@@ -53,6 +57,29 @@ static const char usage_run[] =
 	"  --replication R   run only replication R (0-based)\n"
 	"  --check           check the memory invariants after every tick (slower)\n"
 	"  --quiet           print nothing but errors\n";
+
+static const char usage_import[] =
+	"usage: memsim import KIND PATH... [-o TRACE.yaml] [--time-scale X]\n"
+	"                     [--start T] [--length T] [--max-vms N] [--seed N]\n"
+	"\n"
+	"KIND is bitbrains (files or folders of per-VM CSVs), azure (a V1 or V2\n"
+	"vmtable CSV), alibaba-gpu (the 2023 pod list CSV) or google-derived (a\n"
+	"folder or files of per-job usage series).  Writes a trace YAML to -o\n"
+	"(default stdout) and a report of what was skipped or clamped to stderr.\n"
+	"\n"
+	"  --time-scale X    multiply trace times by X (default 1)\n"
+	"  --start T         keep only VMs alive after trace time T (a duration)\n"
+	"  --length T        and before T + length\n"
+	"  --max-vms N       at most N VMs\n"
+	"  --seed N          seed of the working sets drawn for traces without usage\n";
+
+static const char usage_describe[] =
+	"usage: memsim describe TRACE [--seed N] [--bins N]\n"
+	"\n"
+	"Loads a workload trace (as `workload:` in a config takes it), draws its\n"
+	"groups with the seed (default 1), and prints the VM count, the arrivals,\n"
+	"and the configured and working-set memory alive over time in N bins\n"
+	"(default 12).\n";
 
 static const char usage_validate[] =
 	"usage: memsim validate CONFIG [--set KEY=VALUE]... [--seed N]\n"
@@ -362,6 +389,170 @@ static int cmd_validate(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_import(int argc, char **argv)
+{
+	struct import_opts o = {.time_scale = 1.0, .seed = 1};
+	const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+	const char *out = NULL, *kind = NULL;
+	struct import_out io;
+	struct sim_err err = {0};
+	char why[256], *text = NULL;
+	size_t n = 0, len = 0;
+	import_fn *fn;
+	FILE *f;
+	int i, rc, code = EXIT_USAGE;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_import, stdout);
+		free(paths);
+		return EXIT_OK;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int64_t x;
+
+		if (a[0] == '-' && a[1] && !v) {
+			usage_error(usage_import, "option '%s' needs a value", a);
+			goto out;
+		}
+		if (!strcmp(a, "-o")) {
+			out = v;
+		} else if (!strcmp(a, "--time-scale")) {
+			if (units_parse_number(v, &o.time_scale, why, sizeof(why)) ||
+			    !(o.time_scale > 0)) {
+				usage_error(usage_import, "--time-scale needs a number > 0, not '%s'",
+					    v);
+				goto out;
+			}
+		} else if (!strcmp(a, "--start") || !strcmp(a, "--length")) {
+			if (units_parse_duration(v, &x, why, sizeof(why))) {
+				usage_error(usage_import, "%s: %s", a, why);
+				goto out;
+			}
+			*(a[2] == 's' ? &o.start_ns : &o.length_ns) = x;
+		} else if (!strcmp(a, "--max-vms") || !strcmp(a, "--seed")) {
+			if (units_parse_int(v, &x, why, sizeof(why)) || x < 0) {
+				usage_error(usage_import, "%s needs a whole number >= 0, not '%s'", a,
+					    v);
+				goto out;
+			}
+			if (a[2] == 'm')
+				o.max_vms = (size_t)x;
+			else
+				o.seed = (uint64_t)x;
+		} else if (a[0] == '-' && a[1]) {
+			usage_error(usage_import, "unknown option '%s'", a);
+			goto out;
+		} else if (!kind) {
+			kind = a;
+			continue;
+		} else {
+			paths[n++] = a;
+			continue;
+		}
+		i++;
+	}
+	if (!kind || !n) {
+		usage_error(usage_import, "%s", !kind ? "missing KIND" : "missing PATH");
+		goto out;
+	}
+	fn = import_find(kind);
+	if (!fn) {
+		usage_error(usage_import, "unknown trace kind '%s' (known: %s)", kind,
+			    import_names());
+		goto out;
+	}
+	/* The trace is built in memory and written only when complete, so a
+	 * bad input leaves no output, on stdout as in a file. */
+	f = open_memstream(&text, &len);
+	if (!f)
+		SIM_BUG("open_memstream failed");
+	import_begin(&io, f, &o, kind);
+	rc = fn(paths, n, &io, &err);
+	if (!rc && io.rep.vms == 0)
+		rc = sim_err_set(&err, -SIM_EINVAL, paths[0], 0, 0,
+				 "no VM to write (check the files and the window)");
+	fclose(f);
+	if (rc) {
+		sim_err_print(&err, stderr);
+		if (out)
+			unlink(out);
+		goto out;
+	}
+	if (!out) {
+		fwrite(text, 1, len, stdout);
+	} else if ((rc = results_write_file(out, text, &err))) {
+		sim_err_print(&err, stderr);
+		code = EXIT_RUN_FAILED;
+		goto out;
+	}
+	import_report_print(&io, kind, stderr);
+	code = EXIT_OK;
+out:
+	free(text);
+	free(paths);
+	return code;
+}
+
+static int cmd_describe(int argc, char **argv)
+{
+	struct cfg_node *root = NULL;
+	struct trace t = {0};
+	struct sim_err err = {0};
+	struct description d;
+	struct vm_spec *vms = NULL;
+	const char *path = NULL;
+	int64_t seed = 1, bins = 12;
+	char why[256];
+	size_t n = 0;
+	int i, rc;
+
+	if (wants_help(argc, argv)) {
+		fputs(usage_describe, stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(a, "--seed") || !strcmp(a, "--bins")) {
+			int64_t *x = a[2] == 's' ? &seed : &bins;
+
+			if (units_parse_int(v, x, why, sizeof(why)) || *x < (a[2] == 's' ? 0 : 1) ||
+			    *x > (a[2] == 's' ? INT64_MAX : 1000))
+				return usage_error(usage_describe, "%s needs a whole number, not '%s'",
+						   a, v);
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error(usage_describe, "unknown option '%s'", a);
+		} else if (!path) {
+			path = a;
+		} else {
+			return usage_error(usage_describe, "unexpected argument '%s'", a);
+		}
+	}
+	if (!path)
+		return usage_error(usage_describe, "%s", "missing TRACE");
+	rc = cfg_load_file(path, &root, &err);
+	if (!rc)
+		rc = trace_load(root, &t, &err);
+	if (!rc)
+		rc = trace_expand(&t, (uint64_t)seed, 0, 4096, &vms, &n, &err);
+	if (rc) {
+		sim_err_print(&err, stderr);
+		trace_release(&t);
+		cfg_free(root);
+		return EXIT_USAGE;
+	}
+	describe_vms(vms, n, (size_t)bins, &d);
+	printf("%s (seed %lld)\n", path, (long long)seed);
+	describe_print(&d, stdout);
+	describe_release(&d);
+	trace_specs_free(vms, n);
+	trace_release(&t);
+	cfg_free(root);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -384,8 +575,12 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 2, argv + 2);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 2, argv + 2);
+	if (!strcmp(cmd, "describe"))
+		return cmd_describe(argc - 2, argv + 2);
 	if (!strcmp(cmd, "compare") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan") ||
-	    !strcmp(cmd, "import") || !strcmp(cmd, "plot")) {
+	    !strcmp(cmd, "plot")) {
 		fprintf(stderr, "memsim: error: '%s' is not supported yet in memsim %s\n", cmd,
 			MEMSIM_VERSION);
 		return EXIT_USAGE;

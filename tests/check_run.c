@@ -187,7 +187,8 @@ static void check_contract(cJSON *j, const char *file)
 		"ballooned_bytes", "swapped_bytes", "compressed_bytes", NULL,
 	};
 	static const char *const vm_keys[] = {
-		"name", "host", "arrive_s", "depart_s", "memory_bytes", NULL,
+		"name", "host", "arrive_s", "depart_s", "memory_bytes", "faults", "stall_s",
+		"slowdown", "progress", NULL,
 	};
 	const char *const *k;
 	cJSON *vms, *series, *v;

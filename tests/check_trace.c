@@ -11,6 +11,7 @@
 
 #include "rng.h"
 #include "suites.h"
+#include "describe.h"
 #include "trace.h"
 
 #define N_DRAWS 200000
@@ -240,6 +241,151 @@ START_TEST(a_generated_name_that_collides_with_an_explicit_vm_is_refused)
 }
 END_TEST
 
+/* Loads yaml as a trace; returns the load's code. */
+static int load_trace(const char *yaml, struct cfg_node **root, struct trace *t,
+		      struct sim_err *err)
+{
+	ck_assert_int_eq(cfg_load_string("t", yaml, root, err), 0);
+	return trace_load(*root, t, err);
+}
+
+START_TEST(a_working_set_series_becomes_one_phase_per_point)
+{
+	static const char yaml[] =
+		"vms: [{name: a, memory: 4GiB, pattern: zipf, skew: 0.5, rate: 1k/s,\n"
+		"       working_set_series: [[0s, 1GiB], [5m, 25%], [10m, 3GiB]]}]\n";
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+	const struct vm_spec *v;
+
+	ck_assert_msg(load_trace(yaml, &root, &t, &err) == 0, "%s", err.msg);
+	v = &t.vms[0];
+	ck_assert_uint_eq(v->n_phases, 3);
+	ck_assert_int_eq(v->phases[1].at_ns, 300LL * 1000000000);
+	ck_assert_int_eq(trace_phase_ws_bytes(&v->phases[0], v->memory_bytes), 1LL << 30);
+	ck_assert_int_eq(trace_phase_ws_bytes(&v->phases[1], v->memory_bytes), 1LL << 30);
+	ck_assert_int_eq(trace_phase_ws_bytes(&v->phases[2], v->memory_bytes), 3LL << 30);
+	/* The VM's own pattern keys apply to every point. */
+	ck_assert_int_eq(v->phases[2].pattern, PATTERN_ZIPF);
+	ck_assert_double_eq(v->phases[2].skew, 0.5);
+	ck_assert_double_eq(v->phases[2].rate, 1000);
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
+
+static const struct {
+	const char *yaml;
+	unsigned line, col;
+	const char *word;
+} bad_vms[] = {
+	{"vms: [{name: a, memory: 1GiB,\n  working_set_series: [[5m, 1MiB], [1m, 2MiB]]}]\n", 2,
+	 37, "increasing"},
+	{"vms: [{name: a, memory: 1GiB,\n  working_set_series: [[0s, 2GiB]]}]\n", 2, 29,
+	 "larger"},
+	{"vms: [{name: a, memory: 1GiB, phases: [{}],\n  working_set_series: [[0s, 1MiB]]}]\n",
+	 2, 23, "not both"},
+	{"vms: [{name: a, memory: 1GiB, pattern: zipf}]\n", 1, 40, "pattern keys"},
+	{"vms: [{name: a, memory: 1GiB,\n  working_set_series: [[0s]]}]\n", 2, 24, "[time, size]"},
+	{"vms: [{name: a, memory: 1GiB, phases: [{pattern: uniform, skew: 2}]}]\n", 1, 65,
+	 "skew"},
+	{"vms: [{name: a, memory: 1GiB, content: {zero: 60%, image: 50%}}]\n", 1, 40, "100%"},
+	{"images: {u: {size: 1GiB}}\nvms: [{name: a, memory: 1GiB, image: v}]\n", 2, 38,
+	 "unknown image"},
+};
+
+START_TEST(bad_vm_keys_are_refused_at_their_place)
+{
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+
+	ck_assert_int_lt(load_trace(bad_vms[_i].yaml, &root, &t, &err), 0);
+	ck_assert_msg(err.line == bad_vms[_i].line && err.col == bad_vms[_i].col,
+		      "case %d at %u:%u, want %u:%u (%s)", _i, err.line, err.col, bad_vms[_i].line,
+		      bad_vms[_i].col, err.msg);
+	ck_assert_msg(strstr(err.msg, bad_vms[_i].word), "case %d: %s", _i, err.msg);
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
+
+START_TEST(group_options_reach_every_generated_vm)
+{
+	static const char yaml[] =
+		"images: {img: {size: 512MiB}}\n"
+		"groups: [{name: g, count: 5, arrivals: {process: at-once, at: 2h},\n"
+		"  memory: 2GiB, working_set: 512MiB, pattern: hot-cold, hot_fraction: 30%,\n"
+		"  hot_probability: 70%, rate: 3k/s, writes: 10%, image: img,\n"
+		"  content: {zero: 20%, image: 30%}, zero_freed: true, shares: high,\n"
+		"  limit: 1GiB, reservation: 256MiB}]\n";
+	struct vm_spec *v;
+	size_t n, i;
+
+	expand(yaml, 1, &v, &n);
+	ck_assert_uint_eq(n, 5);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(v[i].arrive_ns, 7200LL * 1000000000);
+		ck_assert_int_eq(v[i].depart_ns, TRACE_NEVER);
+		ck_assert_int_eq(v[i].memory_bytes, 2LL << 30);
+		ck_assert_int_eq(trace_phase_ws_bytes(&v[i].phases[0], v[i].memory_bytes),
+				 512LL << 20);
+		ck_assert_int_eq(v[i].phases[0].pattern, PATTERN_HOTCOLD);
+		ck_assert_double_eq(v[i].phases[0].hot_fraction, 0.3);
+		ck_assert_double_eq(v[i].phases[0].hot_probability, 0.7);
+		ck_assert_double_eq(v[i].phases[0].rate, 3000);
+		ck_assert_double_eq(v[i].phases[0].writes, 0.1);
+		ck_assert_int_eq(v[i].image, 0);
+		ck_assert_double_eq(v[i].content_zero, 0.2);
+		ck_assert_double_eq(v[i].content_image, 0.3);
+		ck_assert(v[i].zero_freed);
+		/* High shares are 20 per MB (vSphere). */
+		ck_assert_double_eq(v[i].shares, 20.0 * 2048);
+		ck_assert_int_eq(v[i].limit_bytes, 1LL << 30);
+		ck_assert_int_eq(v[i].reservation_bytes, 256LL << 20);
+	}
+	trace_specs_free(v, n);
+}
+END_TEST
+
+START_TEST(describe_counts_arrivals_and_memory_alive_per_bin)
+{
+	static const char yaml[] =
+		"vms:\n"
+		"  - {name: a, memory: 1GiB, arrive: 0s, depart: 2h, phases: [{working_set: 50%}]}\n"
+		"  - {name: b, memory: 2GiB, arrive: 1h, phases: [{working_set: 1GiB},\n"
+		"                                              {at: 1h, working_set: 2GiB}]}\n"
+		"  - {name: c, memory: 4GiB, arrive: 150m, depart: 4h}\n";
+	struct description d;
+	struct vm_spec *v;
+	size_t n;
+
+	expand(yaml, 1, &v, &n);
+	/* The last event is at 4h: four bins of 1h and a nanosecond, so b,
+	 * arriving at exactly 1h, falls in the first. */
+	describe_vms(v, n, 4, &d);
+	ck_assert_uint_eq(d.n_vms, 3);
+	ck_assert_int_eq(d.end_ns, 4 * 3600LL * 1000000000);
+	ck_assert_uint_eq(d.bins[0].arrivals, 2);
+	ck_assert_uint_eq(d.bins[1].arrivals, 0);
+	ck_assert_uint_eq(d.bins[2].arrivals, 1);
+	/* At 0: a.  Just past 1h: a and b.  Just past 2h: b only (a left at 2h).
+	 * Just past 3h: b (2 GiB set) and c (default 50% of 4 GiB). */
+	ck_assert_int_eq(d.bins[0].configured_bytes, 1LL << 30);
+	ck_assert_int_eq(d.bins[0].ws_bytes, 512LL << 20);
+	ck_assert_uint_eq(d.bins[1].alive, 2);
+	ck_assert_int_eq(d.bins[1].ws_bytes, (512LL << 20) + (1LL << 30));
+	ck_assert_uint_eq(d.bins[2].alive, 1);
+	ck_assert_int_eq(d.bins[2].ws_bytes, 2LL << 30);
+	ck_assert_uint_eq(d.bins[3].alive, 2);
+	ck_assert_int_eq(d.bins[3].configured_bytes, 6LL << 30);
+	ck_assert_int_eq(d.bins[3].ws_bytes, 4LL << 30);
+	describe_release(&d);
+	trace_specs_free(v, n);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -256,6 +402,13 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, poisson_arrivals_have_the_configured_rate);
 	tcase_add_test(tc, list_arrivals_and_page_rounding);
 	tcase_add_test(tc, a_generated_name_that_collides_with_an_explicit_vm_is_refused);
+	tcase_add_test(tc, group_options_reach_every_generated_vm);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("vms");
+	tcase_add_test(tc, a_working_set_series_becomes_one_phase_per_point);
+	tcase_add_loop_test(tc, bad_vm_keys_are_refused_at_their_place, 0,
+			    (int)(sizeof(bad_vms) / sizeof(bad_vms[0])));
+	tcase_add_test(tc, describe_counts_arrivals_and_memory_alive_per_bin);
 	suite_add_tcase(s, tc);
 	return s;
 }

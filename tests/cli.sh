@@ -46,6 +46,13 @@ want_rc()
 	[ "$rc" -eq "$1" ] || because "exit status $rc, want $1; stderr: $(head -n 3 "$T/stderr")"
 }
 
+# want_err_line: stderr is one line in gcc's form, PATH:LINE:COL: error: MESSAGE.
+want_err_line()
+{
+	[ "$(lines "$T/stderr")" -eq 1 ] && grep -q '^[^:]*:[0-9]*:[0-9]*: error: ' "$T/stderr" ||
+		because "stderr is not one PATH:LINE:COL error: $(head -n 3 "$T/stderr")"
+}
+
 want_out()
 {
 	grep -q -e "$1" "$T/stdout" || because "stdout lacks '$1': $(head -n 3 "$T/stdout")"
@@ -272,6 +279,52 @@ want_rc 1
 grep -q 'page_size: ' "$T/stderr" || because "the message names no page_size that would fit"
 [ ! -e "$T/huge.json" ] || because "a results file was written"
 check "a run too big for this machine is refused up front, naming a page_size" "$why"
+
+# --- describe and import ------------------------------------------------------------
+
+why=
+m describe workloads/default.yaml --bins 3
+want_rc 0
+want_out '^VMs: *18$'
+check "describe counts the VMs of a trace" "$why"
+
+TRACES=${MEMSIM_TRACES:-../shared/traces}
+why=
+m import azure "$TRACES/azure-v1/vmtable/vmtable.csv" -o "$T/azure.yaml"
+want_rc 0
+[ -s "$T/azure.yaml" ] || because "no trace written"
+grep -q 'VMs written' "$T/stderr" || because "no report on stderr"
+cat > "$T/azure-run.yaml" <<'YAML'
+duration: 1h
+tick: 10m
+sample: 10m
+page_size: 1GiB
+hosts: [{name: h, count: 4, memory: 512GiB}]
+workload: azure.yaml
+YAML
+m run "$T/azure-run.yaml" --quiet -o "$T/azure.json"
+want_rc 0
+check "an imported Azure trace runs" "$why"
+
+why=
+printf 'stale\n' > "$T/bad.yaml"
+m import azure "$DATA/cli_good.yaml" -o "$T/bad.yaml"
+want_rc 2
+want_err_line
+[ ! -e "$T/bad.yaml" ] || because "an output file is left"
+check "import of a file that is not what it claims exits 2 and writes nothing" "$why"
+
+why=
+m import azure "$DATA/cli_good.yaml"
+want_rc 2
+[ ! -s "$T/stdout" ] || because "something was written to stdout"
+check "a failed import writes nothing to stdout either" "$why"
+
+why=
+m import nosuchkind x
+want_rc 2
+grep -q 'known: ' "$T/stderr" || because "the known kinds are not listed"
+check "an unknown trace kind exits 2 and lists the kinds" "$why"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -230,11 +230,62 @@ static int read_phases(struct cfg_node *map, struct vm_spec *v, struct sim_err *
 	return 0;
 }
 
+/*
+ * A working set given as a series of [time, size] points: each point starts
+ * a phase of that size, with the VM's own pattern keys.
+ */
+static int read_series(struct cfg_node *map, struct vm_spec *v, struct sim_err *err)
+{
+	struct cfg_node *list = cfg_get(map, "working_set_series");
+	struct phase proto = {0};
+	size_t i;
+	int rc;
+
+	if (cfg_get(map, "phases"))
+		return cfg_err(err, -SIM_EINVAL, list,
+			       "give either phases or working_set_series, not both");
+	if ((rc = cfg_expect(list, CFG_SEQ, "working_set_series", err)))
+		return rc;
+	if (list->n == 0)
+		return cfg_err(err, -SIM_EINVAL, list, "working_set_series must not be empty");
+	if ((rc = read_phase_fields(map, &proto, err)))
+		return rc;
+	v->phases = xcalloc(list->n, sizeof(*v->phases));
+	for (i = 0; i < list->n; i++) {
+		struct cfg_node *pt = list->kids[i];
+		struct phase *p = &v->phases[i];
+		struct dist d;
+
+		if (pt->kind != CFG_SEQ || pt->n != 2)
+			return cfg_err(err, -SIM_ETYPE, pt, "a series point is [time, size]");
+		*p = proto;
+		if ((rc = cfg_node_duration(pt->kids[0], &p->at_ns, err)) ||
+		    (rc = dist_parse(pt->kids[1], DIST_SIZE_OR_FRACTION, &d, err)))
+			return rc;
+		if (d.fraction) {
+			p->ws_bytes = -1;
+			p->ws_frac = d.p1;
+		} else {
+			p->ws_bytes = (int64_t)d.p1;
+		}
+		dist_release(&d);
+		v->n_phases++;
+		if (i > 0 && p->at_ns <= v->phases[i - 1].at_ns)
+			return cfg_err(err, -SIM_EINVAL, pt->kids[0],
+				       "series points must be in increasing order of time");
+		if (p->ws_bytes > v->memory_bytes)
+			return cfg_err(err, -SIM_ERANGE, pt->kids[1],
+				       "working set is larger than the VM's memory");
+	}
+	return 0;
+}
+
 static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 		   struct sim_err *err)
 {
 	static const char *const keys[] = {
-		"name", "memory", "arrive", "depart", "phases", VM_KEYS, NULL,
+		"name", "memory", "arrive", "depart", "phases", "working_set_series", PHASE_KEYS,
+		VM_KEYS, NULL,
 	};
 	const char *name;
 	int rc;
@@ -260,6 +311,14 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "depart"),
 				       "'depart' must be after 'arrive'");
 	}
+	if (cfg_get(m, "working_set_series"))
+		return read_series(m, v, err);
+	/* Pattern keys on the VM itself belong with a series. */
+	if (cfg_get(m, "pattern") || cfg_get(m, "rate") || cfg_get(m, "writes"))
+		return cfg_err(err, -SIM_EINVAL,
+			       cfg_get(m, "pattern") ? cfg_get(m, "pattern")
+			       : cfg_get(m, "rate") ? cfg_get(m, "rate") : cfg_get(m, "writes"),
+			       "pattern keys go in each phase (or with a working_set_series)");
 	return read_phases(m, v, err);
 }
 
@@ -357,6 +416,33 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 	return 0;
 }
 
+static int by_name_then_place(const void *a, const void *b)
+{
+	const struct vm_spec *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/* Names must be unique; sorting keeps this O(n log n) for large imports.
+ * The error names the later of two in the file. */
+static int check_unique_vms(const struct trace *t, struct sim_err *err)
+{
+	const struct vm_spec **v = xmalloc((t->n_vms ? t->n_vms : 1) * sizeof(*v));
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < t->n_vms; i++)
+		v[i] = &t->vms[i];
+	qsort(v, t->n_vms, sizeof(*v), by_name_then_place);
+	for (i = 1; i < t->n_vms && !rc; i++)
+		if (!strcmp(v[i - 1]->name, v[i]->name))
+			rc = cfg_err(err, -SIM_EDUP, cfg_get(v[i]->where, "name"),
+				     "duplicate VM name '%s'", v[i]->name);
+	free(v);
+	return rc;
+}
+
 int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 {
 	static const char *const keys[] = {"images", "vms", "groups", NULL};
@@ -378,11 +464,9 @@ int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 			t->n_vms = i + 1;
 			if (rc)
 				return rc;
-			for (j = 0; j < i; j++)
-				if (!strcmp(t->vms[j].name, t->vms[i].name))
-					return cfg_err(err, -SIM_EDUP, cfg_get(n->kids[i], "name"),
-						       "duplicate VM name '%s'", t->vms[i].name);
 		}
+		if ((rc = check_unique_vms(t, err)))
+			return rc;
 	}
 	if ((n = cfg_get(root, "groups"))) {
 		if ((rc = cfg_expect(n, CFG_SEQ, "groups", err)))

@@ -1,0 +1,110 @@
+/*
+ * describe.c - a trace over time.  The bins run from 0 to the last arrival
+ * or departure; a VM that never departs counts as alive to the end.  The
+ * working set of a VM at a time is that of its phase then, counting phases
+ * from its arrival (as a run does when it is placed at once).
+ */
+#include "describe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+#include "xmem.h"
+
+static int64_t ws_at(const struct vm_spec *v, int64_t t)
+{
+	size_t i, p = 0;
+
+	if (t < v->arrive_ns + v->phases[0].at_ns)
+		return 0;
+	for (i = 0; i < v->n_phases; i++)
+		if (v->phases[i].at_ns <= t - v->arrive_ns)
+			p = i;
+	return trace_phase_ws_bytes(&v->phases[p], v->memory_bytes);
+}
+
+void describe_vms(const struct vm_spec *vms, size_t n, size_t n_bins, struct description *d)
+{
+	int64_t width;
+	size_t i, b;
+
+	memset(d, 0, sizeof(*d));
+	d->n_vms = n;
+	if (!n || !n_bins)
+		return;
+	d->first_arrive_ns = vms[0].arrive_ns;
+	d->memory_min = d->memory_max = vms[0].memory_bytes;
+	for (i = 0; i < n; i++) {
+		const struct vm_spec *v = &vms[i];
+
+		if (v->arrive_ns < d->first_arrive_ns)
+			d->first_arrive_ns = v->arrive_ns;
+		if (v->arrive_ns > d->last_arrive_ns)
+			d->last_arrive_ns = v->arrive_ns;
+		if (v->arrive_ns > d->end_ns)
+			d->end_ns = v->arrive_ns;
+		if (v->depart_ns != TRACE_NEVER && v->depart_ns > d->end_ns)
+			d->end_ns = v->depart_ns;
+		if (v->memory_bytes < d->memory_min)
+			d->memory_min = v->memory_bytes;
+		if (v->memory_bytes > d->memory_max)
+			d->memory_max = v->memory_bytes;
+		d->memory_mean += (double)v->memory_bytes / (double)n;
+	}
+	width = d->end_ns / (int64_t)n_bins + 1;
+	d->n_bins = n_bins;
+	d->bins = xcalloc(n_bins, sizeof(*d->bins));
+	for (b = 0; b < n_bins; b++) {
+		struct describe_bin *x = &d->bins[b];
+
+		x->start_ns = (int64_t)b * width;
+		for (i = 0; i < n; i++) {
+			const struct vm_spec *v = &vms[i];
+
+			if (v->arrive_ns >= x->start_ns && v->arrive_ns < x->start_ns + width)
+				x->arrivals++;
+			if (v->arrive_ns <= x->start_ns &&
+			    (v->depart_ns == TRACE_NEVER || v->depart_ns > x->start_ns)) {
+				x->alive++;
+				x->configured_bytes += v->memory_bytes;
+				x->ws_bytes += ws_at(v, x->start_ns);
+			}
+		}
+	}
+}
+
+void describe_release(struct description *d)
+{
+	free(d->bins);
+	memset(d, 0, sizeof(*d));
+}
+
+void describe_print(const struct description *d, FILE *f)
+{
+	char a[32], b[32], c[32];
+	size_t i;
+
+	fprintf(f, "VMs:        %zu\n", d->n_vms);
+	if (!d->n_vms)
+		return;
+	fprintf(f, "arrivals:   from %.2fh to %.2fh; the last event at %.2fh\n",
+		(double)d->first_arrive_ns / 3600e9, (double)d->last_arrive_ns / 3600e9,
+		(double)d->end_ns / 3600e9);
+	fprintf(f, "memory:     %s to %s per VM, mean %s\n",
+		units_format_size(d->memory_min, a, sizeof(a)),
+		units_format_size(d->memory_max, b, sizeof(b)),
+		units_format_size((int64_t)d->memory_mean, c, sizeof(c)));
+	fprintf(f, "\n%12s %9s %7s %14s %14s\n", "time", "arrivals", "alive", "configured",
+		"working set");
+	for (i = 0; i < d->n_bins; i++) {
+		const struct describe_bin *x = &d->bins[i];
+		char t[32];
+
+		snprintf(t, sizeof(t), "%.2fh", (double)x->start_ns / 3600e9);
+		fprintf(f, "%12s %9llu %7llu %14s %14s\n", t, (unsigned long long)x->arrivals,
+			(unsigned long long)x->alive,
+			units_format_size(x->configured_bytes, a, sizeof(a)),
+			units_format_size(x->ws_bytes, b, sizeof(b)));
+	}
+}

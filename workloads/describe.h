@@ -1,0 +1,37 @@
+/*
+ * describe.h - what a trace amounts to, for a planner checking an import
+ * before running it: how many VMs, when they arrive, and the configured
+ * memory and working sets alive over time.
+ */
+#ifndef DESCRIBE_H
+#define DESCRIBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace.h"
+
+struct describe_bin {
+	int64_t start_ns;
+	uint64_t arrivals;              /* VMs arriving in the bin */
+	uint64_t alive;                 /* VMs alive at the bin's start */
+	int64_t configured_bytes;       /* their memory */
+	int64_t ws_bytes;               /* their working sets */
+};
+
+struct description {
+	size_t n_vms;
+	int64_t first_arrive_ns, last_arrive_ns, end_ns;
+	int64_t memory_min, memory_max;
+	double memory_mean;
+	struct describe_bin *bins;
+	size_t n_bins;
+};
+
+/* Summarizes the expanded VMs in n_bins equal bins up to the last event. */
+void describe_vms(const struct vm_spec *vms, size_t n, size_t n_bins, struct description *d);
+void describe_release(struct description *d);
+void describe_print(const struct description *d, FILE *f);
+
+#endif /* DESCRIBE_H */

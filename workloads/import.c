@@ -1,0 +1,193 @@
+/*
+ * import.c - the trace writer and the importer table.
+ *
+ * The window is applied in the trace's own time: a VM is kept when it is
+ * alive somewhere in [start, start + length); its times are clipped to the
+ * window, shifted so the window starts at 0, and multiplied by time_scale.
+ * Series points outside the window are dropped, and the rest are written
+ * relative to the VM's arrival, as phases count from placement.  Sizes are written in
+ * bytes and times in the largest unit that divides them exactly.
+ */
+#include "import.h"
+
+#include <gsl/gsl_rng.h>
+#include <string.h>
+
+#include "rng.h"
+#include "trace.h"
+#include "units.h"
+
+static const struct {
+	const char *name;
+	import_fn *fn;
+} importers[] = {
+	{"bitbrains", import_bitbrains},
+	{"azure", import_azure},
+	{"alibaba-gpu", import_alibaba_gpu},
+	{"google-derived", import_google_derived},
+};
+
+#define N_IMPORTERS (sizeof(importers) / sizeof(importers[0]))
+
+import_fn *import_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_IMPORTERS; i++)
+		if (!strcmp(importers[i].name, name))
+			return importers[i].fn;
+	return NULL;
+}
+
+const char *import_names(void)
+{
+	return "bitbrains, azure, alibaba-gpu, google-derived";
+}
+
+void import_begin(struct import_out *o, FILE *f, const struct import_opts *opts,
+		  const char *kind)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->opts = opts;
+	fprintf(f, "# memsim trace, imported by `memsim import %s`.\n", kind);
+	fprintf(f, "# Time scale %g; sizes in bytes.\nvms:\n", opts->time_scale);
+}
+
+/* Trace time to simulated time: into the window, then scaled. */
+static int64_t sim_ns(const struct import_out *o, int64_t t)
+{
+	double x = (double)(t - o->opts->start_ns) * o->opts->time_scale;
+
+	if (x < 0)
+		return 0;
+	return x >= 9.2e18 ? TRACE_NEVER : (int64_t)x;
+}
+
+static int64_t window_end(const struct import_out *o)
+{
+	const struct import_opts *p = o->opts;
+
+	return p->length_ns > 0 ? p->start_ns + p->length_ns : TRACE_NEVER;
+}
+
+static void put_time(FILE *f, int64_t ns)
+{
+	char buf[40];
+
+	fputs(units_format_duration(ns, buf, sizeof(buf)), f);
+}
+
+/* A YAML double-quoted string; bytes outside printable ASCII become \xNN,
+ * so any name from a trace reads back as valid YAML. */
+static void put_name(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\x%02X", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+int import_vm_begin(struct import_out *o, const char *name, int64_t memory_bytes,
+		    int64_t arrive_ns, int64_t depart_ns)
+{
+	int64_t end = window_end(o);
+
+	if ((o->opts->max_vms && o->rep.vms >= o->opts->max_vms) || arrive_ns >= end ||
+	    (depart_ns != TRACE_NEVER && depart_ns <= o->opts->start_ns))
+		return 0;
+	o->rep.vms++;
+	o->points = 0;
+	o->arrive_ns = sim_ns(o, arrive_ns);
+	o->last_point_ns = -1;
+	fputs("  - name: ", o->f);
+	put_name(o->f, name);
+	fprintf(o->f, "\n    memory: %lld\n    arrive: ", (long long)memory_bytes);
+	put_time(o->f, sim_ns(o, arrive_ns));
+	fputc('\n', o->f);
+	if (depart_ns != TRACE_NEVER && depart_ns < end) {
+		int64_t a = sim_ns(o, arrive_ns), d = sim_ns(o, depart_ns);
+
+		fputs("    depart: ", o->f);
+		/* A VM must leave after it arrives, even when scaled to nothing. */
+		put_time(o->f, d > a ? d : a + 1);
+		fputc('\n', o->f);
+	}
+	return 1;
+}
+
+void import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes)
+{
+	int64_t at;
+
+	if (t_ns < o->opts->start_ns || t_ns >= window_end(o))
+		return;
+	at = sim_ns(o, t_ns) - o->arrive_ns;
+	if (at < 0)
+		at = 0;
+	if (at <= o->last_point_ns)
+		return;
+	o->last_point_ns = at;
+	fputs(o->points == 0 ? "    working_set_series: [" : o->points % 4 ? ", " : ",\n      ",
+	      o->f);
+	fputc('[', o->f);
+	put_time(o->f, at);
+	fprintf(o->f, ", %lld]", (long long)(ws_bytes > 0 ? ws_bytes : 0));
+	o->points++;
+}
+
+void import_vm_share(struct import_out *o, double share)
+{
+	fprintf(o->f, "    phases: [{working_set: %.1f%%}]\n", 100.0 * share);
+}
+
+void import_vm_end(struct import_out *o)
+{
+	if (o->points)
+		fputs("]\n", o->f);
+	o->points = 0;
+}
+
+void import_note(struct import_out *o, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < o->rep.n_notes; i++)
+		if (!strcmp(o->rep.notes[i].what, what)) {
+			o->rep.notes[i].count++;
+			return;
+		}
+	if (o->rep.n_notes < IMPORT_MAX_NOTES) {
+		o->rep.notes[o->rep.n_notes].what = what;
+		o->rep.notes[o->rep.n_notes++].count = 1;
+	}
+}
+
+void import_report_print(const struct import_out *o, const char *kind, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "memsim import %s: %llu file%s, %llu rows, %llu VMs written\n", kind,
+		(unsigned long long)o->rep.files, o->rep.files == 1 ? "" : "s",
+		(unsigned long long)o->rep.rows, (unsigned long long)o->rep.vms);
+	for (i = 0; i < o->rep.n_notes; i++)
+		fprintf(f, "  %llu %s\n", (unsigned long long)o->rep.notes[i].count,
+			o->rep.notes[i].what);
+}
+
+double import_default_share(const struct import_out *o, const char *id)
+{
+	gsl_rng *r = rng_stream(o->opts->seed, 0, RNG_WORKING_SETS, rng_entity(id));
+	double share = 0.2 + 0.4 * gsl_rng_uniform(r);
+
+	gsl_rng_free(r);
+	return share;
+}

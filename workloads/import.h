@@ -1,0 +1,75 @@
+/*
+ * import.h - importers of public traces into memsim's trace format.  Each
+ * importer reads its files and emits VMs through the writer below; the
+ * writer produces a trace YAML that `memsim run` accepts, and a report of
+ * what was skipped or clamped, with counts, for stderr.
+ */
+#ifndef IMPORT_H
+#define IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct import_opts {
+	double time_scale;              /* trace seconds x this = simulated seconds */
+	int64_t start_ns;               /* window start, in the trace's own time */
+	int64_t length_ns;              /* window length; 0 = to the end */
+	size_t max_vms;                 /* 0 = all */
+	uint64_t seed;                  /* for working sets drawn where a trace has none */
+};
+
+#define IMPORT_MAX_NOTES 16
+
+struct import_report {
+	uint64_t files, rows, vms;
+	struct {
+		const char *what;       /* a static string */
+		uint64_t count;
+	} notes[IMPORT_MAX_NOTES];
+	size_t n_notes;
+};
+
+struct import_out {
+	FILE *f;
+	const struct import_opts *opts;
+	struct import_report rep;
+	size_t points;                  /* points of the current VM's series */
+	int64_t arrive_ns;              /* the current VM's arrival, simulated time */
+	int64_t last_point_ns;          /* its last point written, from its arrival */
+};
+
+typedef int import_fn(const char *const *paths, size_t n_paths, struct import_out *out,
+		      struct sim_err *err);
+
+/* The importer named name, or NULL; names lists them for messages. */
+import_fn *import_find(const char *name);
+const char *import_names(void);
+
+void import_begin(struct import_out *o, FILE *f, const struct import_opts *opts,
+		  const char *kind);
+/* A VM; depart_ns is TRACE_NEVER when it stays.  Times are in the trace's
+ * own time: the writer applies the window and the scale, and returns 0 when
+ * the VM falls outside the window or past max_vms (then skip the rest). */
+int import_vm_begin(struct import_out *o, const char *name, int64_t memory_bytes,
+		    int64_t arrive_ns, int64_t depart_ns);
+/* A working-set sample at trace time t_ns (series importers).  Written
+ * relative to the VM's arrival, since phases count from placement; a point
+ * that scaling puts at the time of the one before is dropped. */
+void import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes);
+/* A constant working set, a share of memory (importers without usage). */
+void import_vm_share(struct import_out *o, double share);
+void import_vm_end(struct import_out *o);
+/* Counts one occurrence of what (a static string) for the report. */
+void import_note(struct import_out *o, const char *what);
+void import_report_print(const struct import_out *o, const char *kind, FILE *f);
+/* A working-set share drawn for VM id from the documented default
+ * distribution (uniform, 20% to 60%), reproducible from opts->seed. */
+double import_default_share(const struct import_out *o, const char *id);
+
+/* The importers, one file each. */
+import_fn import_bitbrains, import_azure, import_alibaba_gpu, import_google_derived;
+
+#endif /* IMPORT_H */

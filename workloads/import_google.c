@@ -1,0 +1,246 @@
+/*
+ * import_google.c - the per-job CPU and memory series derived from Google
+ * clusterdata-2011-2 (the "GCD_VMs" set): one file per job and day, one
+ * line per 5 minutes, becomes one memsim VM with a working-set series.
+ * Every input error is located (PATH:LINE:COL); every clamp is counted.
+ *
+ * DOC: google-derived rules
+ *
+ * Files.  A PATH is a file or a directory; a directory gives every file
+ * named "vm_*" in it (not its subdirectories), sorted by name in byte
+ * order, so a run is reproducible.  Each file is one VM, named "g-" and the
+ * job id from the file name: "vm_1218322450_1" is "g-1218322450" (the
+ * "vm_" prefix and the "_<day>" suffix are dropped; another name is kept
+ * whole).  Two files of the same job, as two days of it, are an error:
+ * import one day at a time.
+ *
+ * Format.  No header; each line holds two numbers separated by blanks:
+ * CPU utilization (%) and memory utilization (%).  Another number of
+ * fields, a value that is not a number or is negative, or a file without
+ * lines is an error.  CPU is checked but not used.
+ *
+ * Time.  There are no timestamps: line i (from 0) is at i x 300 s.  Every
+ * VM arrives at 0 and departs after its last interval, at lines x 300 s
+ * (288 lines: 86400 s, one day).
+ *
+ * Memory.  Memory % has no documented absolute base, so each job becomes
+ * a VM of a fixed size, GOOGLE_VM_BYTES (4 GiB), and a line's point is
+ * memory % x 4 GiB / 100, rounded to the nearest byte.  Memory % above 100
+ * (the data reaches 118.46 % despite its stated 5 to 90 % filter) is
+ * clamped to 100 %, the VM's whole memory, and counted.
+ */
+#include "import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csv.h"
+#include "xmem.h"
+
+/* The memory of every imported VM: the base of its memory %. */
+#define GOOGLE_VM_BYTES (4LL << 30)
+#define GOOGLE_INTERVAL_NS (300LL * 1000000000)
+
+static const char note_clamped[] = "samples with memory above 100%, clamped to 100%";
+
+struct g_file {
+	char *path;
+	char *name;                     /* "g-<jobid>" */
+};
+
+static bool is_vm_name(const char *name)
+{
+	return !strncmp(name, "vm_", 3);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const struct g_file *x = a;
+	const struct g_file *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+/* "vm_<job>_<day>" gives "g-<job>"; another base name is kept whole. */
+static void add_file(struct g_file **files, size_t *n, size_t *cap, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *us;
+	size_t len;
+	char *name;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (is_vm_name(base) && len > 3) {
+		base += 3;
+		len -= 3;
+		us = strrchr(base, '_');
+		if (us && us > base && us[1] && strspn(us + 1, "0123456789") == strlen(us + 1))
+			len = (size_t)(us - base);
+	}
+	name = xmalloc(len + 3);
+	memcpy(name, "g-", 2);
+	memcpy(name + 2, base, len);
+	name[len + 2] = '\0';
+	XGROW(*files, *cap, *n + 1);
+	(*files)[*n].path = xstrdup(path);
+	(*files)[*n].name = name;
+	(*n)++;
+}
+
+/* Appends the "vm_*" files of dir, sorted by name. */
+static int list_dir(const char *dir, struct g_file **files, size_t *n, size_t *cap,
+		    struct sim_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t first = *n;
+	size_t dlen = strlen(dir);
+
+	if (!d)
+		return sim_err_set(err, -SIM_EIO, dir, 0, 0, "cannot open: %s", strerror(errno));
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	while ((e = readdir(d))) {
+		size_t len = dlen + strlen(e->d_name) + 2;
+		char *path;
+		struct stat st;
+
+		if (!is_vm_name(e->d_name))
+			continue;
+		path = xmalloc(len);
+		snprintf(path, len, "%.*s/%s", (int)dlen, dir, e->d_name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			add_file(files, n, cap, path);
+		free(path);
+	}
+	closedir(d);
+	if (*n == first)
+		return sim_err_set(err, -SIM_EINVAL, dir, 0, 0,
+				   "no vm_* file in this directory (one per job is expected)");
+	qsort(*files + first, *n - first, sizeof(**files), by_path);
+	return 0;
+}
+
+static int expand_paths(const char *const *paths, size_t n_paths, struct g_file **files,
+			size_t *n, struct sim_err *err)
+{
+	size_t cap = 0;
+	size_t i;
+	size_t j;
+	int rc;
+
+	for (i = 0; i < n_paths; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st) != 0)
+			return sim_err_set(err, -SIM_EIO, paths[i], 0, 0, "cannot open: %s",
+					   strerror(errno));
+		if (S_ISDIR(st.st_mode)) {
+			if ((rc = list_dir(paths[i], files, n, &cap, err)))
+				return rc;
+		} else {
+			add_file(files, n, &cap, paths[i]);
+		}
+	}
+	/* Note that's O(N^2) in files; a few thousand at most. */
+	for (i = 0; i < *n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp((*files)[i].name, (*files)[j].name))
+				return sim_err_set(err, -SIM_EDUP, (*files)[i].path, 0, 0,
+						   "VM '%s' again (also from %s): import one day "
+						   "at a time", (*files)[i].name, (*files)[j].path);
+	return 0;
+}
+
+static void free_files(struct g_file *files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(files[i].path);
+		free(files[i].name);
+	}
+	free(files);
+}
+
+/* Reads one file's memory %, line by line, into *mem (which keeps its buffer). */
+static int load_file(const char *path, double **mem, size_t *n, size_t *cap,
+		     struct sim_err *err)
+{
+	struct csv c;
+	int rc;
+
+	*n = 0;
+	if ((rc = csv_open(&c, path, ' ', err)))
+		return rc;
+	while ((rc = csv_next(&c, err)) == 1) {
+		double cpu;
+		double m;
+
+		if (c.n != 2) {
+			rc = csv_err_at(&c, c.n < 2 ? c.n : 2, err, -SIM_EINVAL,
+					"%zu fields, expected 2 (CPU %% and memory %%)", c.n);
+			goto out;
+		}
+		if ((rc = csv_number(&c, 0, &cpu, err)) || (rc = csv_number(&c, 1, &m, err)))
+			goto out;
+		if (cpu < 0 || m < 0) {
+			rc = csv_err_at(&c, cpu < 0 ? 0 : 1, err, -SIM_ERANGE,
+					"negative %s utilization %g%%", cpu < 0 ? "CPU" : "memory",
+					cpu < 0 ? cpu : m);
+			goto out;
+		}
+		XGROW(*mem, *cap, *n + 1);
+		(*mem)[(*n)++] = m;
+	}
+	if (rc == 0 && *n == 0)
+		rc = sim_err_set(err, -SIM_EINVAL, path, 0, 0,
+				 "empty file: expected lines of 'CPU%% MEMORY%%'");
+out:
+	csv_close(&c);
+	return rc;
+}
+
+int import_google_derived(const char *const *paths, size_t n_paths, struct import_out *out,
+			  struct sim_err *err)
+{
+	struct g_file *files = NULL;
+	double *mem = NULL;
+	size_t n_files = 0;
+	size_t n = 0;
+	size_t cap = 0;
+	size_t i;
+	size_t k;
+	int rc;
+
+	if ((rc = expand_paths(paths, n_paths, &files, &n_files, err)))
+		goto out;
+	for (i = 0; i < n_files; i++) {
+		if ((rc = load_file(files[i].path, &mem, &n, &cap, err)))
+			goto out;
+		out->rep.files++;
+		out->rep.rows += n;
+		for (k = 0; k < n; k++)
+			if (mem[k] > 100) {
+				import_note(out, note_clamped);
+				mem[k] = 100;
+			}
+		if (!import_vm_begin(out, files[i].name, GOOGLE_VM_BYTES, 0,
+				     (int64_t)n * GOOGLE_INTERVAL_NS))
+			continue;
+		for (k = 0; k < n; k++)
+			import_vm_point(out, (int64_t)k * GOOGLE_INTERVAL_NS,
+					llround(mem[k] * (double)GOOGLE_VM_BYTES / 100.0));
+		import_vm_end(out);
+	}
+out:
+	free(mem);
+	free_files(files, n_files);
+	return rc;
+}
