@@ -1,6 +1,10 @@
 /*
- * check_place.c - placement and overcommit policies on hand-made hosts:
- * each picks the host its rule names, never one without room.
+ * check_place.c - the policies: placement (place_first_fit.c,
+ * place_best_fit.c, place_worst_fit.c) and overcommit (overcommit_none.c,
+ * overcommit_ratio.c) on hand-made hosts; balloon targets (balloon_none.c,
+ * balloon_static.c); and every registered policy of every family, the
+ * trivial share_none.c, reclaim_none.c and migrate_none.c included,
+ * configuring from its defaults.
  */
 #include <check.h>
 #include <string.h>
@@ -174,6 +178,66 @@ START_TEST(unknown_policy_parameter_is_refused_with_a_suggestion)
 }
 END_TEST
 
+/* Every policy of every family loads from {policy: NAME} alone, and each
+ * family's default is one of its policies. */
+START_TEST(every_policy_configures_from_its_defaults)
+{
+	int f;
+
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		bool has_default = false;
+		size_t i;
+
+		for (i = 0; i < policy_count((enum policy_family)f); i++) {
+			const void *ops;
+			const struct policy_info *info = policy_info_at((enum policy_family)f, i, &ops);
+			struct cfg_node *root = NULL;
+			struct sim_err err = {0};
+			struct policy p;
+			char yaml[96];
+
+			snprintf(yaml, sizeof(yaml), "policy: %s", info->name);
+			ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+			ck_assert_msg(policy_configure((enum policy_family)f, root, NULL, &p, &err) == 0,
+				      "%s %s: %s", policy_family_name((enum policy_family)f), info->name,
+				      err.msg);
+			ck_assert_ptr_eq(p.ops, ops);
+			has_default |= !strcmp(info->name, policy_family_default((enum policy_family)f));
+			policy_release(&p);
+			cfg_free(root);
+		}
+		ck_assert_msg(has_default, "family %s", policy_family_name((enum policy_family)f));
+	}
+}
+END_TEST
+
+static uint64_t balloon_target(const char *yaml, uint32_t pages)
+{
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct policy p;
+	struct vm vm = {0};
+	uint64_t t;
+
+	vm.mem.n_pages = pages;
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_msg(policy_configure(FAMILY_BALLOON, root, NULL, &p, &err) == 0, "%s", err.msg);
+	t = ((const struct balloon_ops *)p.ops)->target(p.priv, &vm);
+	policy_release(&p);
+	cfg_free(root);
+	return t;
+}
+
+START_TEST(balloon_targets_are_none_or_a_fixed_share)
+{
+	ck_assert_uint_eq(balloon_target("policy: none", 1000), 0);
+	ck_assert_uint_eq(balloon_target("{policy: static, target: 30%}", 1000), 300);
+	/* floor(0.25 x 1001) */
+	ck_assert_uint_eq(balloon_target("policy: static", 1001), 250);
+	ck_assert_uint_eq(balloon_target("{policy: static, target: 100%}", 7), 7);
+}
+END_TEST
+
 Suite *place_suite(void)
 {
 	Suite *s = suite_create("place");
@@ -190,6 +254,10 @@ Suite *place_suite(void)
 	tcase_add_test(tc, overcommit_ratio_promises_ratio_times_capacity);
 	tcase_add_test(tc, overcommit_ratio_below_one_is_refused);
 	tcase_add_test(tc, unknown_policy_parameter_is_refused_with_a_suggestion);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("registry");
+	tcase_add_test(tc, every_policy_configures_from_its_defaults);
+	tcase_add_test(tc, balloon_targets_are_none_or_a_fixed_share);
 	suite_add_tcase(s, tc);
 	return s;
 }

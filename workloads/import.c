@@ -10,12 +10,17 @@
  */
 #include "import.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <gsl/gsl_rng.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rng.h"
 #include "trace.h"
 #include "units.h"
+#include "xmem.h"
 
 static const struct {
 	const char *name;
@@ -190,4 +195,112 @@ double import_default_share(const struct import_out *o, const char *id)
 
 	gsl_rng_free(r);
 	return share;
+}
+
+/* --- files ------------------------------------------------------------ */
+
+static void add_file(struct import_file **files, size_t *n, size_t *cap, const char *path,
+		     const struct import_naming *nm)
+{
+	const char *base = strrchr(path, '/');
+
+	XGROW(*files, *cap, *n + 1);
+	(*files)[*n].path = xstrdup(path);
+	(*files)[*n].name = nm->vm_name(base ? base + 1 : path);
+	(*n)++;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const struct import_file *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+/* Appends dir's wanted files, sorted by name. */
+static int list_dir(const char *dir, const struct import_naming *nm, struct import_file **files,
+		    size_t *n, size_t *cap, struct sim_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t first = *n, dlen = strlen(dir);
+
+	if (!d)
+		return sim_err_set(err, -SIM_EIO, dir, 0, 0, "cannot open: %s", strerror(errno));
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	while ((e = readdir(d))) {
+		size_t len = dlen + strlen(e->d_name) + 2;
+		struct stat st;
+		char *path;
+
+		if (e->d_name[0] == '.' || !nm->wanted(e->d_name))
+			continue;
+		path = xmalloc(len);
+		snprintf(path, len, "%.*s/%s", (int)dlen, dir, e->d_name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			add_file(files, n, cap, path, nm);
+		free(path);
+	}
+	closedir(d);
+	if (*n == first)
+		return sim_err_set(err, -SIM_EINVAL, dir, 0, 0, "%s", nm->none_found);
+	qsort(*files + first, *n - first, sizeof(**files), by_path);
+	return 0;
+}
+
+static int by_name_then_place(const void *a, const void *b)
+{
+	const struct import_file *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+int import_files_expand(const char *const *paths, size_t n_paths, const struct import_naming *nm,
+			struct import_file **files, size_t *n, struct sim_err *err)
+{
+	const struct import_file **sorted;
+	size_t cap = 0, i;
+	int rc = 0;
+
+	*files = NULL;
+	*n = 0;
+	for (i = 0; i < n_paths; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st) != 0)
+			return sim_err_set(err, -SIM_EIO, paths[i], 0, 0, "cannot open: %s",
+					   strerror(errno));
+		if (S_ISDIR(st.st_mode)) {
+			if ((rc = list_dir(paths[i], nm, files, n, &cap, err)))
+				return rc;
+		} else {
+			add_file(files, n, &cap, paths[i], nm);
+		}
+	}
+	/* Two files that are one VM: sorting by name finds them in O(n log n),
+	 * and the later file in the given order is the one reported. */
+	sorted = xmalloc((*n ? *n : 1) * sizeof(*sorted));
+	for (i = 0; i < *n; i++)
+		sorted[i] = &(*files)[i];
+	qsort(sorted, *n, sizeof(*sorted), by_name_then_place);
+	for (i = 1; i < *n && !rc; i++)
+		if (!strcmp(sorted[i - 1]->name, sorted[i]->name))
+			rc = sim_err_set(err, -SIM_EDUP, sorted[i]->path, 0, 0,
+					 "VM '%s' again (also from %s): %s", sorted[i]->name,
+					 sorted[i - 1]->path, nm->again_hint);
+	free(sorted);
+	return rc;
+}
+
+void import_files_free(struct import_file *files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(files[i].path);
+		free(files[i].name);
+	}
+	free(files);
 }

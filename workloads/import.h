@@ -7,6 +7,7 @@
 #ifndef IMPORT_H
 #define IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +69,29 @@ void import_report_print(const struct import_out *o, const char *kind, FILE *f);
 /* A working-set share drawn for VM id from the documented default
  * distribution (uniform, 20% to 60%), reproducible from opts->seed. */
 double import_default_share(const struct import_out *o, const char *id);
+
+/* Files to import, each with the VM name it becomes. */
+struct import_file {
+	char *path;
+	char *name;
+};
+
+/* How an importer finds and names its files. */
+struct import_naming {
+	bool (*wanted)(const char *base);       /* a folder's files to read */
+	char *(*vm_name)(const char *base);     /* the VM a file becomes (malloc'd) */
+	const char *none_found;                 /* a folder holds none of them */
+	const char *again_hint;                 /* two files give the same VM */
+};
+
+/*
+ * Expands paths (files, or folders whose wanted files are taken in name
+ * order) into *files, and refuses two files that would be the same VM.
+ * Free with import_files_free.
+ */
+int import_files_expand(const char *const *paths, size_t n_paths, const struct import_naming *nm,
+			struct import_file **files, size_t *n, struct sim_err *err);
+void import_files_free(struct import_file *files, size_t n);
 
 /* The importers, one file each. */
 import_fn import_bitbrains, import_azure, import_alibaba_gpu, import_google_derived;

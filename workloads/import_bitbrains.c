@@ -77,11 +77,6 @@ static const char note_clamped[] = "rows with usage above provisioned memory, cl
 
 enum ts_unit { TS_NONE, TS_SECONDS, TS_MS };
 
-struct bb_file {
-	char *path;
-	char *name;                     /* "bb-<stem>" */
-};
-
 struct bb_row {
 	int64_t t_ms;                   /* Unix time */
 	double prov_kb;                 /* provisioned memory, > 0 */
@@ -106,110 +101,27 @@ static bool is_csv_name(const char *name)
 	return name[0] != '.' && n > 4 && !strcmp(name + n - 4, ".csv");
 }
 
-static int by_path(const void *a, const void *b)
+/* "<stem>.csv" becomes VM "bb-<stem>". */
+static char *bb_vm_name(const char *base)
 {
-	const struct bb_file *x = a;
-	const struct bb_file *y = b;
-
-	return strcmp(x->path, y->path);
-}
-
-static void add_file(struct bb_file **files, size_t *n, size_t *cap, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	size_t len;
+	size_t len = strlen(base);
 	char *name;
 
-	base = base ? base + 1 : path;
-	len = strlen(base);
 	if (len > 4 && !strcmp(base + len - 4, ".csv"))
 		len -= 4;
 	name = xmalloc(len + 4);
 	memcpy(name, "bb-", 3);
 	memcpy(name + 3, base, len);
 	name[len + 3] = '\0';
-	XGROW(*files, *cap, *n + 1);
-	(*files)[*n].path = xstrdup(path);
-	(*files)[*n].name = name;
-	(*n)++;
+	return name;
 }
 
-/* Appends the "*.csv" files of dir, sorted by name. */
-static int list_dir(const char *dir, struct bb_file **files, size_t *n, size_t *cap,
-		    struct sim_err *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t first = *n;
-	size_t dlen = strlen(dir);
-
-	if (!d)
-		return sim_err_set(err, -SIM_EIO, dir, 0, 0, "cannot open: %s", strerror(errno));
-	while (dlen > 1 && dir[dlen - 1] == '/')
-		dlen--;
-	while ((e = readdir(d))) {
-		size_t len = dlen + strlen(e->d_name) + 2;
-		char *path;
-		struct stat st;
-
-		if (!is_csv_name(e->d_name))
-			continue;
-		path = xmalloc(len);
-		snprintf(path, len, "%.*s/%s", (int)dlen, dir, e->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			add_file(files, n, cap, path);
-		free(path);
-	}
-	closedir(d);
-	if (*n == first)
-		return sim_err_set(err, -SIM_EINVAL, dir, 0, 0,
-				   "no *.csv file in this directory (Bitbrains has one per VM)");
-	qsort(*files + first, *n - first, sizeof(**files), by_path);
-	return 0;
-}
-
-static int expand_paths(const char *const *paths, size_t n_paths, struct bb_file **files,
-			size_t *n, struct sim_err *err)
-{
-	size_t cap = 0;
-	size_t i;
-	size_t j;
-	int rc;
-
-	for (i = 0; i < n_paths; i++) {
-		struct stat st;
-
-		if (stat(paths[i], &st) != 0)
-			return sim_err_set(err, -SIM_EIO, paths[i], 0, 0, "cannot open: %s",
-					   strerror(errno));
-		if (S_ISDIR(st.st_mode)) {
-			if ((rc = list_dir(paths[i], files, n, &cap, err)))
-				return rc;
-		} else {
-			add_file(files, n, &cap, paths[i]);
-		}
-	}
-	/* Note that's O(N^2) in files; a few thousand at most. */
-	for (i = 0; i < *n; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp((*files)[i].name, (*files)[j].name))
-				return sim_err_set(err, -SIM_EDUP, (*files)[i].path, 0, 0,
-						   "VM '%s' again (also from %s): import one of "
-						   "them at a time", (*files)[i].name,
-						   (*files)[j].path);
-	return 0;
-}
-
-static void free_files(struct bb_file *files, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(files[i].path);
-		free(files[i].name);
-	}
-	free(files);
-}
+static const struct import_naming bb_naming = {
+	.wanted = is_csv_name,
+	.vm_name = bb_vm_name,
+	.none_found = "no *.csv file in this directory (Bitbrains has one per VM)",
+	.again_hint = "import one of them at a time",
+};
 
 static enum ts_unit ts_unit_of(double v)
 {
@@ -408,14 +320,14 @@ static void emit_vm(struct import_out *out, const char *name, const struct bb_vm
 int import_bitbrains(const char *const *paths, size_t n_paths, struct import_out *out,
 		     struct sim_err *err)
 {
-	struct bb_file *files = NULL;
+	struct import_file *files = NULL;
 	struct bb_vm vm = {0};
 	size_t n_files = 0;
 	size_t i;
 	int64_t t0_ms = INT64_MAX;
 	int rc;
 
-	if ((rc = expand_paths(paths, n_paths, &files, &n_files, err)))
+	if ((rc = import_files_expand(paths, n_paths, &bb_naming, &files, &n_files, err)))
 		goto out;
 	/* Pass 1 checks every file and finds trace time 0; pass 2 writes. */
 	for (i = 0; i < n_files; i++) {
@@ -442,6 +354,6 @@ int import_bitbrains(const char *const *paths, size_t n_paths, struct import_out
 	}
 out:
 	free(vm.rows);
-	free_files(files, n_files);
+	import_files_free(files, n_files);
 	return rc;
 }

@@ -48,34 +48,18 @@
 
 static const char note_clamped[] = "samples with memory above 100%, clamped to 100%";
 
-struct g_file {
-	char *path;
-	char *name;                     /* "g-<jobid>" */
-};
-
 static bool is_vm_name(const char *name)
 {
 	return !strncmp(name, "vm_", 3);
 }
 
-static int by_path(const void *a, const void *b)
+/* "vm_<job>_<day>" becomes VM "g-<job>"; another base name is kept whole. */
+static char *g_vm_name(const char *base)
 {
-	const struct g_file *x = a;
-	const struct g_file *y = b;
-
-	return strcmp(x->path, y->path);
-}
-
-/* "vm_<job>_<day>" gives "g-<job>"; another base name is kept whole. */
-static void add_file(struct g_file **files, size_t *n, size_t *cap, const char *path)
-{
-	const char *base = strrchr(path, '/');
 	const char *us;
-	size_t len;
+	size_t len = strlen(base);
 	char *name;
 
-	base = base ? base + 1 : path;
-	len = strlen(base);
 	if (is_vm_name(base) && len > 3) {
 		base += 3;
 		len -= 3;
@@ -87,87 +71,15 @@ static void add_file(struct g_file **files, size_t *n, size_t *cap, const char *
 	memcpy(name, "g-", 2);
 	memcpy(name + 2, base, len);
 	name[len + 2] = '\0';
-	XGROW(*files, *cap, *n + 1);
-	(*files)[*n].path = xstrdup(path);
-	(*files)[*n].name = name;
-	(*n)++;
+	return name;
 }
 
-/* Appends the "vm_*" files of dir, sorted by name. */
-static int list_dir(const char *dir, struct g_file **files, size_t *n, size_t *cap,
-		    struct sim_err *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t first = *n;
-	size_t dlen = strlen(dir);
-
-	if (!d)
-		return sim_err_set(err, -SIM_EIO, dir, 0, 0, "cannot open: %s", strerror(errno));
-	while (dlen > 1 && dir[dlen - 1] == '/')
-		dlen--;
-	while ((e = readdir(d))) {
-		size_t len = dlen + strlen(e->d_name) + 2;
-		char *path;
-		struct stat st;
-
-		if (!is_vm_name(e->d_name))
-			continue;
-		path = xmalloc(len);
-		snprintf(path, len, "%.*s/%s", (int)dlen, dir, e->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			add_file(files, n, cap, path);
-		free(path);
-	}
-	closedir(d);
-	if (*n == first)
-		return sim_err_set(err, -SIM_EINVAL, dir, 0, 0,
-				   "no vm_* file in this directory (one per job is expected)");
-	qsort(*files + first, *n - first, sizeof(**files), by_path);
-	return 0;
-}
-
-static int expand_paths(const char *const *paths, size_t n_paths, struct g_file **files,
-			size_t *n, struct sim_err *err)
-{
-	size_t cap = 0;
-	size_t i;
-	size_t j;
-	int rc;
-
-	for (i = 0; i < n_paths; i++) {
-		struct stat st;
-
-		if (stat(paths[i], &st) != 0)
-			return sim_err_set(err, -SIM_EIO, paths[i], 0, 0, "cannot open: %s",
-					   strerror(errno));
-		if (S_ISDIR(st.st_mode)) {
-			if ((rc = list_dir(paths[i], files, n, &cap, err)))
-				return rc;
-		} else {
-			add_file(files, n, &cap, paths[i]);
-		}
-	}
-	/* Note that's O(N^2) in files; a few thousand at most. */
-	for (i = 0; i < *n; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp((*files)[i].name, (*files)[j].name))
-				return sim_err_set(err, -SIM_EDUP, (*files)[i].path, 0, 0,
-						   "VM '%s' again (also from %s): import one day "
-						   "at a time", (*files)[i].name, (*files)[j].path);
-	return 0;
-}
-
-static void free_files(struct g_file *files, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(files[i].path);
-		free(files[i].name);
-	}
-	free(files);
-}
+static const struct import_naming g_naming = {
+	.wanted = is_vm_name,
+	.vm_name = g_vm_name,
+	.none_found = "no vm_* file in this directory (one per job is expected)",
+	.again_hint = "import one day at a time",
+};
 
 /* Reads one file's memory %, line by line, into *mem (which keeps its buffer). */
 static int load_file(const char *path, double **mem, size_t *n, size_t *cap,
@@ -210,7 +122,7 @@ out:
 int import_google_derived(const char *const *paths, size_t n_paths, struct import_out *out,
 			  struct sim_err *err)
 {
-	struct g_file *files = NULL;
+	struct import_file *files = NULL;
 	double *mem = NULL;
 	size_t n_files = 0;
 	size_t n = 0;
@@ -219,7 +131,7 @@ int import_google_derived(const char *const *paths, size_t n_paths, struct impor
 	size_t k;
 	int rc;
 
-	if ((rc = expand_paths(paths, n_paths, &files, &n_files, err)))
+	if ((rc = import_files_expand(paths, n_paths, &g_naming, &files, &n_files, err)))
 		goto out;
 	for (i = 0; i < n_files; i++) {
 		if ((rc = load_file(files[i].path, &mem, &n, &cap, err)))
@@ -241,6 +153,6 @@ int import_google_derived(const char *const *paths, size_t n_paths, struct impor
 	}
 out:
 	free(mem);
-	free_files(files, n_files);
+	import_files_free(files, n_files);
 	return rc;
 }
