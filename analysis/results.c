@@ -278,7 +278,8 @@ cJSON *results_to_json(const struct run_record *r)
 	for (i = 0; i < r->series.n; i++)
 		cJSON_AddItemToArray(a, num(r->series.t_s[i]));
 	for (k = 0; k < COL_COUNT; k++)
-		cJSON_AddItemToObject(o, rec_col_names[k], int_array(r->series.col[k], r->series.n));
+		cJSON_AddItemToObject(o, rec_col_names[k],
+				      int_array(r->series.col[k], r->series.n));
 	return root;
 }
 

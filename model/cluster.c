@@ -178,8 +178,9 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		host_init(&c->hosts[i], i, hp->name, hp->group, hp->memory_bytes,
 			  hp->overhead_bytes);
 		hmem_init(hm, hp->memory_bytes, hp->overhead_bytes, p->page_bytes);
-		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes), hp->swap_read_ns,
-			     hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes, p->tick_ns);
+		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes),
+			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes,
+			     p->tick_ns);
 		hm->victims = hp->victims;
 		hm->lat = p->latency;
 		hm->rng = rng_stream(p->seed, p->replication, RNG_RECLAIM, rng_entity(hp->name));

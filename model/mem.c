@@ -813,7 +813,8 @@ static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 			CHECK(g < m->n_pages && !is_free(m, g) && m->link[g] == d &&
 				      vmem_state(m, g) != PS_BALLOONED &&
 				      vmem_state(m, g) != PS_UNTOUCHED,
-			      "VM %s: data %u in guest page %u, which does not hold it", name, d, g);
+			      "VM %s: data %u in guest page %u, which does not hold it", name, d,
+			      g);
 		} else if (data_where(w) == DATA_GSWAP) {
 			gswap++;
 		}

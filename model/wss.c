@@ -201,7 +201,8 @@ static void draw_zipf(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits, wss_
 		return;
 	if (n < w->pages) {
 		set_tail(w, hits + 1);
-		m = hits ? gsl_ran_binomial(r, w->tail_mass, (unsigned)(n > UINT32_MAX ? UINT32_MAX : n))
+		m = hits ? gsl_ran_binomial(r, w->tail_mass,
+					    (unsigned)(n > UINT32_MAX ? UINT32_MAX : n))
 			 : n;
 		for (i = 0; i < m; i++)
 			visit(ctx, wss_zipf(w, r, hits + 1) - 1);
@@ -238,7 +239,8 @@ void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below, wss_vi
 				   -expm1(-(double)n * w->hot_probability / w->hot_pages), visit,
 				   ctx);
 			visit_each(r, w->hot_pages, cold,
-				   -expm1(-(double)n * (1 - w->hot_probability) / cold), visit, ctx);
+				   -expm1(-(double)n * (1 - w->hot_probability) / cold), visit,
+				   ctx);
 			break;
 		}
 		hot = gsl_ran_binomial(r, w->hot_probability, (unsigned)n);

@@ -15,7 +15,8 @@ static long best_fit_choose(const void *priv, const struct host *const *hosts,
 	(void)priv;
 	(void)hosts;
 	for (i = 0; i < n; i++)
-		if (headroom[i] >= vm_memory_bytes(vm) && (best < 0 || headroom[i] < headroom[best]))
+		if (headroom[i] >= vm_memory_bytes(vm) &&
+		    (best < 0 || headroom[i] < headroom[best]))
 			best = (long)i;
 	return best;
 }

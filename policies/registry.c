@@ -139,7 +139,8 @@ static int unknown_policy(enum policy_family f, const struct cfg_node *at, const
 	for (p = families[f].planned; *p; p++)
 		if (!strcmp(*p, name))
 			return cfg_err(err, -SIM_EUNSUPPORTED, at,
-				       "%s policy '%s' is not supported yet", families[f].name, name);
+				       "%s policy '%s' is not supported yet", families[f].name,
+				       name);
 	for (i = 0; i < n && i < 31; i++) {
 		names[i] = policy_info_at(f, i, &ops)->name;
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",

@@ -183,7 +183,8 @@ static void builder_release(struct builder *b)
 	cfg_free(b->root);
 }
 
-static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **root, struct sim_err *err)
+static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **root,
+			struct sim_err *err)
 {
 	struct builder b = {.file = file};
 	yaml_event_t ev;
@@ -210,8 +211,9 @@ static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **ro
 						 "only one YAML document is allowed per file");
 			break;
 		case YAML_ALIAS_EVENT:
-			rc = sim_err_set(err, -SIM_EUNSUPPORTED, file, line, col,
-					 "YAML aliases (*name) are not supported; write the value out");
+			rc = sim_err_set(
+				err, -SIM_EUNSUPPORTED, file, line, col,
+				"YAML aliases (*name) are not supported; write the value out");
 			break;
 		case YAML_SCALAR_EVENT:
 			if (ev.data.scalar.anchor) {
@@ -226,8 +228,9 @@ static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **ro
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor != NULL
-								  : ev.data.mapping_start.anchor != NULL) {
+			if (ev.type == YAML_SEQUENCE_START_EVENT
+				    ? ev.data.sequence_start.anchor != NULL
+				    : ev.data.mapping_start.anchor != NULL) {
 				rc = sim_err_set(err, -SIM_EUNSUPPORTED, file, line, col,
 						 "YAML anchors (&name) are not supported");
 				break;
@@ -440,7 +443,8 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *
 		if (n->kind == CFG_SEQ) {
 			if (!is_index(part, &idx) || idx >= n->n) {
 				rc = sim_err_set(err, -SIM_EINVAL, where, 0, 0,
-						 "'%s' is not an index of a list of %zu", part, n->n);
+						 "'%s' is not an index of a list of %zu", part,
+						 n->n);
 				cfg_free(val);
 				goto out;
 			}
@@ -544,8 +548,8 @@ int cfg_check_keys(const struct cfg_node *map, const char *what, const char *con
 		hint = cfg_suggest(key, allowed);
 		if (hint)
 			return sim_err_set(err, -SIM_EKEY, at->file, at->key_line, at->key_col,
-					   "unknown key '%.64s' in %s; did you mean '%s'?", key, what,
-					   hint);
+					   "unknown key '%.64s' in %s; did you mean '%s'?", key,
+					   what, hint);
 		return sim_err_set(err, -SIM_EKEY, at->file, at->key_line, at->key_col,
 				   "unknown key '%.64s' in %s", key, what);
 	}

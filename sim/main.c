@@ -146,8 +146,8 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 			int64_t v;
 
 			if (units_parse_int(val, &v, why, sizeof(why)) || v < 0)
-				return usage_error(usage, "--seed needs a whole number >= 0, not '%s'",
-						   val);
+				return usage_error(
+					usage, "--seed needs a whole number >= 0, not '%s'", val);
 			c->has_seed = true;
 			c->seed = (uint64_t)v;
 		} else if (is_run && !strcmp(a, "-o")) {
@@ -155,9 +155,9 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 		} else if (is_run && !strcmp(a, "--replication")) {
 			if (units_parse_int(val, &c->replication, why, sizeof(why)) ||
 			    c->replication < 0)
-				return usage_error(usage,
-						   "--replication needs a whole number >= 0, not '%s'",
-						   val);
+				return usage_error(
+					usage, "--replication needs a whole number >= 0, not '%s'",
+					val);
 			c->has_replication = true;
 		} else if (is_run && !strcmp(a, "--quiet")) {
 			c->quiet = true;
@@ -420,8 +420,8 @@ static int cmd_import(int argc, char **argv)
 		} else if (!strcmp(a, "--time-scale")) {
 			if (units_parse_number(v, &o.time_scale, why, sizeof(why)) ||
 			    !(o.time_scale > 0)) {
-				usage_error(usage_import, "--time-scale needs a number > 0, not '%s'",
-					    v);
+				usage_error(usage_import,
+					    "--time-scale needs a number > 0, not '%s'", v);
 				goto out;
 			}
 		} else if (!strcmp(a, "--start") || !strcmp(a, "--length")) {
@@ -432,8 +432,8 @@ static int cmd_import(int argc, char **argv)
 			*(a[2] == 's' ? &o.start_ns : &o.length_ns) = x;
 		} else if (!strcmp(a, "--max-vms") || !strcmp(a, "--seed")) {
 			if (units_parse_int(v, &x, why, sizeof(why)) || x < 0) {
-				usage_error(usage_import, "%s needs a whole number >= 0, not '%s'", a,
-					    v);
+				usage_error(usage_import, "%s needs a whole number >= 0, not '%s'",
+					    a, v);
 				goto out;
 			}
 			if (a[2] == 'm')
@@ -519,8 +519,8 @@ static int cmd_describe(int argc, char **argv)
 
 			if (units_parse_int(v, x, why, sizeof(why)) || *x < (a[2] == 's' ? 0 : 1) ||
 			    *x > (a[2] == 's' ? INT64_MAX : 1000))
-				return usage_error(usage_describe, "%s needs a whole number, not '%s'",
-						   a, v);
+				return usage_error(usage_describe,
+						   "%s needs a whole number, not '%s'", a, v);
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error(usage_describe, "unknown option '%s'", a);

@@ -308,11 +308,12 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		if (specs[i].memory_bytes / sc->page_bytes >= MEM_MAX_PAGES) {
 			char a[32];
 
-			rc = cfg_err(err, -SIM_ERANGE, specs[i].where,
-				     "VM %s has %lld pages of %s; at most %u are simulated per VM "
-				     "(use a larger page_size)",
-				     specs[i].name, (long long)(specs[i].memory_bytes / sc->page_bytes),
-				     units_format_size(sc->page_bytes, a, sizeof(a)), MEM_MAX_PAGES - 1);
+			rc = cfg_err(
+				err, -SIM_ERANGE, specs[i].where,
+				"VM %s has %lld pages of %s; at most %u are simulated per VM "
+				"(use a larger page_size)",
+				specs[i].name, (long long)(specs[i].memory_bytes / sc->page_bytes),
+				units_format_size(sc->page_bytes, a, sizeof(a)), MEM_MAX_PAGES - 1);
 			trace_specs_free(specs, n_specs);
 			return rc;
 		}

@@ -113,7 +113,8 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 				       "more than %d hosts in all", MAX_HOSTS);
 	}
 	if (sc->n_hosts == 0)
-		return cfg_err(err, -SIM_EINVAL, list, "the host groups have no hosts (all counts 0)");
+		return cfg_err(err, -SIM_EINVAL, list,
+			       "the host groups have no hosts (all counts 0)");
 	return 0;
 }
 
@@ -351,14 +352,16 @@ static int read_top(struct cfg_node *root, struct scenario *sc, struct sim_err *
 			     "name '%.64s' must be letters, digits, '.', '-' or '_' (it names "
 			     "the results file)", sc->name);
 	else if (sc->duration_ns <= 0)
-		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "duration"), "duration must be positive");
+		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "duration"),
+			     "duration must be positive");
 	else if (sc->tick_ns <= 0)
 		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "tick"), "tick must be positive");
 	else if (sc->sample_ns <= 0)
 		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "sample"), "sample must be positive");
 	else if (sc->duration_ns / sc->sample_ns > 10000000)
-		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "sample"),
-			     "sample is so short that the run would record over 10 million samples");
+		rc = cfg_err(
+			err, -SIM_ERANGE, cfg_get(root, "sample"),
+			"sample is so short that the run would record over 10 million samples");
 	else if (!is_power_of_two(sc->page_bytes) || sc->page_bytes < MIN_PAGE ||
 		 sc->page_bytes > MAX_PAGE)
 		rc = cfg_err(err, -SIM_ERANGE, cfg_get(root, "page_size"),

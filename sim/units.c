@@ -111,8 +111,8 @@ static int exact_size(const char *s, const char *rest, double scale, int64_t *by
 		return 1;
 	for (; p < rest && *p >= '0' && *p <= '9'; p++) {
 		if (v > (UINT64_MAX - 9) / 10)
-			return fail(why, whylen, -SIM_ERANGE, "'%s' is too large (overflows 64 bits)",
-				    s);
+			return fail(why, whylen, -SIM_ERANGE,
+				    "'%s' is too large (overflows 64 bits)", s);
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	while (p < rest && *p == ' ')
@@ -141,7 +141,8 @@ int units_parse_size(const char *s, int64_t *bytes, char *why, size_t whylen)
 	u = find_unit(size_units, rest, strlen(rest));
 	if (!u)
 		return fail(why, whylen, -SIM_EUNIT,
-			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)", s);
+			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)",
+			    s);
 	rc = exact_size(s, rest, u->scale, bytes, why, whylen);
 	return rc <= 0 ? rc : to_int64(v, u->scale, bytes, s, why, whylen);
 }
@@ -191,7 +192,8 @@ int units_parse_rate(const char *s, double *per_s, char *why, size_t whylen)
 	}
 	if (*rest != '/' || !(u = find_unit(per_units, rest + 1, strlen(rest + 1))))
 		return fail(why, whylen, -SIM_EUNIT,
-			    "bad rate unit in '%s' (use N/s, N/m, N/h or N/d, N may end in k or M)", s);
+			    "bad rate unit in '%s' (use N/s, N/m, N/h or N/d, N may end in k or M)",
+			    s);
 	*per_s = v * mult / u->scale;
 	if (!isfinite(*per_s))
 		return fail(why, whylen, -SIM_ERANGE, "rate '%s' is out of range", s);
@@ -212,8 +214,10 @@ int units_parse_bandwidth(const char *s, double *bytes_per_s, char *why, size_t 
 	slash = strchr(rest, '/');
 	if (!slash || strcmp(slash, "/s") != 0 ||
 	    !(u = find_unit(size_units, rest, (size_t)(slash - rest))))
-		return fail(why, whylen, -SIM_EUNIT,
-			    "bad bandwidth unit in '%s' (use a size per second, as 2GB/s or 500MiB/s)", s);
+		return fail(
+			why, whylen, -SIM_EUNIT,
+			"bad bandwidth unit in '%s' (use a size per second, as 2GB/s or 500MiB/s)",
+			s);
 	*bytes_per_s = v * u->scale;
 	if (!isfinite(*bytes_per_s))
 		return fail(why, whylen, -SIM_ERANGE, "bandwidth '%s' is out of range", s);
@@ -232,7 +236,7 @@ int units_parse_fraction(const char *s, double *frac, char *why, size_t whylen)
 		v /= 100.0;
 	else if (*rest)
 		return fail(why, whylen, -SIM_EUNIT,
-			    "bad fraction '%s' (use a percentage such as 75%% or a number such as 0.75)", s);
+			    "bad fraction '%s' (use a percentage, 75%%, or a number, 0.75)", s);
 	*frac = v;
 	return 0;
 }

@@ -29,7 +29,8 @@ static void world_start(struct world *w, const char *oc_yaml, const struct host_
 
 	ck_assert_int_eq(cfg_load_string("t", "policy: first-fit", &w->place_cfg, &err), 0);
 	ck_assert_int_eq(cfg_load_string("t", oc_yaml, &w->oc_cfg, &err), 0);
-	ck_assert_int_eq(policy_configure(FAMILY_PLACEMENT, w->place_cfg, NULL, &w->place, &err), 0);
+	ck_assert_int_eq(policy_configure(FAMILY_PLACEMENT, w->place_cfg, NULL, &w->place, &err),
+			 0);
 	ck_assert_int_eq(policy_configure(FAMILY_OVERCOMMIT, w->oc_cfg, NULL, &w->oc, &err), 0);
 	p.hosts = hosts;
 	p.n_hosts = n_hosts;
@@ -181,7 +182,8 @@ END_TEST
 
 START_TEST(first_fit_fills_hosts_in_order)
 {
-	static const struct host_params two[] = {HOST("h-0", 10 * GiB, 0), HOST("h-1", 10 * GiB, 0)};
+	static const struct host_params two[] = {HOST("h-0", 10 * GiB, 0),
+						 HOST("h-1", 10 * GiB, 0)};
 	struct vm_spec vms[] = {
 		spec("a", 6 * GiB, 0, TRACE_NEVER), spec("b", 6 * GiB, 0, TRACE_NEVER),
 		spec("c", 4 * GiB, 0, TRACE_NEVER),

@@ -15,6 +15,7 @@
 
 #include "cfg.h"
 #include "import.h"
+#include "import_rig.h"
 #include "suites.h"
 #include "trace.h"
 
@@ -27,119 +28,46 @@
 	"creation_time,deletion_time,scheduled_time"
 
 /* One import into memory, and the trace it parses back to. */
-struct run {
-	struct import_opts opts;
-	struct import_out out;
-	struct sim_err err;
-	char *text;
-	size_t len;
-	int rc;
-	struct cfg_node *root;
-	struct trace t;
-	bool loaded;
-};
-
-static char tmp_dir[64];
-static char tmp_paths[8][128];
-static size_t n_tmp;
-
-static const char *traces_dir(void)
-{
-	const char *d = getenv("MEMSIM_TRACES");
-
-	return d && *d ? d : "../shared/traces";
-}
-
-/* A path under the traces folder, in one of four rotating buffers. */
-static const char *trace_path(const char *rel)
-{
-	static char buf[4][512];
-	static unsigned k;
-	char *p = buf[k++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", traces_dir(), rel);
-	return p;
-}
-
-/* Writes len bytes to a file in the test's temp dir; returns its path. */
-static const char *write_tmp(const char *name, const void *data, size_t len)
-{
-	char *p = tmp_paths[n_tmp];
-	FILE *f;
-
-	ck_assert_uint_lt(n_tmp, 8);
-	snprintf(p, sizeof(tmp_paths[0]), "%s/%s", tmp_dir, name);
-	f = fopen(p, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-	n_tmp++;
-	return p;
-}
-
-static const char *write_text(const char *name, const char *text)
-{
-	return write_tmp(name, text, strlen(text));
-}
-
 static void setup(void)
 {
-	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/memsim-import-alibaba-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-	n_tmp = 0;
+	rig_dir_make();
 }
 
 static void teardown(void)
 {
-	while (n_tmp)
-		unlink(tmp_paths[--n_tmp]);
-	rmdir(tmp_dir);
+	rig_dir_remove();
 }
 
-static void run_opts(struct run *r, const char *const *paths, size_t n, uint64_t seed,
+static void run_opts(struct rig_import *r, const char *const *paths, size_t n, uint64_t seed,
 		     size_t max_vms)
 {
-	FILE *f;
-
 	memset(r, 0, sizeof(*r));
-	r->opts.time_scale = 1.0;
 	r->opts.seed = seed;
 	r->opts.max_vms = max_vms;
-	f = open_memstream(&r->text, &r->len);
-	ck_assert_ptr_nonnull(f);
-	import_begin(&r->out, f, &r->opts, "alibaba-gpu");
-	r->rc = import_alibaba_gpu(paths, n, &r->out, &r->err);
-	ck_assert_int_eq(fclose(f), 0);
-	r->out.f = NULL;
+	rig_import(r, import_alibaba_gpu, "alibaba-gpu", paths, n);
 }
 
 /* Imports paths (at most max_vms VMs, 0 = all) and requires success, then parses the
  * YAML back. */
-static void run_max(struct run *r, const char *const *paths, size_t n, uint64_t seed,
+static void run_max(struct rig_import *r, const char *const *paths, size_t n, uint64_t seed,
 		    size_t max_vms)
 {
-	struct sim_err err = {0};
-
 	run_opts(r, paths, n, seed, max_vms);
 	ck_assert_msg(r->rc == 0, "%s:%u:%u: %s", r->err.file, r->err.line, r->err.col,
 		      r->err.msg);
 	if (r->out.rep.vms == 0)
 		return;
-	ck_assert_msg(cfg_load_string("imported", r->text, &r->root, &err) == 0, "%u:%u: %s",
-		      err.line, err.col, err.msg);
-	ck_assert_msg(trace_load(r->root, &r->t, &err) == 0, "%u:%u: %s", err.line, err.col,
-		      err.msg);
-	r->loaded = true;
-	ck_assert_uint_eq(r->t.n_vms, r->out.rep.vms);
+	rig_import_load(r);
+	ck_assert_uint_eq(r->trace.n_vms, r->out.rep.vms);
 }
 
-static void run_ok(struct run *r, const char *const *paths, size_t n, uint64_t seed)
+static void run_ok(struct rig_import *r, const char *const *paths, size_t n, uint64_t seed)
 {
 	run_max(r, paths, n, seed, 0);
 }
 
 /* Imports one file and requires failure; returns the code. */
-static int run_fail(struct run *r, const char *path)
+static int run_fail(struct rig_import *r, const char *path)
 {
 	run_opts(r, &path, 1, 1, 0);
 	ck_assert_msg(r->rc < 0, "imported '%s' that should fail", path);
@@ -149,27 +77,24 @@ static int run_fail(struct run *r, const char *path)
 	return r->rc;
 }
 
-static void run_free(struct run *r)
+static void run_free(struct rig_import *r)
 {
-	if (r->loaded)
-		trace_release(&r->t);
-	cfg_free(r->root);
-	free(r->text);
+	rig_import_release(r);
 }
 
 /* The VM named name, or NULL. */
-static const struct vm_spec *vm_find(const struct run *r, const char *name)
+static const struct vm_spec *vm_find(const struct rig_import *r, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < r->t.n_vms; i++)
-		if (!strcmp(r->t.vms[i].name, name))
-			return &r->t.vms[i];
+	for (i = 0; i < r->trace.n_vms; i++)
+		if (!strcmp(r->trace.vms[i].name, name))
+			return &r->trace.vms[i];
 	return NULL;
 }
 
 /* The count of the note whose text contains what; 0 when none does. */
-static uint64_t note(const struct run *r, const char *what)
+static uint64_t note(const struct rig_import *r, const char *what)
 {
 	size_t i;
 
@@ -179,7 +104,7 @@ static uint64_t note(const struct run *r, const char *what)
 	return 0;
 }
 
-static void check_vm(const struct run *r, const char *name, int64_t bytes, int64_t arrive_s,
+static void check_vm(const struct rig_import *r, const char *name, int64_t bytes, int64_t arrive_s,
 		     int64_t depart_s)
 {
 	const struct vm_spec *v = vm_find(r, name);
@@ -192,8 +117,8 @@ static void check_vm(const struct run *r, const char *name, int64_t bytes, int64
 
 START_TEST(every_pod_is_read_and_the_quirks_are_counted)
 {
-	const char *path = trace_path(PODS);
-	struct run r;
+	const char *path = rig_trace_path(PODS);
+	struct rig_import r;
 	int64_t total = 0;
 	size_t i;
 
@@ -216,8 +141,8 @@ START_TEST(every_pod_is_read_and_the_quirks_are_counted)
 	ck_assert_ptr_null(vm_find(&r, "ali-openb-pod-1523"));
 	ck_assert_ptr_null(vm_find(&r, "ali-openb-pod-7285"));
 	/* awk -F, 'NR>1 && $3>0 && $10>$9 {s+=$3} END{print s}' gives 303515694 MiB. */
-	for (i = 0; i < r.t.n_vms; i++)
-		total += r.t.vms[i].memory_bytes;
+	for (i = 0; i < r.trace.n_vms; i++)
+		total += r.trace.vms[i].memory_bytes;
 	ck_assert_int_eq(total, 303515694LL * MIB);
 	run_free(&r);
 }
@@ -225,14 +150,14 @@ END_TEST
 
 START_TEST(pods_keep_their_request_creation_and_deletion)
 {
-	const char *path = trace_path(PODS);
-	struct run r;
+	const char *path = rig_trace_path(PODS);
+	struct rig_import r;
 
 	run_ok(&r, &path, 1, 1);
 	/* Line 2: openb-pod-0000, 16384 MiB = 17179869184 bytes, created 0, deleted
 	 * 12537496. */
 	check_vm(&r, "ali-openb-pod-0000", 17179869184LL, 0, 12537496);
-	ck_assert_str_eq(r.t.vms[0].name, "ali-openb-pod-0000");
+	ck_assert_str_eq(r.trace.vms[0].name, "ali-openb-pod-0000");
 	/* Line 63: openb-pod-0061, Pending, 47104 MiB = 49392123904 bytes, created 10001278,
 	 * deleted 10001403. */
 	check_vm(&r, "ali-openb-pod-0061", 49392123904LL, 10001278, 10001403);
@@ -244,13 +169,13 @@ END_TEST
 
 START_TEST(quirky_pods_are_skipped_or_kept_and_counted)
 {
-	const char *path = write_text("quirks.csv", HEADER "\r\n"
+	const char *path = rig_put_text("quirks.csv", HEADER "\r\n"
 				      "ok,1000,1024,1,1000,,LS,Running,10,20,10\r\n"
 				      "zero,1000,0,1,1000,,LS,Running,10,20,10\r\n"
 				      "same,1000,512,1,1000,,LS,Running,30,30,30\r\n"
 				      "wait,1000,2048,1,1000,,BE,Pending,40,90,\r\n"
 				      "stays,1000,3072,1,1000,,LS,Running,50,,50\r\n");
-	struct run r;
+	struct rig_import r;
 
 	/* CRLF line ends throughout, as a re-saved file might have. */
 	run_ok(&r, &path, 1, 1);
@@ -270,10 +195,10 @@ END_TEST
 
 START_TEST(working_set_share_is_seeded_and_in_range)
 {
-	const char *path = trace_path(PODS);
-	struct run a;
-	struct run b;
-	struct run c;
+	const char *path = rig_trace_path(PODS);
+	struct rig_import a;
+	struct rig_import b;
+	struct rig_import c;
 	size_t differ = 0;
 	size_t i;
 
@@ -282,22 +207,22 @@ START_TEST(working_set_share_is_seeded_and_in_range)
 	run_max(&b, &path, 1, 3, 2000);
 	run_max(&c, &path, 1, 4, 2000);
 	ck_assert_str_eq(a.text, b.text);
-	ck_assert_uint_eq(a.t.n_vms, 2000);
-	ck_assert_uint_eq(c.t.n_vms, 2000);
+	ck_assert_uint_eq(a.trace.n_vms, 2000);
+	ck_assert_uint_eq(c.trace.n_vms, 2000);
 	/* Notes of kept pods count the VMs written: 158 of the first 2000 pods kept are
 	 * Pending (awk -F, 'NR>1 && $3>0 && $10>$9 {n++; if (n<=2000 && $11=="") p++}'). */
 	ck_assert_uint_eq(note(&a, "Pending"), 158);
-	for (i = 0; i < a.t.n_vms; i++) {
-		const struct phase *p = &a.t.vms[i].phases[0];
+	for (i = 0; i < a.trace.n_vms; i++) {
+		const struct phase *p = &a.trace.vms[i].phases[0];
 
-		if (a.t.vms[i].n_phases != 1 || p->ws_bytes >= 0 || p->ws_frac < 0.2 ||
+		if (a.trace.vms[i].n_phases != 1 || p->ws_bytes >= 0 || p->ws_frac < 0.2 ||
 		    p->ws_frac > 0.6)
-			ck_abort_msg("VM %zu: %zu phases, share %g", i, a.t.vms[i].n_phases,
+			ck_abort_msg("VM %zu: %zu phases, share %g", i, a.trace.vms[i].n_phases,
 				     p->ws_frac);
-		differ += p->ws_frac != c.t.vms[i].phases[0].ws_frac;
+		differ += p->ws_frac != c.trace.vms[i].phases[0].ws_frac;
 	}
 	/* Shares print to 0.1%, so a few may coincide across seeds, but not most. */
-	ck_assert_uint_gt(differ, a.t.n_vms * 9 / 10);
+	ck_assert_uint_gt(differ, a.trace.n_vms * 9 / 10);
 	run_free(&a);
 	run_free(&b);
 	run_free(&c);
@@ -306,8 +231,8 @@ END_TEST
 
 START_TEST(the_node_list_is_refused_with_a_hint)
 {
-	const char *path = trace_path(NODES);
-	struct run r;
+	const char *path = rig_trace_path(NODES);
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, path), -SIM_EINVAL);
 	ck_assert_uint_eq(r.err.line, 1);
@@ -320,8 +245,8 @@ END_TEST
 START_TEST(a_truncated_row_names_line_and_column)
 {
 	/* Row 2 stops after 9 fields; its last field '0' is at column 33. */
-	const char *path = write_text("cut.csv", HEADER "\np1,1000,2048,1,1000,,LS,Running,0\n");
-	struct run r;
+	const char *path = rig_put_text("cut.csv", HEADER "\np1,1000,2048,1,1000,,LS,Running,0\n");
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, path), -SIM_EINVAL);
 	ck_assert_uint_eq(r.err.line, 2);
@@ -334,11 +259,13 @@ END_TEST
 START_TEST(non_numeric_values_are_refused_where_they_stand)
 {
 	/* memory_mib starts at column 9; creation_time ('noon') at column 33. */
-	const char *mem = write_text("mem.csv", HEADER "\np1,1000,big,1,1000,,LS,Running,0,10,0\n");
-	const char *when = write_text("when.csv",
+	const char *mem =
+		rig_put_text("mem.csv", HEADER "\np1,1000,big,1,1000,,LS,Running,0,10,0\n");
+	const char *when = rig_put_text("when.csv",
 				      HEADER "\np1,1000,1024,1,1000,,LS,Running,noon,10,0\n");
-	const char *neg = write_text("neg.csv", HEADER "\np1,1000,-1,1,1000,,LS,Running,0,10,0\n");
-	struct run r;
+	const char *neg =
+		rig_put_text("neg.csv", HEADER "\np1,1000,-1,1,1000,,LS,Running,0,10,0\n");
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, mem), -SIM_EINVAL);
 	ck_assert_uint_eq(r.err.line, 2);
@@ -358,11 +285,11 @@ START_TEST(binary_empty_and_foreign_files_are_refused)
 {
 	static const unsigned char gz[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
 					   0x00, 0x03, 0xed, 0x9d, '\n'};
-	const char *bin = write_tmp("bin.csv", gz, sizeof(gz));
-	const char *empty = write_tmp("empty.csv", "", 0);
-	const char *azure = trace_path("azure-v1/vmtable/vmtable.csv");
-	const char *nocol = write_text("nocol.csv", "name,memory_mib,creation_time\np,1,0\n");
-	struct run r;
+	const char *bin = rig_put("bin.csv", gz, sizeof(gz));
+	const char *empty = rig_put("empty.csv", "", 0);
+	const char *azure = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	const char *nocol = rig_put_text("nocol.csv", "name,memory_mib,creation_time\np,1,0\n");
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, bin), -SIM_EINVAL);
 	ck_assert_ptr_nonnull(strstr(r.err.msg, "not a text file"));
@@ -381,8 +308,8 @@ END_TEST
 
 START_TEST(a_header_alone_is_read_as_no_pods)
 {
-	const char *path = write_text("header.csv", HEADER "\n");
-	struct run r;
+	const char *path = rig_put_text("header.csv", HEADER "\n");
+	struct rig_import r;
 
 	run_ok(&r, &path, 1, 1);
 	ck_assert_uint_eq(r.out.rep.files, 1);
@@ -395,9 +322,9 @@ END_TEST
 START_TEST(a_pod_list_given_twice_is_refused)
 {
 	const char *paths[2];
-	struct run r;
+	struct rig_import r;
 
-	paths[0] = trace_path(PODS);
+	paths[0] = rig_trace_path(PODS);
 	paths[1] = paths[0];
 	run_opts(&r, paths, 2, 1, 0);
 	ck_assert_int_eq(r.rc, -SIM_EDUP);

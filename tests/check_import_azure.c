@@ -15,6 +15,7 @@
 
 #include "cfg.h"
 #include "import.h"
+#include "import_rig.h"
 #include "suites.h"
 #include "trace.h"
 
@@ -32,112 +33,39 @@
 	"vm_virtual_core_count_bucket,vm_memory_gb_bucket,duration"
 
 /* One import into memory, and the trace it parses back to. */
-struct run {
-	struct import_opts opts;
-	struct import_out out;
-	struct sim_err err;
-	char *text;
-	size_t len;
-	int rc;
-	struct cfg_node *root;
-	struct trace t;
-	bool loaded;
-};
-
-static char tmp_dir[64];
-static char tmp_paths[8][128];
-static size_t n_tmp;
-
-static const char *traces_dir(void)
-{
-	const char *d = getenv("MEMSIM_TRACES");
-
-	return d && *d ? d : "../shared/traces";
-}
-
-/* A path under the traces folder, in one of four rotating buffers. */
-static const char *trace_path(const char *rel)
-{
-	static char buf[4][512];
-	static unsigned k;
-	char *p = buf[k++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", traces_dir(), rel);
-	return p;
-}
-
-/* Writes len bytes to a file in the test's temp dir; returns its path. */
-static const char *write_tmp(const char *name, const void *data, size_t len)
-{
-	char *p = tmp_paths[n_tmp];
-	FILE *f;
-
-	ck_assert_uint_lt(n_tmp, 8);
-	snprintf(p, sizeof(tmp_paths[0]), "%s/%s", tmp_dir, name);
-	f = fopen(p, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-	n_tmp++;
-	return p;
-}
-
-static const char *write_text(const char *name, const char *text)
-{
-	return write_tmp(name, text, strlen(text));
-}
-
 static void setup(void)
 {
-	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/memsim-import-azure-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-	n_tmp = 0;
+	rig_dir_make();
 }
 
 static void teardown(void)
 {
-	while (n_tmp)
-		unlink(tmp_paths[--n_tmp]);
-	rmdir(tmp_dir);
+	rig_dir_remove();
 }
 
-static void run_opts(struct run *r, const char *const *paths, size_t n, uint64_t seed,
+static void run_opts(struct rig_import *r, const char *const *paths, size_t n, uint64_t seed,
 		     int64_t length_ns)
 {
-	FILE *f;
-
 	memset(r, 0, sizeof(*r));
-	r->opts.time_scale = 1.0;
 	r->opts.seed = seed;
 	r->opts.length_ns = length_ns;
-	f = open_memstream(&r->text, &r->len);
-	ck_assert_ptr_nonnull(f);
-	import_begin(&r->out, f, &r->opts, "azure");
-	r->rc = import_azure(paths, n, &r->out, &r->err);
-	ck_assert_int_eq(fclose(f), 0);
-	r->out.f = NULL;
+	rig_import(r, import_azure, "azure", paths, n);
 }
 
 /* Imports paths and requires success, then parses the YAML back. */
-static void run_ok(struct run *r, const char *const *paths, size_t n, uint64_t seed)
+static void run_ok(struct rig_import *r, const char *const *paths, size_t n, uint64_t seed)
 {
-	struct sim_err err = {0};
-
 	run_opts(r, paths, n, seed, 0);
 	ck_assert_msg(r->rc == 0, "%s:%u:%u: %s", r->err.file, r->err.line, r->err.col,
 		      r->err.msg);
 	if (r->out.rep.vms == 0)
 		return;
-	ck_assert_msg(cfg_load_string("imported", r->text, &r->root, &err) == 0, "%u:%u: %s",
-		      err.line, err.col, err.msg);
-	ck_assert_msg(trace_load(r->root, &r->t, &err) == 0, "%u:%u: %s", err.line, err.col,
-		      err.msg);
-	r->loaded = true;
-	ck_assert_uint_eq(r->t.n_vms, r->out.rep.vms);
+	rig_import_load(r);
+	ck_assert_uint_eq(r->trace.n_vms, r->out.rep.vms);
 }
 
 /* Imports one file and requires failure; returns the code. */
-static int run_fail(struct run *r, const char *path)
+static int run_fail(struct rig_import *r, const char *path)
 {
 	run_opts(r, &path, 1, 1, 0);
 	ck_assert_msg(r->rc < 0, "imported '%s' that should fail", path);
@@ -147,27 +75,13 @@ static int run_fail(struct run *r, const char *path)
 	return r->rc;
 }
 
-static void run_free(struct run *r)
+static void run_free(struct rig_import *r)
 {
-	if (r->loaded)
-		trace_release(&r->t);
-	cfg_free(r->root);
-	free(r->text);
-}
-
-static const struct vm_spec *vm_named(const struct run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->t.n_vms; i++)
-		if (!strcmp(r->t.vms[i].name, name))
-			return &r->t.vms[i];
-	ck_abort_msg("no VM named '%s'", name);
-	return NULL;
+	rig_import_release(r);
 }
 
 /* The count of the note whose text contains what; 0 when none does. */
-static uint64_t note(const struct run *r, const char *what)
+static uint64_t note(const struct rig_import *r, const char *what)
 {
 	size_t i;
 
@@ -177,10 +91,10 @@ static uint64_t note(const struct run *r, const char *what)
 	return 0;
 }
 
-static void check_vm(const struct run *r, const char *name, int64_t bytes, int64_t arrive_s,
+static void check_vm(const struct rig_import *r, const char *name, int64_t bytes, int64_t arrive_s,
 		     int64_t depart_s)
 {
-	const struct vm_spec *v = vm_named(r, name);
+	const struct vm_spec *v = rig_vm(r, name);
 
 	ck_assert_int_eq(v->memory_bytes, bytes);
 	ck_assert_int_eq(v->arrive_ns, arrive_s * S_NS);
@@ -189,8 +103,8 @@ static void check_vm(const struct run *r, const char *name, int64_t bytes, int64
 
 START_TEST(v1_every_row_becomes_a_vm_in_file_order)
 {
-	const char *path = trace_path("azure-v1/vmtable/vmtable.csv");
-	struct run r;
+	const char *path = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	struct rig_import r;
 
 	run_ok(&r, &path, 1, 1);
 	/* 10 lines, no header (wc -l); every row has memory > 0 and deleted > created. */
@@ -198,16 +112,16 @@ START_TEST(v1_every_row_becomes_a_vm_in_file_order)
 	ck_assert_uint_eq(r.out.rep.rows, 10);
 	ck_assert_uint_eq(r.out.rep.vms, 10);
 	ck_assert_uint_eq(r.out.rep.n_notes, 0);
-	ck_assert_str_eq(r.t.vms[0].name, "az-" V1_ROW1);
-	ck_assert_str_eq(r.t.vms[6].name, "az-" V1_ROW7);
+	ck_assert_str_eq(r.trace.vms[0].name, "az-" V1_ROW1);
+	ck_assert_str_eq(r.trace.vms[6].name, "az-" V1_ROW7);
 	run_free(&r);
 }
 END_TEST
 
 START_TEST(v1_sizes_are_gib_and_times_are_seconds)
 {
-	const char *path = trace_path("azure-v1/vmtable/vmtable.csv");
-	struct run r;
+	const char *path = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	struct rig_import r;
 
 	run_ok(&r, &path, 1, 1);
 	/* Line 7: created 2290500, deleted 2292300, 1.75 GB = 1.75 x 2^30 = 1879048192. */
@@ -223,17 +137,17 @@ END_TEST
 
 START_TEST(v1_crlf_reads_as_lf)
 {
-	const char *path = trace_path("azure-v1/vmtable/vmtable.csv");
-	const char *crlf = write_text("v2crlf.csv", V2_HEADER "\r\n"
+	const char *path = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	const char *crlf = rig_put_text("v2crlf.csv", V2_HEADER "\r\n"
 				      "idA,s,d,0,600,1,1,1,Interactive,2,4,600\r\n"
 				      "idB,s,d,300,900,1,1,1,Interactive,2,2,600\r\n");
-	struct run r;
+	struct rig_import r;
 
 	/* The V1 file itself ends every line with CR LF (cat -A shows ^M$). */
 	run_ok(&r, &path, 1, 1);
 	ck_assert_ptr_null(strchr(r.text, '\r'));
 	/* The last column, "1.75\r", reads as 1.75. */
-	ck_assert_int_eq(vm_named(&r, "az-" V1_ROW1)->memory_bytes, 1879048192LL);
+	ck_assert_int_eq(rig_vm(&r, "az-" V1_ROW1)->memory_bytes, 1879048192LL);
 	run_free(&r);
 	/* A V2 header ending in "duration\r" is still recognized. */
 	run_ok(&r, &crlf, 1, 1);
@@ -247,8 +161,8 @@ END_TEST
 
 START_TEST(v2_buckets_are_gib)
 {
-	const char *path = trace_path("azure-v2/deep_study_vms_metadata.csv");
-	struct run r;
+	const char *path = rig_trace_path("azure-v2/deep_study_vms_metadata.csv");
+	struct rig_import r;
 	size_t n32 = 0;
 	size_t i;
 
@@ -259,8 +173,8 @@ START_TEST(v2_buckets_are_gib)
 	/* Line 4: bucket 32, created 0, deleted 2591400. */
 	check_vm(&r, "az-" V2_DEEP4, 34359738368LL, 0, 2591400);
 	/* awk -F, 'NR>1 && $11==32' deep_study_vms_metadata.csv | wc -l gives 3. */
-	for (i = 0; i < r.t.n_vms; i++)
-		n32 += r.t.vms[i].memory_bytes == 32 * GIB;
+	for (i = 0; i < r.trace.n_vms; i++)
+		n32 += r.trace.vms[i].memory_bytes == 32 * GIB;
 	ck_assert_uint_eq(n32, 3);
 	run_free(&r);
 }
@@ -269,25 +183,25 @@ END_TEST
 START_TEST(v2_two_files_make_one_trace)
 {
 	const char *paths[2];
-	struct run r;
+	struct rig_import r;
 	size_t n32 = 0;
 	size_t n64 = 0;
 	size_t i;
 
-	paths[0] = trace_path("azure-v2/deep_study_vms_metadata.csv");
-	paths[1] = trace_path("azure-v2/selected_vms_500.csv");
+	paths[0] = rig_trace_path("azure-v2/deep_study_vms_metadata.csv");
+	paths[1] = rig_trace_path("azure-v2/selected_vms_500.csv");
 	run_ok(&r, paths, 2, 1);
 	ck_assert_uint_eq(r.out.rep.files, 2);
 	ck_assert_uint_eq(r.out.rep.rows, 520);
 	ck_assert_uint_eq(r.out.rep.vms, 520);
 	/* Buckets of 32 GB: 3 in deep_study, 75 in selected_vms_500; of 64 GB: 2 (counted
 	 * with awk -F, 'NR>1{print $11}' FILE | sort -n | uniq -c). */
-	for (i = 0; i < r.t.n_vms; i++) {
-		n32 += r.t.vms[i].memory_bytes == 32 * GIB;
-		n64 += r.t.vms[i].memory_bytes == 64 * GIB;
+	for (i = 0; i < r.trace.n_vms; i++) {
+		n32 += r.trace.vms[i].memory_bytes == 32 * GIB;
+		n64 += r.trace.vms[i].memory_bytes == 64 * GIB;
 		/* Every V2 row here runs from 0 to 2591400. */
-		ck_assert_int_eq(r.t.vms[i].arrive_ns, 0);
-		ck_assert_int_eq(r.t.vms[i].depart_ns, 2591400 * S_NS);
+		ck_assert_int_eq(r.trace.vms[i].arrive_ns, 0);
+		ck_assert_int_eq(r.trace.vms[i].depart_ns, 2591400 * S_NS);
 	}
 	ck_assert_uint_eq(n32, 78);
 	ck_assert_uint_eq(n64, 2);
@@ -297,34 +211,31 @@ END_TEST
 
 START_TEST(a_window_ending_at_the_trace_end_keeps_vms_running)
 {
-	const char *path = trace_path("azure-v2/selected_vms_500.csv");
-	struct sim_err err = {0};
-	struct run r;
+	const char *path = rig_trace_path("azure-v2/selected_vms_500.csv");
+	struct rig_import r;
 	size_t i;
 
 	/* The documented way to read "deleted at the trace's end" as "still running". */
 	run_opts(&r, &path, 1, 1, 2591400 * S_NS);
 	ck_assert_int_eq(r.rc, 0);
 	ck_assert_uint_eq(r.out.rep.vms, 500);
-	ck_assert_int_eq(cfg_load_string("imported", r.text, &r.root, &err), 0);
-	ck_assert_int_eq(trace_load(r.root, &r.t, &err), 0);
-	r.loaded = true;
-	for (i = 0; i < r.t.n_vms; i++)
-		ck_assert_int_eq(r.t.vms[i].depart_ns, TRACE_NEVER);
+	rig_import_load(&r);
+	for (i = 0; i < r.trace.n_vms; i++)
+		ck_assert_int_eq(r.trace.vms[i].depart_ns, TRACE_NEVER);
 	run_free(&r);
 }
 END_TEST
 
 START_TEST(quirky_rows_are_skipped_or_kept_and_counted)
 {
-	const char *path = write_text("quirks.csv",
+	const char *path = rig_put_text("quirks.csv",
 				      "ok1,s,d,0,300,1,1,1,Interactive,1,0.75\n"
 				      "zero,s,d,0,300,1,1,1,Interactive,1,0\n"
 				      "nomem,s,d,0,300,1,1,1,Interactive,1,\n"
 				      "same,s,d,300,300,1,1,1,Interactive,1,2\n"
 				      "before,s,d,600,300,1,1,1,Interactive,1,2\n"
 				      "stays,s,d,900,,1,1,1,Interactive,1,3.5\n");
-	struct run r;
+	struct rig_import r;
 
 	run_ok(&r, &path, 1, 1);
 	ck_assert_uint_eq(r.out.rep.rows, 6);
@@ -341,10 +252,10 @@ END_TEST
 
 START_TEST(working_set_share_is_seeded_and_in_range)
 {
-	const char *path = trace_path("azure-v1/vmtable/vmtable.csv");
-	struct run a;
-	struct run b;
-	struct run c;
+	const char *path = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	struct rig_import a;
+	struct rig_import b;
+	struct rig_import c;
 	size_t differ = 0;
 	size_t i;
 
@@ -352,14 +263,14 @@ START_TEST(working_set_share_is_seeded_and_in_range)
 	run_ok(&b, &path, 1, 7);
 	run_ok(&c, &path, 1, 8);
 	ck_assert_str_eq(a.text, b.text);
-	for (i = 0; i < a.t.n_vms; i++) {
-		const struct phase *p = &a.t.vms[i].phases[0];
+	for (i = 0; i < a.trace.n_vms; i++) {
+		const struct phase *p = &a.trace.vms[i].phases[0];
 
-		ck_assert_uint_eq(a.t.vms[i].n_phases, 1);
+		ck_assert_uint_eq(a.trace.vms[i].n_phases, 1);
 		ck_assert_int_lt(p->ws_bytes, 0);
 		ck_assert_msg(p->ws_frac >= 0.2 && p->ws_frac <= 0.6, "share %g", p->ws_frac);
-		ck_assert_double_eq(p->ws_frac, b.t.vms[i].phases[0].ws_frac);
-		differ += p->ws_frac != c.t.vms[i].phases[0].ws_frac;
+		ck_assert_double_eq(p->ws_frac, b.trace.vms[i].phases[0].ws_frac);
+		differ += p->ws_frac != c.trace.vms[i].phases[0].ws_frac;
 	}
 	ck_assert_uint_ge(differ, 5);
 	run_free(&a);
@@ -371,9 +282,9 @@ END_TEST
 START_TEST(a_truncated_row_names_line_and_column)
 {
 	/* Row 2 stops after 10 fields; its last field '1' is at column 21. */
-	const char *path = write_text("cut.csv", "a,s,d,0,300,1,1,1,X,1,1.75\n"
+	const char *path = rig_put_text("cut.csv", "a,s,d,0,300,1,1,1,X,1,1.75\n"
 				      "b,s,d,0,300,1,1,1,X,1\n");
-	struct run r;
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, path), -SIM_EINVAL);
 	ck_assert_uint_eq(r.err.line, 2);
@@ -386,8 +297,8 @@ END_TEST
 START_TEST(a_long_row_is_refused_at_the_extra_field)
 {
 	/* The 13th field, '9', stands at column 29. */
-	const char *path = write_text("long.csv", V2_HEADER "\nv,s,d,0,300,1,1,1,X,2,4,300,9\n");
-	struct run r;
+	const char *path = rig_put_text("long.csv", V2_HEADER "\nv,s,d,0,300,1,1,1,X,2,4,300,9\n");
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, path), -SIM_EINVAL);
 	ck_assert_uint_eq(r.err.line, 2);
@@ -399,10 +310,10 @@ END_TEST
 
 START_TEST(non_numeric_values_are_refused_where_they_stand)
 {
-	const char *mem = write_text("mem.csv", "b,s,d,0,300,1,1,1,X,1,lots\n");
-	const char *neg = write_text("neg.csv", "b,s,d,0,300,1,1,1,X,1,-2\n");
-	const char *when = write_text("time.csv", "b,s,d,soon,300,1,1,1,X,1,2\n");
-	struct run r;
+	const char *mem = rig_put_text("mem.csv", "b,s,d,0,300,1,1,1,X,1,lots\n");
+	const char *neg = rig_put_text("neg.csv", "b,s,d,0,300,1,1,1,X,1,-2\n");
+	const char *when = rig_put_text("time.csv", "b,s,d,soon,300,1,1,1,X,1,2\n");
+	struct rig_import r;
 
 	/* The memory field (11th) starts at column 23, the created field (4th) at 7. */
 	ck_assert_int_eq(run_fail(&r, mem), -SIM_EINVAL);
@@ -424,11 +335,11 @@ START_TEST(binary_and_empty_files_are_refused)
 	static const unsigned char gz[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
 					   0x00, 0x03, 0xed, 0x9d, '\n'};
 	static const unsigned char noise[] = {0xde, 0xad, 0xbe, 0xef, 0x7f, 0x80, '\n'};
-	const char *bin = write_tmp("bin.csv", gz, sizeof(gz));
-	const char *odd = write_tmp("noise.csv", noise, sizeof(noise));
-	const char *empty = write_tmp("empty.csv", "", 0);
-	const char *blank = write_text("blank.csv", "\r\n\n");
-	struct run r;
+	const char *bin = rig_put("bin.csv", gz, sizeof(gz));
+	const char *odd = rig_put("noise.csv", noise, sizeof(noise));
+	const char *empty = rig_put("empty.csv", "", 0);
+	const char *blank = rig_put_text("blank.csv", "\r\n\n");
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, bin), -SIM_EINVAL);
 	ck_assert_ptr_nonnull(strstr(r.err.msg, "not a text file"));
@@ -447,10 +358,10 @@ END_TEST
 
 START_TEST(other_files_are_refused_by_their_first_line)
 {
-	const char *readings = trace_path("azure-v2/readings_checkpoint_batch_1.csv");
-	const char *nomem = write_text("nomem.csv", "vm_id,timestamp_vm_created,"
+	const char *readings = rig_trace_path("azure-v2/readings_checkpoint_batch_1.csv");
+	const char *nomem = rig_put_text("nomem.csv", "vm_id,timestamp_vm_created,"
 				       "timestamp_vm_deleted\nv,0,300\n");
-	struct run r;
+	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, readings), -SIM_EINVAL);
 	ck_assert_uint_eq(r.err.line, 1);
@@ -465,9 +376,9 @@ END_TEST
 START_TEST(a_repeated_vm_id_is_refused)
 {
 	const char *paths[2];
-	struct run r;
+	struct rig_import r;
 
-	paths[0] = trace_path("azure-v1/vmtable/vmtable.csv");
+	paths[0] = rig_trace_path("azure-v1/vmtable/vmtable.csv");
 	paths[1] = paths[0];
 	run_opts(&r, paths, 2, 1, 0);
 	ck_assert_int_eq(r.rc, -SIM_EDUP);

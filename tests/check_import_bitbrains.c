@@ -15,6 +15,7 @@
 
 #include "cfg.h"
 #include "import.h"
+#include "import_rig.h"
 #include "run.h"
 #include "scenario.h"
 #include "suites.h"
@@ -22,117 +23,12 @@
 
 #define S (1000000000LL)                /* ns per second */
 
-/* One import into memory, and its text read back as a trace. */
-struct imported {
-	struct import_opts opts;
-	struct import_out out;
-	struct sim_err err;
-	int rc;
-	char *text;
-	size_t len;
-	struct cfg_node *root;
-	struct trace trace;
-};
-
-static struct imported im;
-
-/* One temporary folder per TCase, made and removed in the parent process. */
-static char dir[64];
-
-static const char *traces_dir(void)
-{
-	const char *d = getenv("MEMSIM_TRACES");
-
-	return d && *d ? d : "../shared/traces";
-}
-
-static const char *trace_path(const char *rel)
-{
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", traces_dir(), rel);
-	return p;
-}
-
-static void dir_make(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/memsim-check-bitbrains-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[1024];
-
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		remove_tree(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
-static void dir_remove(void)
-{
-	remove_tree(dir);
-}
-
-/* Writes len bytes to dir/rel, making dir/sub first when rel has one; returns the path. */
-static const char *put(const char *rel, const char *data, size_t len)
-{
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ % 4];
-	const char *slash = strchr(rel, '/');
-	FILE *f;
-
-	if (slash) {
-		snprintf(p, sizeof(buf[0]), "%s/%.*s", dir, (int)(slash - rel), rel);
-		mkdir(p, 0700);
-	}
-	snprintf(p, sizeof(buf[0]), "%s/%s", dir, rel);
-	f = fopen(p, "wb");
-	ck_assert_msg(f != NULL, "cannot write %s", p);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	fclose(f);
-	return p;
-}
-
-static const char *put_text(const char *rel, const char *text)
-{
-	return put(rel, text, strlen(text));
-}
+static struct rig_import im;
 
 static int import_paths(const char *const *paths, size_t n)
 {
-	FILE *f;
-
-	/* A test may import more than once: the last import is kept. */
-	free(im.text);
-	im.text = NULL;
-	memset(&im.err, 0, sizeof(im.err));
-	im.opts.time_scale = 1.0;
 	im.opts.seed = 1;
-	f = open_memstream(&im.text, &im.len);
-	ck_assert_ptr_nonnull(f);
-	import_begin(&im.out, f, &im.opts, "bitbrains");
-	im.rc = import_bitbrains(paths, n, &im.out, &im.err);
-	fclose(f);
-	im.out.f = NULL;
-	return im.rc;
+	return rig_import(&im, import_bitbrains, "bitbrains", paths, n);
 }
 
 static int import_one(const char *path)
@@ -143,37 +39,8 @@ static int import_one(const char *path)
 /* Imports path, which must succeed, and reads the text back through the loader. */
 static void import_and_load(const char *path)
 {
-	struct sim_err err = {0};
-
-	ck_assert_msg(import_one(path) == 0, "%s:%u:%u: %s", im.err.file, im.err.line,
-		      im.err.col, im.err.msg);
-	ck_assert_msg(cfg_load_string("imported", im.text, &im.root, &err) == 0, "%u:%u: %s",
-		      err.line, err.col, err.msg);
-	ck_assert_msg(trace_load(im.root, &im.trace, &err) == 0, "%u:%u: %s", err.line, err.col,
-		      err.msg);
-}
-
-static const struct vm_spec *vm_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < im.trace.n_vms; i++)
-		if (!strcmp(im.trace.vms[i].name, name))
-			return &im.trace.vms[i];
-	ck_abort_msg("no VM %s in the trace", name);
-	return NULL;
-}
-
-/* The count of the report's notes whose text contains part. */
-static uint64_t note(const char *part)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < im.out.rep.n_notes; i++)
-		if (strstr(im.out.rep.notes[i].what, part))
-			n += im.out.rep.notes[i].count;
-	return n;
+	import_one(path);
+	rig_import_load(&im);
 }
 
 static void setup(void)
@@ -183,10 +50,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	if (im.root)
-		trace_release(&im.trace);
-	cfg_free(im.root);
-	free(im.text);
+	rig_import_release(&im);
 }
 
 /* A header with only the columns the importer needs, as Bitbrains writes them. */
@@ -198,7 +62,7 @@ static void teardown(void)
  */
 START_TEST(first24h_counts_and_notes)
 {
-	import_and_load(trace_path("bitbrains-rnd/2013-7-first24h"));
+	import_and_load(rig_trace_path("bitbrains-rnd/2013-7-first24h"));
 	ck_assert_uint_eq(im.out.rep.files, 27);
 	ck_assert_uint_eq(im.out.rep.rows, 27 * 288);
 	ck_assert_uint_eq(im.out.rep.vms, 27);
@@ -210,13 +74,13 @@ START_TEST(first24h_counts_and_notes)
 	ck_assert_str_eq(im.trace.vms[19].name, "bb-319");
 	ck_assert_str_eq(im.trace.vms[26].name, "bb-9");
 	/* Every header says [ms] over Unix seconds. */
-	ck_assert_uint_eq(note("Unix seconds"), 27);
+	ck_assert_uint_eq(rig_note(&im, "Unix seconds"), 27);
 	/* Provisioned 0.0: lines 2-9 of 14.csv and 2-13 of 319.csv. */
-	ck_assert_uint_eq(note("provisioned memory 0 (VM not running)"), 8 + 12);
+	ck_assert_uint_eq(rig_note(&im, "provisioned memory 0 (VM not running)"), 8 + 12);
 	/* 319.csv line 14: 1.572864E7 KB used of 6144.0 provisioned. */
-	ck_assert_uint_eq(note("clamped"), 1);
-	ck_assert_uint_eq(note("out of time order"), 0);
-	ck_assert_uint_eq(note("duplicate"), 0);
+	ck_assert_uint_eq(rig_note(&im, "clamped"), 1);
+	ck_assert_uint_eq(rig_note(&im, "out of time order"), 0);
+	ck_assert_uint_eq(rig_note(&im, "duplicate"), 0);
 }
 END_TEST
 
@@ -224,8 +88,8 @@ START_TEST(first24h_vm1_first_rows)
 {
 	const struct vm_spec *v;
 
-	import_and_load(trace_path("bitbrains-rnd/2013-7-first24h"));
-	v = vm_named("bb-1");
+	import_and_load(rig_trace_path("bitbrains-rnd/2013-7-first24h"));
+	v = rig_vm(&im, "bb-1");
 	/* 1.csv line 2: 1372629804; ... 8218624.0; 1034592.8 (and line 3: 458575.4666666667). */
 	ck_assert_int_eq(v->memory_bytes, 8218624LL * 1024);
 	ck_assert_int_eq(v->arrive_ns, 0);
@@ -248,17 +112,17 @@ START_TEST(first24h_scientific_notation)
 {
 	const struct vm_spec *v;
 
-	import_and_load(trace_path("bitbrains-rnd/2013-7-first24h"));
+	import_and_load(rig_trace_path("bitbrains-rnd/2013-7-first24h"));
 	/* 386.csv line 2: provisioned 2.5165824E7, usage 1.3220444266666668E7 KB;
 	 * line 3: usage 1.37405384E7 KB. */
-	v = vm_named("bb-386");
+	v = rig_vm(&im, "bb-386");
 	ck_assert_int_eq(v->memory_bytes, 24LL << 30);
 	ck_assert_int_eq(v->arrive_ns, 0);
 	ck_assert_int_eq(v->phases[0].ws_bytes, 13537734929);   /* 13537734929.07 */
 	ck_assert_int_eq(v->phases[1].at_ns, 300 * S);
 	ck_assert_int_eq(v->phases[1].ws_bytes, 14070311322);   /* 14070311321.6 */
 	/* 22.csv: provisioned 1.6703488E7 KB on every row. */
-	ck_assert_int_eq(vm_named("bb-22")->memory_bytes, 16703488LL * 1024);
+	ck_assert_int_eq(rig_vm(&im, "bb-22")->memory_bytes, 16703488LL * 1024);
 }
 END_TEST
 
@@ -266,8 +130,8 @@ START_TEST(first24h_vm319_zero_rows_skipped_and_usage_clamped)
 {
 	const struct vm_spec *v;
 
-	import_and_load(trace_path("bitbrains-rnd/2013-7-first24h"));
-	v = vm_named("bb-319");
+	import_and_load(rig_trace_path("bitbrains-rnd/2013-7-first24h"));
+	v = rig_vm(&im, "bb-319");
 	/* Lines 2-13 have provisioned 0.0; line 14 (1374501390) has 6144.0 KB
 	 * provisioned and 1.572864E7 used; the largest provisioned is 2.0441088E7. */
 	ck_assert_uint_eq(v->n_phases, 288 - 12);
@@ -279,7 +143,7 @@ START_TEST(first24h_vm319_zero_rows_skipped_and_usage_clamped)
 	ck_assert_int_eq(v->phases[1].ws_bytes, 18267926255);
 	ck_assert_int_eq(v->phases[1].at_ns - v->phases[0].at_ns, 300 * S);
 	/* 14.csv: 8 zero rows, then 1375095746; provisioned 2097152 at most. */
-	v = vm_named("bb-14");
+	v = rig_vm(&im, "bb-14");
 	ck_assert_uint_eq(v->n_phases, 280);
 	ck_assert_int_eq(v->memory_bytes, 2097152LL * 1024);
 	ck_assert_int_eq(v->arrive_ns, (1375095746LL - 1372629804) * S);
@@ -293,16 +157,16 @@ START_TEST(whole_month_files_start_late_and_ramp_up)
 {
 	const struct vm_spec *v;
 
-	import_and_load(trace_path("bitbrains-rnd/2013-7-whole"));
+	import_and_load(rig_trace_path("bitbrains-rnd/2013-7-whole"));
 	ck_assert_uint_eq(im.out.rep.files, 4);
 	ck_assert_uint_eq(im.out.rep.rows, 119 + 119 + 157 + 156);
 	ck_assert_uint_eq(im.trace.n_vms, 4);
 	/* Zero rows: lines 2-4 of 211.csv, line 2 of 212.csv. */
-	ck_assert_uint_eq(note("provisioned memory 0 (VM not running)"), 3 + 1);
+	ck_assert_uint_eq(rig_note(&im, "provisioned memory 0 (VM not running)"), 3 + 1);
 	/* Usage above provisioned: 4 + 4 + 3 + 3 rows (the ramp-up samples). */
-	ck_assert_uint_eq(note("clamped"), 14);
+	ck_assert_uint_eq(rig_note(&im, "clamped"), 14);
 	/* 165.csv line 2: 1375186054; 529536.0 provisioned, 3145728.0 used. */
-	v = vm_named("bb-165");
+	v = rig_vm(&im, "bb-165");
 	ck_assert_int_eq(v->memory_bytes, 2435072LL * 1024);
 	ck_assert_int_eq(v->arrive_ns, (1375186054LL - 1375175253) * S);
 	ck_assert_int_eq(v->depart_ns, (1375221457LL + 300 - 1375175253) * S);
@@ -315,16 +179,16 @@ START_TEST(whole_month_files_start_late_and_ramp_up)
 	/* Line 3: 2236959.73 used of 1436948.8: clamped to 1471435571.2 B. */
 	ck_assert_int_eq(v->phases[1].ws_bytes, 1471435571);
 	/* 166.csv line 2: 531584.0 provisioned, 3145728.0 used. */
-	ck_assert_int_eq(vm_named("bb-166")->phases[0].ws_bytes, 531584 * 1024);
+	ck_assert_int_eq(rig_vm(&im, "bb-166")->phases[0].ws_bytes, 531584 * 1024);
 	/* 211.csv line 5: 694272.0 provisioned, 6291456.0 used; max 2609152.0. */
-	v = vm_named("bb-211");
+	v = rig_vm(&im, "bb-211");
 	ck_assert_int_eq(v->arrive_ns, 0);
 	ck_assert_int_eq(v->memory_bytes, 2609152LL * 1024);
 	ck_assert_uint_eq(v->n_phases, 157 - 3);
 	ck_assert_int_eq(v->phases[0].at_ns, 0);
 	ck_assert_int_eq(v->phases[0].ws_bytes, 694272 * 1024);
 	/* 212.csv line 3: 1140850.857142857 provisioned, 2387755.714285714 used. */
-	v = vm_named("bb-212");
+	v = rig_vm(&im, "bb-212");
 	ck_assert_uint_eq(v->n_phases, 156 - 1);
 	ck_assert_int_eq(v->phases[0].ws_bytes, 1168231278);    /* 1168231277.71 */
 }
@@ -335,11 +199,11 @@ START_TEST(faststorage_whole_file)
 {
 	const struct vm_spec *v;
 
-	import_and_load(trace_path("bitbrains-faststorage/bitbrains.csv"));
+	import_and_load(rig_trace_path("bitbrains-faststorage/bitbrains.csv"));
 	ck_assert_uint_eq(im.out.rep.files, 1);
 	ck_assert_uint_eq(im.out.rep.rows, 8619);
 	ck_assert_uint_eq(im.trace.n_vms, 1);
-	v = vm_named("bb-bitbrains");
+	v = rig_vm(&im, "bb-bitbrains");
 	ck_assert_int_eq(v->memory_bytes, 2LL << 30);
 	ck_assert_int_eq(v->arrive_ns, 0);
 	ck_assert_int_eq(v->depart_ns, (1378906798LL + 300 - 1376314846) * S);
@@ -347,7 +211,7 @@ START_TEST(faststorage_whole_file)
 	/* Line 2: usage 110448.53333333334 KB; line 3: 106254.13333333333 KB. */
 	ck_assert_int_eq(v->phases[0].ws_bytes, 113099298);
 	ck_assert_int_eq(v->phases[1].ws_bytes, 108804233);
-	ck_assert_uint_eq(note("clamped"), 0);
+	ck_assert_uint_eq(rig_note(&im, "clamped"), 0);
 }
 END_TEST
 
@@ -356,8 +220,8 @@ START_TEST(folders_and_files_mix)
 {
 	const char *paths[2];
 
-	paths[0] = trace_path("bitbrains-rnd/2013-7-whole");
-	paths[1] = trace_path("bitbrains-rnd/2013-7-first24h/1.csv");
+	paths[0] = rig_trace_path("bitbrains-rnd/2013-7-whole");
+	paths[1] = rig_trace_path("bitbrains-rnd/2013-7-first24h/1.csv");
 	import_and_load(paths[0]);
 	ck_assert_int_eq(im.trace.n_vms, 4);
 	teardown();
@@ -376,29 +240,30 @@ END_TEST
 /* The header says [ms]: seconds and real milliseconds both read right. */
 START_TEST(timestamp_unit_is_detected)
 {
-	put_text("units/a.csv", HDR "1372629804;\t1024;\t512\n1372630104;\t1024;\t256\n");
-	put_text("units/b.csv", HDR "1372630404000;\t2048;\t1024\n1372630704000;\t2048;\t4096\n");
-	put_text("units/c.csv", "Timestamp [s];\tMemory capacity provisioned [KB];\t"
+	rig_put_text("units/a.csv", HDR "1372629804;\t1024;\t512\n1372630104;\t1024;\t256\n");
+	rig_put_text("units/b.csv",
+		     HDR "1372630404000;\t2048;\t1024\n1372630704000;\t2048;\t4096\n");
+	rig_put_text("units/c.csv", "Timestamp [s];\tMemory capacity provisioned [KB];\t"
 				"Memory usage [KB]\n1372631004;\t1024;\t1024\n");
-	put_text("units/notes.txt", "not a csv, ignored\n");
+	rig_put_text("units/notes.txt", "not a csv, ignored\n");
 	{
 		char path[128];
 
-		snprintf(path, sizeof(path), "%s/units", dir);
+		snprintf(path, sizeof(path), "%s/units", rig_dir());
 		import_and_load(path);
 	}
 	ck_assert_uint_eq(im.out.rep.files, 3);
 	ck_assert_uint_eq(im.trace.n_vms, 3);
 	/* Only a.csv had seconds under an [ms] header. */
-	ck_assert_uint_eq(note("Unix seconds"), 1);
-	ck_assert_int_eq(vm_named("bb-a")->arrive_ns, 0);
-	ck_assert_int_eq(vm_named("bb-a")->depart_ns, 600 * S);
-	ck_assert_int_eq(vm_named("bb-b")->arrive_ns, 600 * S);
-	ck_assert_int_eq(vm_named("bb-b")->depart_ns, 1200 * S);
+	ck_assert_uint_eq(rig_note(&im, "Unix seconds"), 1);
+	ck_assert_int_eq(rig_vm(&im, "bb-a")->arrive_ns, 0);
+	ck_assert_int_eq(rig_vm(&im, "bb-a")->depart_ns, 600 * S);
+	ck_assert_int_eq(rig_vm(&im, "bb-b")->arrive_ns, 600 * S);
+	ck_assert_int_eq(rig_vm(&im, "bb-b")->depart_ns, 1200 * S);
 	/* 4096 KB used of 2048: clamped. */
-	ck_assert_int_eq(vm_named("bb-b")->phases[1].ws_bytes, 2048 * 1024);
-	ck_assert_int_eq(vm_named("bb-c")->arrive_ns, 1200 * S);
-	ck_assert_int_eq(vm_named("bb-c")->depart_ns, 1500 * S);
+	ck_assert_int_eq(rig_vm(&im, "bb-b")->phases[1].ws_bytes, 2048 * 1024);
+	ck_assert_int_eq(rig_vm(&im, "bb-c")->arrive_ns, 1200 * S);
+	ck_assert_int_eq(rig_vm(&im, "bb-c")->depart_ns, 1500 * S);
 }
 END_TEST
 
@@ -407,12 +272,12 @@ START_TEST(rows_out_of_order_are_sorted_and_duplicates_dropped)
 	const struct vm_spec *v;
 
 	/* Line 2 is at 300 s, line 3 at 0, line 4 repeats 0, line 5 at 600 s. */
-	import_and_load(put_text("order.csv", HDR "1000300;\t8;\t1\n1000000;\t8;\t2\n"
+	import_and_load(rig_put_text("order.csv", HDR "1000300;\t8;\t1\n1000000;\t8;\t2\n"
 						"1000000;\t8;\t3\n1000600;\t8;\t4\n"));
 	ck_assert_uint_eq(im.out.rep.rows, 4);
-	ck_assert_uint_eq(note("out of time order"), 1);
-	ck_assert_uint_eq(note("duplicate"), 1);
-	v = vm_named("bb-order");
+	ck_assert_uint_eq(rig_note(&im, "out of time order"), 1);
+	ck_assert_uint_eq(rig_note(&im, "duplicate"), 1);
+	v = rig_vm(&im, "bb-order");
 	ck_assert_uint_eq(v->n_phases, 3);
 	ck_assert_int_eq(v->phases[0].ws_bytes, 2 * 1024);      /* the first of the two at 0 */
 	ck_assert_int_eq(v->phases[1].ws_bytes, 1 * 1024);
@@ -426,18 +291,18 @@ START_TEST(vm_never_provisioned_is_skipped)
 {
 	char path[128];
 
-	put_text("zero/a.csv", HDR "1000000;\t0.0;\t0.0\n1000300;\t0.0;\t0.0\n");
-	put_text("zero/b.csv", HDR "1000600;\t1.5;\t1\n");
-	snprintf(path, sizeof(path), "%s/zero", dir);
+	rig_put_text("zero/a.csv", HDR "1000000;\t0.0;\t0.0\n1000300;\t0.0;\t0.0\n");
+	rig_put_text("zero/b.csv", HDR "1000600;\t1.5;\t1\n");
+	snprintf(path, sizeof(path), "%s/zero", rig_dir());
 	import_and_load(path);
 	ck_assert_uint_eq(im.out.rep.files, 2);
 	ck_assert_uint_eq(im.out.rep.rows, 3);
-	ck_assert_uint_eq(note("throughout"), 1);
-	ck_assert_uint_eq(note("provisioned memory 0 (VM not running)"), 2);
+	ck_assert_uint_eq(rig_note(&im, "throughout"), 1);
+	ck_assert_uint_eq(rig_note(&im, "provisioned memory 0 (VM not running)"), 2);
 	ck_assert_uint_eq(im.trace.n_vms, 1);
 	/* Time 0 is the first kept row, b's; 1.5 KB is 1536 bytes. */
-	ck_assert_int_eq(vm_named("bb-b")->arrive_ns, 0);
-	ck_assert_int_eq(vm_named("bb-b")->memory_bytes, 1536);
+	ck_assert_int_eq(rig_vm(&im, "bb-b")->arrive_ns, 0);
+	ck_assert_int_eq(rig_vm(&im, "bb-b")->memory_bytes, 1536);
 }
 END_TEST
 
@@ -455,13 +320,13 @@ static void assert_refused(int code, const char *file, unsigned line, unsigned c
 
 START_TEST(wrong_header_is_refused)
 {
-	const char *p = put_text("hdr.csv", "Timestamp [ms];\tCPU cores;\tMemory [KB]\n"
+	const char *p = rig_put_text("hdr.csv", "Timestamp [ms];\tCPU cores;\tMemory [KB]\n"
 					     "1372629804;\t2;\t512\n");
 
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 1, 1, "no 'Memory capacity provisioned [KB]' column");
 	/* A file without a header at all. */
-	p = put_text("nohdr.csv", "1372629804;\t2;\t512\n");
+	p = rig_put_text("nohdr.csv", "1372629804;\t2;\t512\n");
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 1, 1, "not a Bitbrains header");
 }
@@ -470,7 +335,7 @@ END_TEST
 START_TEST(non_numeric_field_is_located)
 {
 	/* "1372630104;\t" is 12 columns and "1024;\t" 6, so the usage is at column 19. */
-	const char *p = put_text("nan.csv", HDR "1372629804;\t1024;\t512\n"
+	const char *p = rig_put_text("nan.csv", HDR "1372629804;\t1024;\t512\n"
 					    "1372630104;\t1024;\t51x2\n");
 
 	import_one(p);
@@ -480,12 +345,13 @@ END_TEST
 
 START_TEST(wrong_number_of_fields_is_located)
 {
-	const char *p = put_text("short.csv", HDR "1372629804;\t1024;\t512\n1372630104;\t1024\n");
+	const char *p =
+		rig_put_text("short.csv", HDR "1372629804;\t1024;\t512\n1372630104;\t1024\n");
 
 	import_one(p);
 	/* The missing third field is reported at column 1. */
 	assert_refused(-SIM_EINVAL, p, 3, 1, "2 fields, expected 3");
-	p = put_text("long.csv", HDR "1372629804;\t1024;\t512;\t7\n");
+	p = rig_put_text("long.csv", HDR "1372629804;\t1024;\t512;\t7\n");
 	import_one(p);
 	/* "1372629804;\t1024;\t512;\t" is 23 columns: the extra field is at 24. */
 	assert_refused(-SIM_EINVAL, p, 2, 24, "4 fields, expected 3");
@@ -495,7 +361,7 @@ END_TEST
 START_TEST(binary_file_is_refused)
 {
 	static const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0";
-	const char *p = put("elf.csv", elf, sizeof(elf));
+	const char *p = rig_put("elf.csv", elf, sizeof(elf));
 
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 1, 8, "not a text file");
@@ -504,11 +370,11 @@ END_TEST
 
 START_TEST(empty_file_is_refused)
 {
-	const char *p = put_text("empty.csv", "");
+	const char *p = rig_put_text("empty.csv", "");
 
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 0, 0, "empty file");
-	p = put_text("header-only.csv", HDR);
+	p = rig_put_text("header-only.csv", HDR);
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 1, 1, "no data rows");
 }
@@ -518,7 +384,7 @@ START_TEST(missing_path_is_refused)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/no-such-folder", dir);
+	snprintf(path, sizeof(path), "%s/no-such-folder", rig_dir());
 	import_one(path);
 	assert_refused(-SIM_EIO, path, 0, 0, "cannot open: No such file or directory");
 }
@@ -528,8 +394,8 @@ START_TEST(folder_without_csv_is_refused)
 {
 	char path[128];
 
-	put_text("nocsv/readme.txt", "nothing here\n");
-	snprintf(path, sizeof(path), "%s/nocsv", dir);
+	rig_put_text("nocsv/readme.txt", "nothing here\n");
+	snprintf(path, sizeof(path), "%s/nocsv", rig_dir());
 	import_one(path);
 	assert_refused(-SIM_EINVAL, path, 0, 0, "no *.csv file");
 }
@@ -538,14 +404,14 @@ END_TEST
 START_TEST(bad_values_are_refused)
 {
 	/* 5e10 is neither seconds (below 9e9) nor milliseconds (from 1e11). */
-	const char *p = put_text("ts.csv", HDR "5e10;\t1024;\t512\n");
+	const char *p = rig_put_text("ts.csv", HDR "5e10;\t1024;\t512\n");
 
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 2, 1, "neither Unix seconds nor milliseconds");
-	p = put_text("mixed.csv", HDR "1372629804;\t1024;\t512\n1372630104000;\t1024;\t512\n");
+	p = rig_put_text("mixed.csv", HDR "1372629804;\t1024;\t512\n1372630104000;\t1024;\t512\n");
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 3, 1, "in milliseconds, but the first row's is in seconds");
-	p = put_text("neg.csv", HDR "1372629804;\t1024;\t-5\n");
+	p = rig_put_text("neg.csv", HDR "1372629804;\t1024;\t-5\n");
 	import_one(p);
 	assert_refused(-SIM_ERANGE, p, 2, 19, "negative memory usage");
 }
@@ -555,8 +421,8 @@ START_TEST(same_vm_twice_is_refused)
 {
 	const char *paths[2];
 
-	paths[0] = put_text("one/7.csv", HDR "1372629804;\t1024;\t512\n");
-	paths[1] = put_text("two/7.csv", HDR "1372629804;\t1024;\t512\n");
+	paths[0] = rig_put_text("one/7.csv", HDR "1372629804;\t1024;\t512\n");
+	paths[1] = rig_put_text("two/7.csv", HDR "1372629804;\t1024;\t512\n");
 	import_paths(paths, 2);
 	assert_refused(-SIM_EDUP, paths[1], 0, 0, "VM 'bb-7' again");
 }
@@ -566,7 +432,7 @@ END_TEST
  * and 319 start weeks later), and all 25 are placed and touch memory. */
 START_TEST(imported_day_runs_end_to_end)
 {
-	const char *src = trace_path("bitbrains-rnd/2013-7-first24h");
+	const char *src = rig_trace_path("bitbrains-rnd/2013-7-first24h");
 	struct scenario_opts sopts = {0};
 	struct run_opts ropts = {.check_every = 60};
 	struct scenario sc;
@@ -576,21 +442,21 @@ START_TEST(imported_day_runs_end_to_end)
 	char config[128];
 	FILE *f;
 
-	snprintf(trace_file, sizeof(trace_file), "%s/first24h.yaml", dir);
+	snprintf(trace_file, sizeof(trace_file), "%s/first24h.yaml", rig_dir());
 	f = fopen(trace_file, "w");
 	ck_assert_ptr_nonnull(f);
 	im.opts.time_scale = 1.0;
 	import_begin(&im.out, f, &im.opts, "bitbrains");
 	ck_assert_int_eq(import_bitbrains(&src, 1, &im.out, &im.err), 0);
 	fclose(f);
-	put_text("run.yaml", "name: bitbrains-day\n"
+	rig_put_text("run.yaml", "name: bitbrains-day\n"
 			     "duration: 2h\n"
 			     "tick: 10s\n"
 			     "page_size: 2MiB\n"
 			     "hosts:\n"
 			     "  - {name: h, count: 8, memory: 64GiB}\n"
 			     "workload: first24h.yaml\n");
-	snprintf(config, sizeof(config), "%s/run.yaml", dir);
+	snprintf(config, sizeof(config), "%s/run.yaml", rig_dir());
 	ck_assert_msg(scenario_load(config, &sopts, &sc, &err) == 0, "%s:%u:%u: %s", err.file,
 		      err.line, err.col, err.msg);
 	ck_assert_uint_eq(trace_vm_count(&sc.trace), 27);
@@ -610,7 +476,7 @@ Suite *import_bitbrains_suite(void)
 	TCase *tc = tcase_create("real");
 	TCase *bad = tcase_create("made");
 
-	tcase_add_unchecked_fixture(tc, dir_make, dir_remove);
+	tcase_add_unchecked_fixture(tc, rig_dir_make, rig_dir_remove);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, first24h_counts_and_notes);
@@ -623,7 +489,7 @@ Suite *import_bitbrains_suite(void)
 	tcase_add_test(tc, imported_day_runs_end_to_end);
 	suite_add_tcase(s, tc);
 
-	tcase_add_unchecked_fixture(bad, dir_make, dir_remove);
+	tcase_add_unchecked_fixture(bad, rig_dir_make, rig_dir_remove);
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_add_test(bad, timestamp_unit_is_detected);
 	tcase_add_test(bad, rows_out_of_order_are_sorted_and_duplicates_dropped);

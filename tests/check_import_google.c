@@ -15,123 +15,31 @@
 
 #include "cfg.h"
 #include "import.h"
+#include "import_rig.h"
 #include "suites.h"
 #include "trace.h"
 
 #define S (1000000000LL)                /* ns per second */
 #define GIB4 (4LL << 30)                /* the documented VM size */
 
-struct imported {
-	struct import_opts opts;
-	struct import_out out;
-	struct sim_err err;
-	int rc;
-	char *text;
-	size_t len;
-	struct cfg_node *root;
-	struct trace trace;
-};
+static struct rig_import im;
 
-static struct imported im;
-
-/* One temporary folder per TCase, made and removed in the parent process. */
-static char dir[64];
-
-static const char *traces_dir(void)
-{
-	const char *d = getenv("MEMSIM_TRACES");
-
-	return d && *d ? d : "../shared/traces";
-}
-
+/* A file of the derived set, or the set's folder for "". */
 static const char *gcd_path(const char *file)
 {
 	static char buf[2][512];
 	static int k;
 	char *p = buf[k++ % 2];
 
-	snprintf(p, sizeof(buf[0]), "%s/google-2011-derived/GCD_VMs%s%s", traces_dir(),
+	snprintf(p, sizeof(buf[0]), "%s%s%s", rig_trace_path("google-2011-derived/GCD_VMs"),
 		 *file ? "/" : "", file);
 	return p;
 }
 
-static void dir_make(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/memsim-check-google-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[1024];
-
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		remove_tree(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
-static void dir_remove(void)
-{
-	remove_tree(dir);
-}
-
-/* Writes len bytes to dir/rel, making dir/sub first when rel has one; returns the path. */
-static const char *put(const char *rel, const char *data, size_t len)
-{
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ % 4];
-	const char *slash = strchr(rel, '/');
-	FILE *f;
-
-	if (slash) {
-		snprintf(p, sizeof(buf[0]), "%s/%.*s", dir, (int)(slash - rel), rel);
-		mkdir(p, 0700);
-	}
-	snprintf(p, sizeof(buf[0]), "%s/%s", dir, rel);
-	f = fopen(p, "wb");
-	ck_assert_msg(f != NULL, "cannot write %s", p);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	fclose(f);
-	return p;
-}
-
-static const char *put_text(const char *rel, const char *text)
-{
-	return put(rel, text, strlen(text));
-}
-
 static int import_paths(const char *const *paths, size_t n)
 {
-	FILE *f;
-
-	/* A test may import more than once: the last import is kept. */
-	free(im.text);
-	im.text = NULL;
-	memset(&im.err, 0, sizeof(im.err));
-	im.opts.time_scale = 1.0;
 	im.opts.seed = 1;
-	f = open_memstream(&im.text, &im.len);
-	ck_assert_ptr_nonnull(f);
-	import_begin(&im.out, f, &im.opts, "google-derived");
-	im.rc = import_google_derived(paths, n, &im.out, &im.err);
-	fclose(f);
-	im.out.f = NULL;
-	return im.rc;
+	return rig_import(&im, import_google_derived, "google-derived", paths, n);
 }
 
 static int import_one(const char *path)
@@ -142,36 +50,8 @@ static int import_one(const char *path)
 /* Imports path, which must succeed, and reads the text back through the loader. */
 static void import_and_load(const char *path)
 {
-	struct sim_err err = {0};
-
-	ck_assert_msg(import_one(path) == 0, "%s:%u:%u: %s", im.err.file, im.err.line,
-		      im.err.col, im.err.msg);
-	ck_assert_msg(cfg_load_string("imported", im.text, &im.root, &err) == 0, "%u:%u: %s",
-		      err.line, err.col, err.msg);
-	ck_assert_msg(trace_load(im.root, &im.trace, &err) == 0, "%u:%u: %s", err.line, err.col,
-		      err.msg);
-}
-
-static const struct vm_spec *vm_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < im.trace.n_vms; i++)
-		if (!strcmp(im.trace.vms[i].name, name))
-			return &im.trace.vms[i];
-	ck_abort_msg("no VM %s in the trace", name);
-	return NULL;
-}
-
-static uint64_t note(const char *part)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < im.out.rep.n_notes; i++)
-		if (strstr(im.out.rep.notes[i].what, part))
-			n += im.out.rep.notes[i].count;
-	return n;
+	import_one(path);
+	rig_import_load(&im);
 }
 
 static void setup(void)
@@ -181,10 +61,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	if (im.root)
-		trace_release(&im.trace);
-	cfg_free(im.root);
-	free(im.text);
+	rig_import_release(&im);
 }
 
 START_TEST(folder_counts_and_the_one_clamp)
@@ -197,7 +74,7 @@ START_TEST(folder_counts_and_the_one_clamp)
 	ck_assert_uint_eq(im.out.rep.vms, 60);
 	ck_assert_uint_eq(im.trace.n_vms, 60);
 	/* vm_259235987_1 line 261: "38.35000000000001 118.46000000000001". */
-	ck_assert_uint_eq(note("above 100%"), 1);
+	ck_assert_uint_eq(rig_note(&im, "above 100%"), 1);
 	/* Byte order of the file names: ..._2509801316_1 before ..._259235987_1. */
 	ck_assert_str_eq(im.trace.vms[0].name, "g-1218322450");
 	ck_assert_str_eq(im.trace.vms[7].name, "g-2509801316");
@@ -220,7 +97,7 @@ START_TEST(points_are_memory_percent_of_4gib)
 	const struct vm_spec *v;
 
 	import_and_load(gcd_path(""));
-	v = vm_named("g-1218322450");
+	v = rig_vm(&im, "g-1218322450");
 	/* Line 1 "6.763 5.103": 5.103 x 42949672.96 = 219172181.11. */
 	ck_assert_int_eq(v->phases[0].at_ns, 0);
 	ck_assert_int_eq(v->phases[0].ws_bytes, 219172181);
@@ -247,8 +124,8 @@ START_TEST(sample_above_100_percent_is_clamped)
 	import_and_load(gcd_path("vm_259235987_1"));
 	ck_assert_uint_eq(im.out.rep.files, 1);
 	ck_assert_uint_eq(im.out.rep.rows, 288);
-	ck_assert_uint_eq(note("above 100%"), 1);
-	v = vm_named("g-259235987");
+	ck_assert_uint_eq(rig_note(&im, "above 100%"), 1);
+	v = rig_vm(&im, "g-259235987");
 	/* Line 260 "10.27 29.69": 1275175789.9. */
 	ck_assert_int_eq(v->phases[259].at_ns, 259 * 300 * S);
 	ck_assert_int_eq(v->phases[259].ws_bytes, 1275175790);
@@ -264,26 +141,26 @@ START_TEST(names_keep_the_job_id)
 {
 	char path[128];
 
-	put_text("names/vm_42_3", "1 50\n2 25\n");
-	put_text("names/vm_7", "1 100\n");
-	put_text("names/other", "not read: only vm_* files are\n");
-	snprintf(path, sizeof(path), "%s/names", dir);
+	rig_put_text("names/vm_42_3", "1 50\n2 25\n");
+	rig_put_text("names/vm_7", "1 100\n");
+	rig_put_text("names/other", "not read: only vm_* files are\n");
+	snprintf(path, sizeof(path), "%s/names", rig_dir());
 	import_and_load(path);
 	ck_assert_uint_eq(im.out.rep.files, 2);
 	ck_assert_uint_eq(im.trace.n_vms, 2);
-	ck_assert_int_eq(vm_named("g-42")->depart_ns, 600 * S);
-	ck_assert_int_eq(vm_named("g-42")->phases[0].ws_bytes, 2LL << 30);
-	ck_assert_int_eq(vm_named("g-42")->phases[1].ws_bytes, 1LL << 30);
-	ck_assert_int_eq(vm_named("g-7")->depart_ns, 300 * S);
-	ck_assert_int_eq(vm_named("g-7")->phases[0].ws_bytes, GIB4);
-	ck_assert_uint_eq(note("above 100%"), 0);
+	ck_assert_int_eq(rig_vm(&im, "g-42")->depart_ns, 600 * S);
+	ck_assert_int_eq(rig_vm(&im, "g-42")->phases[0].ws_bytes, 2LL << 30);
+	ck_assert_int_eq(rig_vm(&im, "g-42")->phases[1].ws_bytes, 1LL << 30);
+	ck_assert_int_eq(rig_vm(&im, "g-7")->depart_ns, 300 * S);
+	ck_assert_int_eq(rig_vm(&im, "g-7")->phases[0].ws_bytes, GIB4);
+	ck_assert_uint_eq(rig_note(&im, "above 100%"), 0);
 	/* A file given by name need not be called vm_*. */
 	teardown();
 	setup();
-	put_text("names/job.txt", "1 1e1\n");
-	snprintf(path, sizeof(path), "%s/names/job.txt", dir);
+	rig_put_text("names/job.txt", "1 1e1\n");
+	snprintf(path, sizeof(path), "%s/names/job.txt", rig_dir());
 	import_and_load(path);
-	ck_assert_int_eq(vm_named("g-job.txt")->phases[0].ws_bytes, GIB4 / 10 + 1);
+	ck_assert_int_eq(rig_vm(&im, "g-job.txt")->phases[0].ws_bytes, GIB4 / 10 + 1);
 }
 END_TEST
 
@@ -300,12 +177,12 @@ static void assert_refused(int code, const char *file, unsigned line, unsigned c
 
 START_TEST(wrong_number_of_fields_is_located)
 {
-	const char *p = put_text("vm_1_1", "6.7 5.1\n6.8 5.2 9\n");
+	const char *p = rig_put_text("vm_1_1", "6.7 5.1\n6.8 5.2 9\n");
 
 	import_one(p);
 	/* "6.8 5.2 " is 8 columns: the third field is at 9. */
 	assert_refused(-SIM_EINVAL, p, 2, 9, "3 fields, expected 2");
-	p = put_text("vm_2_1", "6.7 5.1\n\n6.8\n");
+	p = rig_put_text("vm_2_1", "6.7 5.1\n\n6.8\n");
 	import_one(p);
 	/* A blank line is skipped but counted: the short line is line 3. */
 	assert_refused(-SIM_EINVAL, p, 3, 1, "1 fields, expected 2");
@@ -314,12 +191,12 @@ END_TEST
 
 START_TEST(non_numeric_field_is_located)
 {
-	const char *p = put_text("vm_3_1", "6.7 5.1\n6.8  5,2\n");
+	const char *p = rig_put_text("vm_3_1", "6.7 5.1\n6.8  5,2\n");
 
 	import_one(p);
 	/* Two blanks: the memory field starts at column 6. */
 	assert_refused(-SIM_EINVAL, p, 2, 6, "'5,2' is not a number");
-	p = put_text("vm_4_1", "6.7 -5.1\n");
+	p = rig_put_text("vm_4_1", "6.7 -5.1\n");
 	import_one(p);
 	assert_refused(-SIM_ERANGE, p, 1, 5, "negative memory utilization");
 }
@@ -328,7 +205,7 @@ END_TEST
 START_TEST(binary_file_is_refused)
 {
 	static const char gz[] = "\x1f\x8b\x08\0\0\0\0\0\0\x03";
-	const char *p = put("vm_5_1", gz, sizeof(gz));
+	const char *p = rig_put("vm_5_1", gz, sizeof(gz));
 
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 1, 4, "not a text file");
@@ -337,11 +214,11 @@ END_TEST
 
 START_TEST(empty_file_is_refused)
 {
-	const char *p = put_text("vm_6_1", "");
+	const char *p = rig_put_text("vm_6_1", "");
 
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 0, 0, "empty file");
-	p = put_text("vm_8_1", "\n  \n");
+	p = rig_put_text("vm_8_1", "\n  \n");
 	import_one(p);
 	assert_refused(-SIM_EINVAL, p, 0, 0, "empty file");
 }
@@ -351,7 +228,7 @@ START_TEST(missing_path_is_refused)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/vm_missing_1", dir);
+	snprintf(path, sizeof(path), "%s/vm_missing_1", rig_dir());
 	import_one(path);
 	assert_refused(-SIM_EIO, path, 0, 0, "cannot open: No such file or directory");
 }
@@ -361,8 +238,8 @@ START_TEST(folder_without_vm_files_is_refused)
 {
 	char path[128];
 
-	put_text("novm/readme", "nothing here\n");
-	snprintf(path, sizeof(path), "%s/novm", dir);
+	rig_put_text("novm/readme", "nothing here\n");
+	snprintf(path, sizeof(path), "%s/novm", rig_dir());
 	import_one(path);
 	assert_refused(-SIM_EINVAL, path, 0, 0, "no vm_* file");
 }
@@ -372,8 +249,8 @@ START_TEST(two_days_of_one_job_are_refused)
 {
 	const char *paths[2];
 
-	paths[0] = put_text("days/vm_9_1", "1 50\n");
-	paths[1] = put_text("days/vm_9_2", "1 50\n");
+	paths[0] = rig_put_text("days/vm_9_1", "1 50\n");
+	paths[1] = rig_put_text("days/vm_9_2", "1 50\n");
 	import_paths(paths, 2);
 	assert_refused(-SIM_EDUP, paths[1], 0, 0, "VM 'g-9' again");
 }
@@ -385,7 +262,7 @@ Suite *import_google_suite(void)
 	TCase *tc = tcase_create("real");
 	TCase *bad = tcase_create("made");
 
-	tcase_add_unchecked_fixture(tc, dir_make, dir_remove);
+	tcase_add_unchecked_fixture(tc, rig_dir_make, rig_dir_remove);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, folder_counts_and_the_one_clamp);
@@ -393,7 +270,7 @@ Suite *import_google_suite(void)
 	tcase_add_test(tc, sample_above_100_percent_is_clamped);
 	suite_add_tcase(s, tc);
 
-	tcase_add_unchecked_fixture(bad, dir_make, dir_remove);
+	tcase_add_unchecked_fixture(bad, rig_dir_make, rig_dir_remove);
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_add_test(bad, names_keep_the_job_id);
 	tcase_add_test(bad, wrong_number_of_fields_is_located);

@@ -100,7 +100,8 @@ START_TEST(placement_contract)
 			vm_init(&vm, &spec, 0);
 			for (k = 0; k < 4; k++)
 				any |= rooms[r][k] >= need;
-			got = ((const struct placement_ops *)ops)->choose(NULL, ptrs, rooms[r], 4, &vm);
+			got = ((const struct placement_ops *)ops)
+				      ->choose(NULL, ptrs, rooms[r], 4, &vm);
 			if (!any)
 				ck_assert_msg(got == -1, "%s placed without room", info->name);
 			else
@@ -190,7 +191,8 @@ START_TEST(every_policy_configures_from_its_defaults)
 
 		for (i = 0; i < policy_count((enum policy_family)f); i++) {
 			const void *ops;
-			const struct policy_info *info = policy_info_at((enum policy_family)f, i, &ops);
+			const struct policy_info *info =
+				policy_info_at((enum policy_family)f, i, &ops);
 			struct cfg_node *root = NULL;
 			struct sim_err err = {0};
 			struct policy p;
@@ -198,11 +200,13 @@ START_TEST(every_policy_configures_from_its_defaults)
 
 			snprintf(yaml, sizeof(yaml), "policy: %s", info->name);
 			ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
-			ck_assert_msg(policy_configure((enum policy_family)f, root, NULL, &p, &err) == 0,
-				      "%s %s: %s", policy_family_name((enum policy_family)f), info->name,
-				      err.msg);
+			ck_assert_msg(
+				policy_configure((enum policy_family)f, root, NULL, &p, &err) == 0,
+				"%s %s: %s", policy_family_name((enum policy_family)f), info->name,
+				err.msg);
 			ck_assert_ptr_eq(p.ops, ops);
-			has_default |= !strcmp(info->name, policy_family_default((enum policy_family)f));
+			has_default |=
+				!strcmp(info->name, policy_family_default((enum policy_family)f));
 			policy_release(&p);
 			cfg_free(root);
 		}

@@ -353,7 +353,8 @@ START_TEST(describe_counts_arrivals_and_memory_alive_per_bin)
 {
 	static const char yaml[] =
 		"vms:\n"
-		"  - {name: a, memory: 1GiB, arrive: 0s, depart: 2h, phases: [{working_set: 50%}]}\n"
+		"  - {name: a, memory: 1GiB, arrive: 0s, depart: 2h,\n"
+		"     phases: [{working_set: 50%}]}\n"
 		"  - {name: b, memory: 2GiB, arrive: 1h, phases: [{working_set: 1GiB},\n"
 		"                                              {at: 1h, working_set: 2GiB}]}\n"
 		"  - {name: c, memory: 4GiB, arrive: 150m, depart: 4h}\n";

@@ -83,7 +83,8 @@ int csv_next(struct csv *c, struct sim_err *err)
 			if (len + 2 > c->cap) {
 				if (c->cap >= CSV_MAX_LINE)
 					return sim_err_set(err, -SIM_EINVAL, c->path, c->line, 1,
-							   "a line longer than %d bytes", CSV_MAX_LINE);
+							   "a line longer than %d bytes",
+							   CSV_MAX_LINE);
 				c->cap = c->cap ? 2 * c->cap : 256;
 				c->buf = xrealloc(c->buf, c->cap);
 			}

@@ -48,7 +48,8 @@ static int parse_value(struct cfg_node *n, enum dist_unit unit, double *v, bool 
 			rc = cfg_node_fraction(n, v, err);
 			if (!rc && (*v < 0 || *v > 1))
 				return cfg_err(err, -SIM_ERANGE, n,
-					       "'%s' must be between 0%% and 100%% of memory", n->text);
+					       "'%s' must be between 0%% and 100%% of memory",
+					       n->text);
 			return rc;
 		}
 		rc = cfg_node_size(n, &i, err);

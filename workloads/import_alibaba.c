@@ -228,9 +228,9 @@ static int ali_check_name(const struct csv *c, size_t i, struct sim_err *err)
 		unsigned char ch = (unsigned char)name[k];
 
 		if (ch <= 0x20 || ch >= 0x7f)
-			return sim_err_set(err, -SIM_EINVAL, c->path, c->line,
-					   c->col[i] + (unsigned)k,
-					   "byte 0x%02x in a pod name; expected printable ASCII", ch);
+			return sim_err_set(
+				err, -SIM_EINVAL, c->path, c->line, c->col[i] + (unsigned)k,
+				"byte 0x%02x in a pod name; expected printable ASCII", ch);
 	}
 	return 0;
 }
@@ -244,8 +244,8 @@ static int ali_seconds(const struct csv *c, size_t i, int64_t *ns, struct sim_er
 	if (rc)
 		return rc;
 	if (s < 0 || s > ALI_MAX_S)
-		return csv_err_at(c, i, err, -SIM_ERANGE,
-				  "time %s s is out of range (0 to %.3g s)", c->field[i], ALI_MAX_S);
+		return csv_err_at(c, i, err, -SIM_ERANGE, "time %s s is out of range (0 to %.3g s)",
+				  c->field[i], ALI_MAX_S);
 	*ns = (int64_t)llround(s * 1e9);
 	return 0;
 }

@@ -152,9 +152,10 @@ static unsigned az_end_col(const struct csv *c)
 static int az_check_fields(const struct csv *c, const struct az_layout *l, struct sim_err *err)
 {
 	if (c->n < l->n_fields)
-		return sim_err_set(err, -SIM_EINVAL, c->path, c->line, az_end_col(c),
-				   "%zu fields, expected %zu (an Azure %s vmtable row is cut short)",
-				   c->n, l->n_fields, l->what);
+		return sim_err_set(
+			err, -SIM_EINVAL, c->path, c->line, az_end_col(c),
+			"%zu fields, expected %zu (an Azure %s vmtable row is cut short)", c->n,
+			l->n_fields, l->what);
 	if (c->n > l->n_fields)
 		return csv_err_at(c, l->n_fields, err, -SIM_EINVAL,
 				  "%zu fields, expected %zu (an Azure %s vmtable row)", c->n,
@@ -284,8 +285,9 @@ static int az_row(const struct csv *c, const struct az_layout *l, struct az_seen
 		return rc;
 	dup = az_seen_add(seen, c->field[l->id], c->path, c->line);
 	if (dup)
-		return csv_err_at(c, l->id, err, -SIM_EDUP, "vm id '%.64s' repeats (first at %s:%u)",
-				  c->field[l->id], dup->path, dup->line);
+		return csv_err_at(c, l->id, err, -SIM_EDUP,
+				  "vm id '%.64s' repeats (first at %s:%u)", c->field[l->id],
+				  dup->path, dup->line);
 	out->rep.rows++;
 	if (bytes <= 0) {
 		import_note(out, "rows with zero or missing memory skipped");

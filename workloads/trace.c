@@ -69,8 +69,9 @@ static int read_ws(struct cfg_node *map, struct phase *p, struct sim_err *err)
 		return rc;
 	if (d.kind != DIST_CONSTANT) {
 		dist_release(&d);
-		return cfg_err(err, -SIM_ETYPE, n,
-			       "a phase's working_set is one size or percentage, not a distribution");
+		return cfg_err(
+			err, -SIM_ETYPE, n,
+			"a phase's working_set is one size or percentage, not a distribution");
 	}
 	if (d.fraction) {
 		p->ws_bytes = -1;
@@ -485,7 +486,8 @@ int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 		}
 	}
 	if (t->n_vms == 0 && t->n_groups == 0)
-		return cfg_err(err, -SIM_EMISSING, root, "the workload has no 'vms' and no 'groups'");
+		return cfg_err(err, -SIM_EMISSING, root,
+			       "the workload has no 'vms' and no 'groups'");
 	return 0;
 }
 

@@ -33,15 +33,17 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	double t0;
 
-	fprintf(f, "duration: %gh\ntick: 10s\nsample: 10m\npage_size: 2MiB\n"
-		   "hosts: [{name: h, count: 1000, memory: 256GiB, overhead: 4GiB}]\n"
-		   "policies: {placement: {policy: best-fit}, overcommit: {policy: ratio, max: 1.2}}\n"
-		   "workload:\n  groups:\n"
-		   "    - {name: vm, count: 20000, arrivals: {process: poisson, rate: 2000/h},\n"
-		   "       lifetime: {dist: lognormal, median: 12h, sigma: 1},\n"
-		   "       memory: {choice: [4GiB, 8GiB, 16GiB], weights: [2, 2, 1]},\n"
-		   "       working_set: {dist: uniform, min: 20%%, max: 60%%},\n"
-		   "       pattern: zipf, skew: 0.9, rate: 10k/s, writes: 20%%}\n", hours);
+	fprintf(f,
+		"duration: %gh\ntick: 10s\nsample: 10m\npage_size: 2MiB\n"
+		"hosts: [{name: h, count: 1000, memory: 256GiB, overhead: 4GiB}]\n"
+		"policies: {placement: {policy: best-fit}, overcommit: {policy: ratio, max: 1.2}}\n"
+		"workload:\n  groups:\n"
+		"    - {name: vm, count: 20000, arrivals: {process: poisson, rate: 2000/h},\n"
+		"       lifetime: {dist: lognormal, median: 12h, sigma: 1},\n"
+		"       memory: {choice: [4GiB, 8GiB, 16GiB], weights: [2, 2, 1]},\n"
+		"       working_set: {dist: uniform, min: 20%%, max: 60%%},\n"
+		"       pattern: zipf, skew: 0.9, rate: 10k/s, writes: 20%%}\n",
+		hours);
 	fclose(f);
 	if (scenario_load(path, NULL, &sc, &err)) {
 		sim_err_print(&err, stderr);
