@@ -200,6 +200,27 @@ static cJSON *vm_json(const struct rec_vm *v)
 	return o;
 }
 
+/*
+ * What the hosts cost a month, and what the same workload would need
+ * without overcommit: the peak configured memory over one host's capacity,
+ * rounded up (a lower bound; packing can only need more).
+ */
+static cJSON *cost_json(const struct run_record *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	double used = (double)r->hosts_used, plain = (double)r->hosts_without_overcommit;
+
+	cJSON_AddStringToObject(o, "currency", r->currency);
+	add_num(o, "host_per_month", r->host_per_month);
+	add_num(o, "hosts_used", used);
+	add_num(o, "monthly", used * r->host_per_month);
+	add_num(o, "hosts_without_overcommit", plain);
+	add_num(o, "monthly_without_overcommit", plain * r->host_per_month);
+	add_num(o, "hosts_saved", plain - used);
+	add_num(o, "saved_per_month", (plain - used) * r->host_per_month);
+	return o;
+}
+
 static cJSON *int_array(const int64_t *v, size_t n)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -265,6 +286,8 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "sla_violations", (double)r->sla_violations);
 	add_num(sum, "hosts_used", (double)r->hosts_used);
 	add_num(sum, "hosts_swap_full", (double)r->hosts_swap_full);
+	if (r->has_cost)
+		cJSON_AddItemToObject(sum, "cost", cost_json(r));
 
 	a = cJSON_AddArrayToObject(root, "hosts");
 	for (i = 0; i < r->n_hosts; i++)

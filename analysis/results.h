@@ -95,6 +95,11 @@ struct run_record {
 	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
 	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
 	uint64_t sla_violations;
+	/* Cost, when the config has one. */
+	bool has_cost;
+	const char *currency;
+	double host_per_month;
+	uint64_t hosts_without_overcommit;      /* peak configured / a host's capacity */
 	struct rec_host *hosts;
 	size_t n_hosts;
 	struct rec_vm *vms;

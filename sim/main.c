@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "describe.h"
 #include "err.h"
 #include "import.h"
@@ -40,6 +41,8 @@ static const char usage_main[] =
 	"  validate CONFIG   check a config and print the scenario's size\n"
 	"  import KIND PATH...  turn a public trace into a memsim trace\n"
 	"  describe TRACE    what a trace amounts to over time\n"
+	"  compare A.json B.json...  results side by side\n"
+
 	"\n"
 	"  memsim <command> --help   options of a command\n"
 	"  memsim --version          the version\n";
@@ -579,8 +582,9 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 2, argv + 2);
 	if (!strcmp(cmd, "describe"))
 		return cmd_describe(argc - 2, argv + 2);
-	if (!strcmp(cmd, "compare") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan") ||
-	    !strcmp(cmd, "plot")) {
+	if (!strcmp(cmd, "compare"))
+		return compare_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sweep") || !strcmp(cmd, "plan") || !strcmp(cmd, "plot")) {
 		fprintf(stderr, "memsim: error: '%s' is not supported yet in memsim %s\n", cmd,
 			MEMSIM_VERSION);
 		return EXIT_USAGE;

@@ -189,6 +189,18 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	for (i = 0; i < rec->series.n; i++)
 		if (rec->series.col[COL_USED][i] > rec->used_peak)
 			rec->used_peak = rec->series.col[COL_USED][i];
+	if (sc->cost.present) {
+		/* The mean host's capacity, so mixed host groups weigh by count. */
+		double cap = 0;
+
+		for (i = 0; i < c->n_hosts; i++)
+			cap += (double)host_capacity_bytes(&c->hosts[i]) / (double)c->n_hosts;
+		rec->has_cost = true;
+		rec->currency = sc->cost.currency;
+		rec->host_per_month = sc->cost.host_per_month;
+		rec->hosts_without_overcommit =
+			(uint64_t)ceil((double)c->stats.committed_peak_bytes / cap - 1e-9);
+	}
 	rec->n_hosts = c->n_hosts;
 	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {

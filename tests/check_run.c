@@ -139,6 +139,30 @@ START_TEST(sla_violations_count_the_vms_slower_than_the_bound)
 }
 END_TEST
 
+START_TEST(the_cost_report_prices_hosts_used_and_those_overcommit_saved)
+{
+	cJSON *j = run_json("configs/overcommit.yaml", NULL, 0, NULL);
+	cJSON *web = run_json("configs/web-poisson.yaml", NULL, 0, NULL);
+	double peak = at(j, "summary.memory.configured_bytes")->valuedouble;
+	double used = at(j, "summary.hosts_used")->valuedouble;
+	/* Four hosts of 96 GiB less 3 GiB of overhead; 900 a month each. */
+	double capacity = 93.0 * 1024 * 1024 * 1024;
+	double plain = ceil(peak / capacity);
+
+	ck_assert_str_eq(at(j, "summary.cost.currency")->valuestring, "EUR");
+	ck_assert_double_eq(at(j, "summary.cost.monthly")->valuedouble, 900 * used);
+	ck_assert_double_eq(at(j, "summary.cost.hosts_without_overcommit")->valuedouble, plain);
+	ck_assert_double_eq(at(j, "summary.cost.saved_per_month")->valuedouble,
+			    900 * (plain - used));
+	/* The overcommit really saved something here, so the test means something. */
+	ck_assert_double_gt(plain, used);
+	/* No cost in the config: no cost report, not a zero one. */
+	ck_assert_ptr_null(at(web, "summary.cost"));
+	cJSON_Delete(j);
+	cJSON_Delete(web);
+}
+END_TEST
+
 START_TEST(a_policy_change_leaves_the_workload_draws_alone)
 {
 	const char *best[] = {"policies.placement.policy=best-fit"};
@@ -202,7 +226,6 @@ static void check_contract(cJSON *j, const char *file)
 		ck_assert_msg(cJSON_IsNumber(at(j, *k)), "%s: %s is not a number", file, *k);
 	/* Keys later versions fill are absent, not zero. */
 	ck_assert_ptr_null(at(j, "summary.migrations"));
-	ck_assert_ptr_null(at(j, "summary.cost"));
 	ck_assert_msg(cJSON_GetArraySize(at(j, "hosts")) > 0, "%s: hosts", file);
 	vms = at(j, "vms");
 	cJSON_ArrayForEach(v, vms)
@@ -292,6 +315,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, running_out_of_memory_is_reported_not_a_crash);
 	tcase_add_test(tc, sla_violations_count_the_vms_slower_than_the_bound);
 	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
+	tcase_add_test(tc, the_cost_report_prices_hosts_used_and_those_overcommit_saved);
 	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);

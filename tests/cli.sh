@@ -326,5 +326,51 @@ want_rc 2
 grep -q 'known: ' "$T/stderr" || because "the known kinds are not listed"
 check "an unknown trace kind exits 2 and lists the kinds" "$why"
 
+# --- compare ------------------------------------------------------------------------
+
+m run "$DATA/cli_good.yaml" --quiet -o "$T/cmp-a.json"
+m run "$DATA/cli_good.yaml" --quiet --set hosts.0.count=3 -o "$T/cmp-b.json"
+# The JSON value of a summary key (the first line that names it), as the file has it.
+json_num()
+{
+	sed -n "s/^[[:space:]]*\"$2\":[[:space:]]*\([-0-9.e+]*\),*$/\1/p" "$1" | head -n 1
+}
+
+why=
+m compare "$T/cmp-a.json" "$T/cmp-b.json" --format csv
+want_rc 0
+head -n 1 "$T/stdout" | grep -q "^metric,$T/cmp-a.json,$T/cmp-b.json\$" ||
+	because "header is not metric,A,B: $(head -n 1 "$T/stdout")"
+awk -F, 'NF != 3 { bad = 1 } END { exit bad }' "$T/stdout" || because "a row without 3 fields"
+a=$(json_num "$T/cmp-a.json" host_bytes)
+b=$(json_num "$T/cmp-b.json" host_bytes)
+grep -q "^summary.memory.host_bytes,$a,$b\$" "$T/stdout" ||
+	because "host_bytes row is not $a,$b: $(grep host_bytes "$T/stdout")"
+[ "$a" = 137438953472 ] && [ "$b" = 206158430208 ] ||
+	because "host bytes $a and $b are not 2 and 3 hosts of 64 GiB"
+check "compare --format csv: one row per metric, the files' own numbers" "$why"
+
+why=
+m compare "$T/cmp-a.json" "$T/cmp-b.json" --metrics summary.memory.host_bytes
+want_rc 0
+[ "$(lines "$T/stdout")" -eq 2 ] || because "not a header and one row"
+grep -q '(+6.87195e+10, x1.5)' "$T/stdout" || because "no difference and ratio: $(cat "$T/stdout")"
+check "compare shows the difference and ratio to the first file" "$why"
+
+why=
+m compare "$T/cmp-a.json" "$T/cmp-b.json" --format markdown --metrics summary.vms
+want_rc 0
+[ "$(grep -c '^|.*|$' "$T/stdout")" -eq "$(lines "$T/stdout")" ] || because "not every line is a row"
+m compare "$T/cmp-a.json" --format json --metrics summary.hosts_used
+want_rc 0
+grep -q '"summary.hosts_used"' "$T/stdout" || because "the JSON form lacks the metric"
+check "compare --format markdown and json" "$why"
+
+why=
+m compare "$T/cmp-a.json" "$DATA/cli_good.yaml"
+want_rc 2
+want_err_line
+check "compare refuses a file that is not results" "$why"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
