@@ -72,16 +72,30 @@ deps:
 		fi; \
 	fi
 
+# deps-plot: gnuplot, which `memsim plot` runs, installed only where plots
+# are asked for (the tests draw some).
+deps-plot:
+	@if ! command -v gnuplot >/dev/null 2>&1; then \
+		echo "memsim: gnuplot is missing (memsim plot needs it)"; \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox || exit 1; \
+		else \
+			echo "run: sudo apt-get update && sudo apt-get install -y gnuplot-nox"; \
+			exit 1; \
+		fi; \
+	fi
+
 run: all
 	@mkdir -p results
 	./$(B)/memsim run configs/default.yaml -o results/default.json
 
-check: deps
+check: deps deps-plot
 	@$(MAKE) --no-print-directory $(B)/memsim $(B)/check_all
 	./$(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 
-debug check-sanitize: deps
+debug check-sanitize: deps deps-plot
 	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
 	  CFLAGS='-O1 -g3 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  LDFLAGS='-fsanitize=address,undefined'
@@ -103,4 +117,4 @@ clean:
 
 -include $(OBJ:.o=.d) $(TOBJ:.o=.d) $(B)/sim/main.d
 
-.PHONY: all deps run check debug check-sanitize check-nodeps bench install clean
+.PHONY: all deps deps-plot run check debug check-sanitize check-nodeps bench install clean

@@ -26,7 +26,7 @@ const char *const rec_fault_names[REC_FAULTS] = {
 };
 const char *const rec_col_names[COL_COUNT] = {
 	"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes", "ballooned_bytes",
-	"swapped_bytes", "compressed_bytes",
+	"swapped_bytes", "compressed_bytes", "faults",
 };
 
 void results_release(struct run_record *r)
@@ -43,20 +43,24 @@ void results_release(struct run_record *r)
 	free(r->series.t_s);
 	for (k = 0; k < COL_COUNT; k++)
 		free(r->series.col[k]);
+	free(r->series.stall_s);
 	memset(r, 0, sizeof(*r));
 }
 
-void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT])
+void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT],
+			double stall_s)
 {
 	int k;
 
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 64;
 		s->t_s = xrealloc(s->t_s, s->cap * sizeof(*s->t_s));
+		s->stall_s = xrealloc(s->stall_s, s->cap * sizeof(*s->stall_s));
 		for (k = 0; k < COL_COUNT; k++)
 			s->col[k] = xrealloc(s->col[k], s->cap * sizeof(*s->col[k]));
 	}
 	s->t_s[s->n] = t_s;
+	s->stall_s[s->n] = stall_s;
 	for (k = 0; k < COL_COUNT; k++)
 		s->col[k][s->n] = v[k];
 	s->n++;
@@ -303,6 +307,9 @@ cJSON *results_to_json(const struct run_record *r)
 	for (k = 0; k < COL_COUNT; k++)
 		cJSON_AddItemToObject(o, rec_col_names[k],
 				      int_array(r->series.col[k], r->series.n));
+	a = cJSON_AddArrayToObject(o, "stall_s");
+	for (i = 0; i < r->series.n; i++)
+		cJSON_AddItemToArray(a, num(r->series.stall_s[i]));
 	return root;
 }
 

@@ -61,6 +61,7 @@ struct rec_vm {
 enum rec_col {
 	COL_CONFIGURED, COL_USED, COL_FREE, COL_SHARED_SAVED, COL_BALLOONED, COL_SWAPPED,
 	COL_COMPRESSED,
+	COL_FAULTS,                     /* faults of every kind since the last sample */
 	COL_COUNT,
 };
 extern const char *const rec_col_names[COL_COUNT];
@@ -69,6 +70,7 @@ struct rec_series {
 	size_t n, cap;
 	double *t_s;
 	int64_t *col[COL_COUNT];
+	double *stall_s;                /* VMs' stall since the last sample */
 };
 
 struct run_record {
@@ -108,8 +110,9 @@ struct run_record {
 };
 
 void results_release(struct run_record *r);
-/* Appends a sample: t_s and one value per column. */
-void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT]);
+/* Appends a sample: t_s, one value per column, and the stall. */
+void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT],
+			double stall_s);
 /* The whole document; the caller owns it (cJSON_Delete). */
 cJSON *results_to_json(const struct run_record *r);
 /* A cfg tree as JSON, with normalized values where they were read. */

@@ -21,6 +21,7 @@
 #include "err.h"
 #include "import.h"
 #include "mem.h"
+#include "plot.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
@@ -43,6 +44,7 @@ static const char usage_main[] =
 	"  describe TRACE    what a trace amounts to over time\n"
 	"  compare A.json B.json...  results side by side\n"
 
+	"  plot FILE.json... pictures of results and sweep summaries (gnuplot)\n"
 	"\n"
 	"  memsim <command> --help   options of a command\n"
 	"  memsim --version          the version\n";
@@ -582,13 +584,15 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 2, argv + 2);
 	if (!strcmp(cmd, "describe"))
 		return cmd_describe(argc - 2, argv + 2);
-	if (!strcmp(cmd, "compare"))
-		return compare_main(argc - 2, argv + 2);
-	if (!strcmp(cmd, "sweep") || !strcmp(cmd, "plan") || !strcmp(cmd, "plot")) {
+	if (!strcmp(cmd, "sweep") || !strcmp(cmd, "plan")) {
 		fprintf(stderr, "memsim: error: '%s' is not supported yet in memsim %s\n", cmd,
 			MEMSIM_VERSION);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "compare"))
+		return compare_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "plot"))
+		return plot_main(argc - 2, argv + 2);
 	fprintf(stderr, "memsim: unknown command '%s'\n\n%s", cmd, usage_main);
 	return EXIT_USAGE;
 }

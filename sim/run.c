@@ -57,9 +57,29 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 	return hp;
 }
 
-static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t)
+/* Faults and stall of every VM that ever ran, so far. */
+static void totals(const struct cluster *c, uint64_t *faults, int64_t *stall_ns)
 {
-	int64_t v[COL_COUNT] = {0};
+	size_t i;
+	int k;
+
+	*faults = 0;
+	*stall_ns = 0;
+	for (i = 0; i < c->n_vms; i++) {
+		const struct mem_stats *st = &c->vms[i].mem.stats;
+
+		for (k = 0; k < FAULT_COUNT; k++)
+			*faults += st->faults[k];
+		*stall_ns += st->stall_ns;
+	}
+}
+
+/* A sample at t; *faults and *stall_ns carry the totals of the last one. */
+static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
+			   uint64_t *faults, int64_t *stall_ns)
+{
+	int64_t v[COL_COUNT] = {0}, stall;
+	uint64_t f;
 	size_t i;
 
 	v[COL_CONFIGURED] = c->stats.committed_bytes;
@@ -74,7 +94,11 @@ static void collect_sample(struct run_record *rec, const struct cluster *c, sim_
 		v[COL_SWAPPED] += (int64_t)hm->swap.used_pages * pb;
 		v[COL_COMPRESSED] += (int64_t)hm->n_compressed * pb;
 	}
-	results_series_add(&rec->series, (double)t / 1e9, v);
+	totals(c, &f, &stall);
+	v[COL_FAULTS] = (int64_t)(f - *faults);
+	results_series_add(&rec->series, (double)t / 1e9, v, (double)(stall - *stall_ns) / 1e9);
+	*faults = f;
+	*stall_ns = stall;
 }
 
 static double col_mean(const struct rec_series *s, enum rec_col k)
@@ -307,6 +331,8 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	char **names;
 	size_t n_specs, i;
 	double t0 = wall_now(), last_print = t0;
+	uint64_t faults_seen = 0;
+	int64_t stall_seen = 0;
 	sim_time t;
 	int rc;
 
@@ -364,7 +390,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		sim_run(s, t);
 		if (c->check_failed)
 			break;
-		collect_sample(rec, c, t);
+		collect_sample(rec, c, t, &faults_seen, &stall_seen);
 		if (o->progress && wall_now() - last_print > 0.25) {
 			last_print = wall_now();
 			progress_line(t, sc->duration_ns);

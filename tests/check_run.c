@@ -139,6 +139,28 @@ START_TEST(sla_violations_count_the_vms_slower_than_the_bound)
 }
 END_TEST
 
+START_TEST(series_of_faults_and_stall_add_up_to_the_summary)
+{
+	cJSON *j = run_json("configs/default.yaml", NULL, 0, NULL), *v;
+	double faults = 0, stall = 0, want = 0;
+	static const char *const kinds[] = {
+		"zero_fill", "cow", "host_swap_in", "decompress", "guest_swap_in",
+	};
+	size_t k;
+
+	cJSON_ArrayForEach(v, at(j, "series.faults"))
+		faults += v->valuedouble;
+	cJSON_ArrayForEach(v, at(j, "series.stall_s"))
+		stall += v->valuedouble;
+	for (k = 0; k < 5; k++)
+		want += cJSON_GetObjectItem(at(j, "summary.faults"), kinds[k])->valuedouble;
+	ck_assert_double_gt(want, 0);
+	ck_assert_double_eq(faults, want);
+	ck_assert_double_eq_tol(stall, at(j, "summary.performance.stall_s")->valuedouble, 1e-6);
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(the_cost_report_prices_hosts_used_and_those_overcommit_saved)
 {
 	cJSON *j = run_json("configs/overcommit.yaml", NULL, 0, NULL);
@@ -208,7 +230,7 @@ static void check_contract(cJSON *j, const char *file)
 	};
 	static const char *const series_keys[] = {
 		"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes",
-		"ballooned_bytes", "swapped_bytes", "compressed_bytes", NULL,
+		"ballooned_bytes", "swapped_bytes", "compressed_bytes", "faults", "stall_s", NULL,
 	};
 	static const char *const vm_keys[] = {
 		"name", "host", "arrive_s", "depart_s", "memory_bytes", "faults", "stall_s",
@@ -316,6 +338,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, sla_violations_count_the_vms_slower_than_the_bound);
 	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
 	tcase_add_test(tc, the_cost_report_prices_hosts_used_and_those_overcommit_saved);
+	tcase_add_test(tc, series_of_faults_and_stall_add_up_to_the_summary);
 	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);

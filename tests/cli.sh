@@ -372,5 +372,44 @@ want_rc 2
 want_err_line
 check "compare refuses a file that is not results" "$why"
 
+# --- plot ---------------------------------------------------------------------------
+
+# is_png FILE: the eight-byte PNG signature, 89 50 4E 47 0D 0A 1A 0A.
+is_png()
+{
+	[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+}
+
+# is_svg FILE WORD: an SVG document, one root element, closed, naming WORD.
+is_svg()
+{
+	grep -q '<svg' "$1" && [ "$(grep -c '<svg[ >]' "$1")" -eq 1 ] &&
+		tail -n 3 "$1" | grep -q '</svg>' && grep -q "$2" "$1"
+}
+
+why=
+m plot "$T/cmp-a.json" -o "$T/plots"
+want_rc 0
+for p in memory faults; do
+	is_png "$T/plots/cmp-a-$p.png" || because "cmp-a-$p.png is not a PNG"
+	is_svg "$T/plots/cmp-a-$p.svg" cli-good || because "cmp-a-$p.svg is not an SVG titled cli-good"
+done
+check "plot draws memory, faults and stall of a results file as PNG and SVG" "$why"
+
+why=
+m plot "$DATA/plot_sweep.json" -o "$T/plots" --metrics summary.performance.slowdown_mean
+want_rc 0
+f="$T/plots/plot_sweep-summary_performance_slowdown_mean"
+is_png "$f.png" || because "not a PNG"
+is_svg "$f.svg" '95% interval' || because "not an SVG with the interval in its title"
+grep -q 'policies.balloon.policy=static' "$f.svg" || because "no line per balloon policy"
+check "plot draws a sweep metric against its parameter with the interval" "$why"
+
+why=
+m plot "$DATA/cli_good.yaml" -o "$T/plots"
+want_rc 2
+want_err_line
+check "plot refuses a file that is not results" "$why"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
