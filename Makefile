@@ -94,6 +94,8 @@ check: deps deps-plot
 	@$(MAKE) --no-print-directory $(B)/memsim $(B)/check_all
 	./$(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
+	MEMSIM=./$(B)/memsim sh tests/sweep.sh
+	MEMSIM=./$(B)/memsim sh tests/plan.sh
 
 debug check-sanitize: deps deps-plot
 	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
@@ -103,6 +105,8 @@ debug check-sanitize: deps deps-plot
 check-nodeps: $(B)/memsim $(B)/check_all
 	./$(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
+	MEMSIM=./$(B)/memsim sh tests/sweep.sh
+	MEMSIM=./$(B)/memsim sh tests/plan.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/memsim $(BENCH)

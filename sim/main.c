@@ -21,10 +21,12 @@
 #include "err.h"
 #include "import.h"
 #include "mem.h"
+#include "plan.h"
 #include "plot.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
+#include "sweep.h"
 #include "units.h"
 #include "version.h"
 #include "xmem.h"
@@ -43,7 +45,8 @@ static const char usage_main[] =
 	"  import KIND PATH...  turn a public trace into a memsim trace\n"
 	"  describe TRACE    what a trace amounts to over time\n"
 	"  compare A.json B.json...  results side by side\n"
-
+	"  sweep SWEEP.yaml  a parameter grid with replications\n"
+	"  plan CONFIG --search KEY  the smallest value that meets the SLA\n"
 	"  plot FILE.json... pictures of results and sweep summaries (gnuplot)\n"
 	"\n"
 	"  memsim <command> --help   options of a command\n"
@@ -584,11 +587,10 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 2, argv + 2);
 	if (!strcmp(cmd, "describe"))
 		return cmd_describe(argc - 2, argv + 2);
-	if (!strcmp(cmd, "sweep") || !strcmp(cmd, "plan")) {
-		fprintf(stderr, "memsim: error: '%s' is not supported yet in memsim %s\n", cmd,
-			MEMSIM_VERSION);
-		return EXIT_USAGE;
-	}
+	if (!strcmp(cmd, "sweep"))
+		return sweep_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "plan"))
+		return plan_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "plot"))

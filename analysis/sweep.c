@@ -1,0 +1,511 @@
+/*
+ * sweep.c - `memsim sweep SWEEP.yaml [-j N] [-o DIR]`: every point of a sweep
+ * file times its replications, each one `memsim run` in a child process,
+ * then the summaries (DESIGN.md section 9).
+ *
+ * Resuming is simple because `memsim run` writes its results file
+ * atomically (temporary file, then rename): a run whose DIR/runs/<point>-
+ * r<rep>.json exists is done, and a sweep started again runs only the
+ * others.  A failed run leaves <point>-r<rep>.err with its stderr (also
+ * written atomically) and is tried again by the next start.  Children die
+ * with the sweep (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan
+ * writing into DIR; the next start removes their temporary files.  A lock
+ * on DIR/.lock keeps two sweeps out of one folder.  The summaries are
+ * computed from the run files alone (sweep_sum.c), so neither -j nor an
+ * interruption changes a byte of them.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "results.h"
+#include "sweep.h"
+#include "sweep_spec.h"
+#include "sweep_sum.h"
+#include "units.h"
+#include "xmem.h"
+
+enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
+
+/* Tunable: the most worker processes -j may ask for. */
+static const int64_t SWEEP_MAX_JOBS = 1024;
+
+static const char usage_sweep[] =
+	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR]\n"
+	"\n"
+	"Runs every point of a sweep file (a base config, axes of --set values,\n"
+	"grid or zip, replications) as `memsim run`, then writes DIR/summary.json\n"
+	"and DIR/summary.csv: each metric's mean and 95% confidence interval, and\n"
+	"paired differences against the baseline points.  Started again after an\n"
+	"interruption, it runs only the missing runs.\n"
+	"\n"
+	"  -j N     run N runs at once (default 1)\n"
+	"  -o DIR   output folder (default sweeps/<sweep file name without .yaml>)\n";
+
+/* One point-replication to run. */
+struct task {
+	size_t point;
+	long rep;
+	pid_t pid;                      /* while it runs */
+};
+
+struct runner {
+	const struct sweep_spec *spec;
+	const char *dir;
+	const char *self;               /* this binary, from /proc/self/exe */
+	bool progress;                  /* stderr is a terminal */
+	size_t total, done, failed;
+	struct timespec start;
+};
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "memsim: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage_sweep);
+	return EXIT_USAGE;
+}
+
+/* A freshly allocated "DIR/runs/<point>-r<rep><suffix>". */
+static char *run_path(const char *dir, size_t point, long rep, const char *suffix)
+{
+	size_t n = strlen(dir) + strlen(suffix) + 64;
+	char *p = xmalloc(n);
+	char id[32];
+
+	sweep_spec_point_id(point, id, sizeof(id));
+	snprintf(p, n, "%s/runs/%s-r%ld%s", dir, id, rep, suffix);
+	return p;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* mkdir -p. */
+static int make_dirs(const char *path, struct sim_err *err)
+{
+	char *p = xstrdup(path);
+	char *s;
+	int rc = 0;
+
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		{
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0777) != 0 && errno != EEXIST)
+				rc = sim_err_set(err, -SIM_EIO, p, 0, 0, "cannot create: %s",
+						 strerror(errno));
+			*s = c;
+		}
+		if (rc || !*s)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* Takes DIR/.lock for the life of the process (released even by SIGKILL). */
+static int lock_dir(const char *dir, struct sim_err *err)
+{
+	size_t n = strlen(dir) + 16;
+	char *p = xmalloc(n);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd, rc = 0;
+
+	snprintf(p, n, "%s/.lock", dir);
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		rc = sim_err_set(err, -SIM_EIO, p, 0, 0, "cannot create: %s", strerror(errno));
+	else if (fcntl(fd, F_SETLK, &fl) != 0)
+		rc = sim_err_set(err, -SIM_EIO, dir, 0, 0,
+				 "another sweep is writing into this folder");
+	free(p);
+	return rc;
+}
+
+/* Removes temporary files left in DIR/runs by a sweep that was killed. */
+static void remove_leftovers(const char *dir)
+{
+	size_t n = strlen(dir) + 16;
+	char *runs = xmalloc(n);
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(runs, n, "%s/runs", dir);
+	d = opendir(runs);
+	while (d && (e = readdir(d))) {
+		if (strstr(e->d_name, ".tmp")) {
+			size_t m = n + strlen(e->d_name) + 2;
+			char *p = xmalloc(m);
+
+			snprintf(p, m, "%s/%s", runs, e->d_name);
+			unlink(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(runs);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void show_progress(const struct runner *r, bool last)
+{
+	double el = seconds_since(&r->start);
+	char left[64] = "";
+
+	if (!r->progress)
+		return;
+	if (r->done && !last) {
+		double eta = el / (double)r->done * (double)(r->total - r->done);
+
+		snprintf(left, sizeof(left), ", about %.0fs left", eta + 0.5);
+	}
+	fprintf(stderr, "\rmemsim sweep: %zu/%zu runs, %zu failed%s\033[K%s", r->done, r->total,
+		r->failed, left, last ? "\n" : "");
+	fflush(stderr);
+}
+
+/* In the child: becomes `memsim run` for task t; never returns. */
+static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
+{
+	const struct sweep_spec *s = r->spec;
+	size_t n_args = 12 + 2 * s->n_axes, k = 0, a;
+	char **argv = xcalloc(n_args, sizeof(*argv));
+	char *out, *err_tmp, reps[48], rep[32];
+	int fd;
+
+	/* Die with the sweep, so a killed sweep leaves no run writing into DIR. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(127);
+	err_tmp = run_path(r->dir, t->point, t->rep, ".err.tmp");
+	fd = open(err_tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+		_exit(127);
+	close(fd);
+	fd = open("/dev/null", O_WRONLY);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		_exit(127);
+	close(fd);
+	/*
+	 * With replications > 1, `memsim run -o X.json --replication R` writes
+	 * X-rR.json; with one replication it writes X.json itself.
+	 */
+	if (s->replications > 1) {
+		char id[32];
+
+		sweep_spec_point_id(t->point, id, sizeof(id));
+		out = xmalloc(strlen(r->dir) + 48);
+		sprintf(out, "%s/runs/%s.json", r->dir, id);
+	} else {
+		out = run_path(r->dir, t->point, t->rep, ".json");
+	}
+	snprintf(reps, sizeof(reps), "replications=%lld", (long long)s->replications);
+	snprintf(rep, sizeof(rep), "%ld", t->rep);
+	argv[k++] = (char *)"memsim";
+	argv[k++] = (char *)"run";
+	argv[k++] = s->base;
+	argv[k++] = (char *)"--set";
+	argv[k++] = reps;
+	for (a = 0; a < s->n_axes; a++) {
+		const char *v = sweep_spec_value(s, t->point, a);
+		char *set = xmalloc(strlen(s->axes[a].key) + strlen(v) + 2);
+
+		sprintf(set, "%s=%s", s->axes[a].key, v);
+		argv[k++] = (char *)"--set";
+		argv[k++] = set;
+	}
+	argv[k++] = (char *)"--replication";
+	argv[k++] = rep;
+	argv[k++] = (char *)"--quiet";
+	argv[k++] = (char *)"-o";
+	argv[k++] = out;
+	argv[k] = NULL;
+	execv(r->self, argv);
+	fprintf(stderr, "memsim: error: cannot run %s: %s\n", r->self, strerror(errno));
+	_exit(127);
+}
+
+static pid_t start_run(const struct runner *r, const struct task *t, struct sim_err *err)
+{
+	char *stale = run_path(r->dir, t->point, t->rep, ".err");
+	pid_t parent = getpid();
+	pid_t pid;
+
+	unlink(stale);
+	free(stale);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		exec_run(r, t, parent);
+	if (pid < 0)
+		sim_err_set(err, -SIM_EIO, "", 0, 0, "cannot start a run: %s", strerror(errno));
+	return pid;
+}
+
+/* Records how task t ended; returns whether it succeeded. */
+static bool finish_run(struct runner *r, const struct task *t, int status)
+{
+	char *json = run_path(r->dir, t->point, t->rep, ".json");
+	char *tmp = run_path(r->dir, t->point, t->rep, ".err.tmp");
+	char *errp = run_path(r->dir, t->point, t->rep, ".err");
+	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && exists(json);
+
+	if (!ok) {
+		char *text = NULL;
+		struct sim_err e;
+		FILE *f = fopen(tmp, "rb");
+		size_t n = 0;
+		char why[96];
+
+		if (f) {
+			text = xcalloc(4097, 1);
+			n = fread(text, 1, 4096, f);
+			fclose(f);
+			while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+				text[--n] = '\0';
+		}
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "killed by signal %d", WTERMSIG(status));
+		else if (WEXITSTATUS(status) != 0)
+			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
+		else
+			snprintf(why, sizeof(why), "no results file was written");
+		if (results_write_file(errp, n ? text : why, &e) != 0)
+			sim_err_print(&e, stderr);
+		free(text);
+		r->failed++;
+	}
+	unlink(tmp);
+	r->done++;
+	free(json);
+	free(tmp);
+	free(errp);
+	return ok;
+}
+
+/* Runs the tasks with up to jobs children at once. */
+static int run_all(struct runner *r, struct task *tasks, size_t n, int64_t jobs,
+		   struct sim_err *err)
+{
+	size_t next = 0, running = 0, i;
+	int rc = 0;
+
+	r->total = n;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	show_progress(r, false);
+	while (next < n || running) {
+		int status;
+		pid_t pid;
+
+		while (!rc && next < n && running < (size_t)jobs) {
+			tasks[next].pid = start_run(r, &tasks[next], err);
+			if (tasks[next].pid < 0) {
+				rc = err->code;
+				break;
+			}
+			next++;
+			running++;
+		}
+		if (!running)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = sim_err_set(err, -SIM_EIO, "", 0, 0, "waiting for runs: %s",
+					 strerror(errno));
+			break;
+		}
+		for (i = 0; i < next; i++)
+			if (tasks[i].pid == pid) {
+				tasks[i].pid = 0;
+				running--;
+				finish_run(r, &tasks[i], status);
+				show_progress(r, false);
+				break;
+			}
+		if (rc && !running)
+			break;
+	}
+	show_progress(r, true);
+	return rc;
+}
+
+/* The default output folder: sweeps/<sweep file name without extension>. */
+static char *default_dir(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+	size_t n;
+	char *d;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	d = xmalloc(n + 8);
+	snprintf(d, n + 8, "sweeps/%.*s", (int)n, base);
+	return d;
+}
+
+static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs)
+{
+	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO) };
+	size_t R = (size_t)s->replications, n = 0, p, rep;
+	struct task *tasks = xcalloc(s->n_points * R + 1, sizeof(*tasks));
+	struct sweep_sum *sum;
+	struct sim_err err = { 0 };
+	char *runs = xmalloc(strlen(dir) + 8);
+	char self[4096];
+	ssize_t len;
+	int rc;
+
+	sprintf(runs, "%s/runs", dir);
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len < 0) {
+		rc = sim_err_set(&err, -SIM_EIO, "/proc/self/exe", 0, 0, "cannot read: %s",
+				 strerror(errno));
+		goto out;
+	}
+	self[len] = '\0';
+	r.self = self;
+	rc = make_dirs(runs, &err);
+	if (!rc)
+		rc = lock_dir(dir, &err);
+	if (rc)
+		goto out;
+	remove_leftovers(dir);
+	for (p = 0; p < s->n_points; p++)
+		for (rep = 0; rep < R; rep++) {
+			char *json = run_path(dir, p, (long)rep, ".json");
+
+			if (exists(json)) {
+				char *e = run_path(dir, p, (long)rep, ".err");
+
+				unlink(e);
+				free(e);
+			} else {
+				tasks[n].point = p;
+				tasks[n++].rep = (long)rep;
+			}
+			free(json);
+		}
+	rc = run_all(&r, tasks, n, jobs, &err);
+	/* The summaries are written even when a run could not be started. */
+	sum = sweep_sum_build(s, dir);
+	{
+		struct sim_err werr = { 0 };
+		int wrc = sweep_sum_write(sum, dir, &werr);
+
+		if (wrc && !rc) {
+			rc = wrc;
+			err = werr;
+		}
+	}
+	if (!rc && sweep_sum_failed(sum)) {
+		fprintf(stderr, "memsim: error: %zu of %zu runs failed; see %s/summary.json\n",
+			sweep_sum_failed(sum), s->n_points * R, dir);
+		sweep_sum_free(sum);
+		rc = 0;
+		free(tasks);
+		free(runs);
+		return EXIT_RUN_FAILED;
+	}
+	sweep_sum_free(sum);
+out:
+	if (rc)
+		sim_err_print(&err, stderr);
+	free(tasks);
+	free(runs);
+	return rc ? EXIT_RUN_FAILED : EXIT_OK;
+}
+
+static bool parse_jobs(const char *s, int64_t *jobs)
+{
+	char why[128];
+
+	return !units_parse_int(s, jobs, why, sizeof(why)) && *jobs >= 1 &&
+	       *jobs <= SWEEP_MAX_JOBS;
+}
+
+int sweep_main(int argc, char **argv)
+{
+	const char *file = NULL, *out = NULL;
+	struct sweep_spec s;
+	struct sim_err err = { 0 };
+	int64_t jobs = 1;
+	char *dir;
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage_sweep, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
+			if (i + 1 >= argc)
+				return usage_error("option '%s' needs a value", a);
+			if (!strcmp(a, "-o")) {
+				out = argv[++i];
+			} else if (!parse_jobs(argv[++i], &jobs)) {
+				return usage_error("-j needs a whole number from 1 to %lld, "
+						   "not '%s'", (long long)SWEEP_MAX_JOBS, argv[i]);
+			}
+		} else if (!strcmp(a, "--mpi")) {
+			fprintf(stderr, "memsim: error: 'sweep --mpi' is not supported yet\n");
+			return EXIT_USAGE;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option '%s'", a);
+		} else if (file) {
+			return usage_error("one sweep file only, not also '%s'", a);
+		} else {
+			file = a;
+		}
+	}
+	if (!file)
+		return usage_error("missing the sweep file");
+	if (out && !out[0])
+		return usage_error("-o needs a folder");
+	if (sweep_spec_load(file, &s, &err)) {
+		sim_err_print(&err, stderr);
+		return EXIT_USAGE;
+	}
+	dir = out ? xstrdup(out) : default_dir(file);
+	rc = sweep(&s, dir, jobs);
+	free(dir);
+	sweep_spec_release(&s);
+	return rc;
+}

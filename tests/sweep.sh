@@ -1,0 +1,210 @@
+#!/bin/sh
+# tests/sweep.sh - `memsim sweep` end to end (DESIGN.md section 9): -j 1 and -j 2 write
+# the same summaries, a sweep killed with SIGKILL and started again finishes with the
+# same summaries and no duplicate or partial run files, a failing point is recorded
+# while the others complete, the CSV's shape, and a bad sweep file.  POSIX sh; run from
+# the repo root as
+#   MEMSIM=./build/memsim sh tests/sweep.sh
+# Ends with one line "N passed, M failed" and exits non-zero if any check failed.
+
+MEMSIM=${MEMSIM:-./build/memsim}
+DATA=tests/data
+T=$(mktemp -d "${TMPDIR:-/tmp}/memsim-sweep.XXXXXX") || exit 2
+bg=
+trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 2' HUP INT TERM
+
+pass=0
+fail=0
+
+# check NAME WHY: passes when WHY is empty, else prints WHY's lines as details.
+check()
+{
+	if [ -z "$2" ]; then
+		pass=$((pass + 1))
+		echo "ok - $1"
+	else
+		fail=$((fail + 1))
+		echo "FAIL - $1"
+		printf '%s\n' "$2" | sed 's/^/#   /'
+	fi
+}
+
+# m ARGS...: runs memsim; sets rc, and leaves its output in $T/stdout and $T/stderr.
+m()
+{
+	"$MEMSIM" "$@" >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+}
+
+# Appends a reason to why.
+because()
+{
+	why="$why${why:+
+}$1"
+}
+
+want_rc()
+{
+	[ "$rc" -eq "$1" ] || because "exit status $rc, want $1; stderr: $(head -n 3 "$T/stderr")"
+}
+
+# same_summaries A B: both folders hold byte-identical summary.json and summary.csv.
+same_summaries()
+{
+	for f in summary.json summary.csv; do
+		if [ ! -s "$1/$f" ] || [ ! -s "$2/$f" ]; then
+			because "$f is missing or empty in $1 or $2"
+		elif ! cmp -s "$1/$f" "$2/$f"; then
+			because "$f differs between $1 and $2"
+		fi
+	done
+}
+
+# count DIR PATTERN: how many files in DIR match the shell PATTERN.
+count()
+{
+	n=0
+	for f in "$1"/$2; do
+		[ -e "$f" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# runs_complete DIR N: DIR/runs holds exactly N results files, each whole, and nothing else.
+runs_complete()
+{
+	[ "$(count "$1/runs" '*')" -eq "$2" ] ||
+		because "$1/runs holds $(count "$1/runs" '*') files, want $2: $(ls "$1/runs")"
+	[ "$(count "$1/runs" '*.json')" -eq "$2" ] ||
+		because "$1/runs holds $(count "$1/runs" '*.json') results files, want $2"
+	for f in "$1"/runs/*.json; do
+		[ "$(tail -c 2 "$f" | head -c 1)" = "}" ] || because "$f is not a whole JSON file"
+	done
+}
+
+# --- -j 1 and -j 2 -------------------------------------------------------------------------
+
+why=
+m sweep "$DATA/sweep_small.yaml" -j 1 -o "$T/j1"
+want_rc 0
+m sweep "$DATA/sweep_small.yaml" -j 2 -o "$T/j2"
+want_rc 0
+same_summaries "$T/j1" "$T/j2"
+runs_complete "$T/j1" 12
+runs_complete "$T/j2" 12
+check "-j 1 and -j 2 write byte-identical summaries from 12 runs" "$why"
+
+why=
+m sweep "$DATA/sweep_small.yaml" -j 2 -o "$T/j2"
+want_rc 0
+same_summaries "$T/j1" "$T/j2"
+check "a finished sweep started again changes nothing" "$why"
+
+# --- the summaries' shape -------------------------------------------------------------------
+
+why=
+csv=$T/j1/summary.csv
+head -n 1 "$csv" | grep -q '^id,policies\.balloon\.policy,hosts\.0\.count,summary\.' ||
+	because "header does not start with id and the two axes: $(head -c 120 "$csv")"
+sd=summary.performance.slowdown_mean
+head -n 1 "$csv" | grep -q -F ",$sd.mean,$sd.ci95_low,$sd.ci95_high," ||
+	because "header lacks the mean, ci95_low and ci95_high of slowdown_mean"
+[ "$(wc -l <"$csv" | tr -d ' ')" -eq 5 ] || because "not a header and 4 rows: $(wc -l <"$csv")"
+# Points in order: the last axis varies fastest.
+want="id,policies.balloon.policy,hosts.0.count p000,none,1 p001,none,2"
+want="$want p002,static,1 p003,static,2 "
+[ "$(cut -d, -f1-3 "$csv" | tr '\n' ' ')" = "$want" ] ||
+	because "points are not in grid order: $(cut -d, -f1-3 "$csv" | tr '\n' ' ')"
+cols=$(head -n 1 "$csv" | awk -F, '{ print NF }')
+awk -F, -v c="$cols" 'NF != c { bad = 1 } END { exit bad }' "$csv" ||
+	because "rows do not all have $cols fields"
+[ $(( (cols - 3) % 3 )) -eq 0 ] || because "$cols columns are not id, 2 axes and 3 per metric"
+check "summary.csv: a header, one row per point in order, 3 columns per metric" "$why"
+
+why=
+j=$T/j1/summary.json
+grep -q '"schema":[[:space:]]*"memsim-sweep/1"' "$j" || because "no schema memsim-sweep/1"
+[ "$(grep -c '"id":' "$j")" -eq 4 ] || because "not 4 points"
+[ "$(grep -c '"runs":[[:space:]]*3,' "$j")" -eq 4 ] || because "not 3 runs in every point"
+# Points p002 and p003 (static) have baselines p000 and p001 (none); those have none.
+[ "$(grep -c '"vs_baseline":' "$j")" -eq 2 ] || because "not 2 points with vs_baseline"
+grep -q '"baseline":[[:space:]]*"p000"' "$j" && grep -q '"baseline":[[:space:]]*"p001"' "$j" ||
+	because "baselines are not p000 and p001"
+grep -q '"summary.performance.slowdown_mean":' "$j" || because "no slowdown_mean metric"
+check "summary.json: schema, points, runs and baselines" "$why"
+
+# --- SIGKILL part-way, then resume ----------------------------------------------------------
+
+why=
+m sweep "$DATA/sweep_big.yaml" -j 2 -o "$T/whole"
+want_rc 0
+runs_complete "$T/whole" 40
+
+"$MEMSIM" sweep "$DATA/sweep_big.yaml" -j 1 -o "$T/killed" >/dev/null 2>&1 &
+bg=$!
+# Kill it once a few runs are done (runs take milliseconds, so poll often).
+i=0
+while [ "$(count "$T/killed/runs" '*.json')" -lt 4 ] && [ $i -lt 2000 ]; do
+	sleep 0.01 2>/dev/null || sleep 1
+	i=$((i + 1))
+done
+kill -9 "$bg" 2>/dev/null
+wait "$bg" 2>/dev/null
+bg=
+done_before=$(count "$T/killed/runs" '*.json')
+[ "$done_before" -gt 0 ] && [ "$done_before" -lt 40 ] ||
+	because "the kill did not land part-way: $done_before of 40 runs were done"
+[ ! -e "$T/killed/summary.json" ] || because "a killed sweep wrote a summary"
+m sweep "$DATA/sweep_big.yaml" -j 1 -o "$T/killed"
+want_rc 0
+same_summaries "$T/whole" "$T/killed"
+runs_complete "$T/killed" 40
+check "a sweep killed with SIGKILL after $done_before runs resumes to identical summaries" "$why"
+
+# --- a failing point ------------------------------------------------------------------------
+
+why=
+m sweep "$DATA/sweep_fail.yaml" -j 2 -o "$T/fail"
+want_rc 1
+[ -s "$T/fail/summary.json" ] && [ -s "$T/fail/summary.csv" ] || because "no summaries"
+[ "$(count "$T/fail/runs" 'p001-r*.err')" -eq 2 ] || because "p001 has no 2 .err files"
+[ "$(count "$T/fail/runs" '*.json')" -eq 4 ] || because "the other points did not complete"
+grep -q '"error":.*unknown balloon policy' "$T/fail/summary.json" ||
+	because "summary.json does not record the error"
+grep -q '^p001,no-such-policy,,,' "$T/fail/summary.csv" || because "p001's CSV row is not empty"
+grep -q 'runs failed' "$T/stderr" || because "stderr does not say runs failed"
+check "a failing point is recorded with its error, the others complete, exit 1" "$why"
+
+# --- bad sweep files and usage --------------------------------------------------------------
+
+why=
+m sweep "$DATA/sweep_bad_key.yaml" -o "$T/bad"
+want_rc 2
+[ "$(wc -l <"$T/stderr" | tr -d ' ')" -eq 1 ] &&
+	grep -q "^$DATA/sweep_bad_key.yaml:4:1: error: unknown key 'replicas'" "$T/stderr" ||
+	because "stderr is not one error at 4:1: $(cat "$T/stderr")"
+[ ! -e "$T/bad" ] || because "the output folder was created"
+check "a bad sweep file exits 2 with PATH:LINE:COL and creates no folder" "$why"
+
+why=
+m sweep "$DATA/sweep_small.yaml" -j 0 -o "$T/bad"
+want_rc 2
+m sweep
+want_rc 2
+m sweep --help
+want_rc 0
+grep -q '^usage: memsim sweep' "$T/stdout" || because "no usage"
+[ ! -e "$T/bad" ] || because "the output folder was created"
+check "usage errors exit 2; --help prints usage" "$why"
+
+# The example in configs/sweeps runs, and its summary has its 2 x 3 points.
+why=
+m sweep configs/sweeps/example.yaml -j 2 -o "$T/example"
+want_rc 0
+[ "$(grep -c '"id":' "$T/example/summary.json")" -eq 6 ] || because "not 6 points"
+[ "$(wc -l <"$T/example/summary.csv" | tr -d ' ')" -eq 7 ] || because "not a header and 6 rows"
+check "the example sweep in configs/sweeps runs" "$why"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
