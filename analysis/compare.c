@@ -11,7 +11,6 @@
  */
 #include "compare.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "jsonfile.h"
 #include "xmem.h"
 
 enum format { FMT_TABLE, FMT_MARKDOWN, FMT_CSV, FMT_JSON };
@@ -80,57 +80,15 @@ const cJSON *compare_at(const cJSON *root, const char *path)
 	return root;
 }
 
-static char *read_file(const char *path, struct sim_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f) {
-		sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot read it");
-		return NULL;
-	}
-	buf = xmalloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot read it");
-		return NULL;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Loads path and appends its columns. */
 static int load(const char *path, cJSON **doc, struct column **cols, size_t *n, size_t *cap,
 		struct sim_err *err)
 {
-	char *text = read_file(path, err);
 	const cJSON *schema, *p;
 
-	if (!text)
-		return -SIM_EIO;
-	*doc = cJSON_Parse(text);
-	if (!*doc) {
-		/* cJSON says where it stopped: turn that into a line and column. */
-		const char *stop = cJSON_GetErrorPtr(), *q;
-		unsigned line = 1, col = 1;
-
-		for (q = text; stop && q < stop && *q; q++, col++)
-			if (*q == '\n') {
-				line++;
-				col = 0;
-			}
-		free(text);
-		return sim_err_set(err, -SIM_ESYNTAX, path, line, col, "not a JSON document");
-	}
-	free(text);
+	*doc = jsonfile_load(path, err);
+	if (!*doc)
+		return err->code;
 	schema = cJSON_GetObjectItemCaseSensitive(*doc, "schema");
 	if (cJSON_IsString(schema) && !strcmp(schema->valuestring, "memsim-results/1")) {
 		const cJSON *sum = cJSON_GetObjectItemCaseSensitive(*doc, "summary");

@@ -26,6 +26,7 @@
 
 #include "compare.h"
 #include "err.h"
+#include "jsonfile.h"
 #include "xmem.h"
 
 #define GIB 1073741824.0
@@ -363,31 +364,6 @@ static int plot_sweep(const cJSON *doc, const struct out *o, char *const *metric
 	return 0;
 }
 
-static cJSON *load_json(const char *path, struct sim_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-	cJSON *doc;
-
-	if (!f) {
-		sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = xmalloc(n > 0 ? (size_t)n + 1 : 1);
-	n = (long)fread(text, 1, n > 0 ? (size_t)n : 0, f);
-	text[n > 0 ? n : 0] = '\0';
-	fclose(f);
-	doc = cJSON_Parse(text);
-	free(text);
-	if (!doc)
-		sim_err_set(err, -SIM_ESYNTAX, path, 1, 1, "not a JSON document");
-	return doc;
-}
-
 int plot_main(int argc, char **argv)
 {
 	const char **files = xcalloc((size_t)argc + 1, sizeof(*files));
@@ -437,7 +413,7 @@ int plot_main(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < n_files && !rc; i++) {
-		cJSON *doc = load_json(files[i], &err);
+		cJSON *doc = jsonfile_load(files[i], &err);
 		const cJSON *schema = doc ? cJSON_GetObjectItemCaseSensitive(doc, "schema") : NULL;
 		const char *base = strrchr(files[i], '/');
 		size_t len;

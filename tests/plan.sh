@@ -12,23 +12,8 @@ DATA=tests/data
 T=$(mktemp -d "${TMPDIR:-/tmp}/memsim-plan-test.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 trap 'exit 2' HUP INT TERM
+. tests/lib.sh
 mkdir "$T/tmp" || exit 2
-
-pass=0
-fail=0
-
-# check NAME WHY: passes when WHY is empty, else prints WHY's lines as details.
-check()
-{
-	if [ -z "$2" ]; then
-		pass=$((pass + 1))
-		echo "ok - $1"
-	else
-		fail=$((fail + 1))
-		echo "FAIL - $1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-	fi
-}
 
 # m ARGS...: runs memsim with its temporary files under $T/tmp; sets rc, and leaves its
 # output in $T/stdout and $T/stderr.
@@ -36,22 +21,6 @@ m()
 {
 	TMPDIR="$T/tmp" "$MEMSIM" "$@" >"$T/stdout" 2>"$T/stderr"
 	rc=$?
-}
-
-because()
-{
-	why="$why${why:+
-}$1"
-}
-
-want_rc()
-{
-	[ "$rc" -eq "$1" ] || because "exit status $rc, want $1; stderr: $(head -n 3 "$T/stderr")"
-}
-
-want_out()
-{
-	grep -q -e "$1" "$T/stdout" || because "stdout lacks '$1': $(head -n 5 "$T/stdout")"
 }
 
 want_err()

@@ -13,41 +13,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/memsim-sweep.XXXXXX") || exit 2
 bg=
 trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 2' HUP INT TERM
-
-pass=0
-fail=0
-
-# check NAME WHY: passes when WHY is empty, else prints WHY's lines as details.
-check()
-{
-	if [ -z "$2" ]; then
-		pass=$((pass + 1))
-		echo "ok - $1"
-	else
-		fail=$((fail + 1))
-		echo "FAIL - $1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-	fi
-}
-
-# m ARGS...: runs memsim; sets rc, and leaves its output in $T/stdout and $T/stderr.
-m()
-{
-	"$MEMSIM" "$@" >"$T/stdout" 2>"$T/stderr"
-	rc=$?
-}
-
-# Appends a reason to why.
-because()
-{
-	why="$why${why:+
-}$1"
-}
-
-want_rc()
-{
-	[ "$rc" -eq "$1" ] || because "exit status $rc, want $1; stderr: $(head -n 3 "$T/stderr")"
-}
+. tests/lib.sh
 
 # same_summaries A B: both folders hold byte-identical summary.json and summary.csv.
 same_summaries()
