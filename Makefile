@@ -4,6 +4,8 @@
 #   make check    set up, build, run every test (unit suites and CLI scripts)
 #   make debug    the same tests under AddressSanitizer and UBSan (build/debug)
 #   make bench    benchmarks in tests/bench (figures printed, never asserted)
+#   make mpi      build/mpi/memsim, built with mpicc, for `sweep --mpi` (Open MPI)
+#   make check-mpi  the MPI sweep test (tests/mpi.sh), which needs `make mpi`
 
 PKGS      := gsl yaml-0.1 libcjson
 TEST_PKGS := check
@@ -86,6 +88,22 @@ deps-plot:
 		fi; \
 	fi
 
+# deps-mpi: Open MPI, which `make mpi` compiles with, installed only where
+# the MPI build is asked for.
+deps-mpi:
+	@if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1; then \
+		echo "memsim: Open MPI is missing (make mpi needs mpicc and mpirun)"; \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			  openmpi-bin libopenmpi-dev || exit 1; \
+		else \
+			echo "run: sudo apt-get update && sudo apt-get install -y" \
+			  "openmpi-bin libopenmpi-dev"; \
+			exit 1; \
+		fi; \
+	fi
+
 run: all
 	@mkdir -p results
 	./$(B)/memsim run configs/default.yaml -o results/default.json
@@ -108,6 +126,14 @@ check-nodeps: $(B)/memsim $(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
 
+# mpi: the same memsim built with mpicc and -DMEMSIM_MPI, in its own tree.
+mpi: deps deps-mpi
+	@$(MAKE) --no-print-directory B=$(B)/mpi CC=mpicc CFLAGS='$(CFLAGS) -DMEMSIM_MPI' \
+	  $(B)/mpi/memsim
+
+check-mpi: all deps-mpi mpi
+	MEMSIM=./$(B)/memsim MEMSIM_MPI=./$(B)/mpi/memsim sh tests/mpi.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/memsim $(BENCH)
 	@for b in $(BENCH); do echo "== $$b"; ./$$b || exit 1; done
@@ -122,3 +148,4 @@ clean:
 -include $(OBJ:.o=.d) $(TOBJ:.o=.d) $(B)/sim/main.d
 
 .PHONY: all deps deps-plot run check debug check-sanitize check-nodeps bench install clean
+.PHONY: deps-mpi mpi check-mpi

@@ -13,6 +13,13 @@
  * on DIR/.lock keeps two sweeps out of one folder.  The summaries are
  * computed from the run files alone (sweep_sum.c), so neither -j nor an
  * interruption changes a byte of them.
+ *
+ * Built with -DMEMSIM_MPI (`make mpi`), `--mpi` shares the runs among the
+ * ranks of an MPI job: rank r of s takes the runs whose index in the fixed
+ * run order is r modulo s, and runs them as above with its own -j workers.
+ * Rank 0 alone takes the lock and removes leftovers before any rank starts,
+ * and writes the summaries once every rank is done.  The children run
+ * `memsim run` and never call MPI_Init, so they are plain processes.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -28,6 +35,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef MEMSIM_MPI
+#include <mpi.h>
+#endif
 
 #include "err.h"
 #include "results.h"
@@ -52,7 +63,33 @@ static const char usage_sweep[] =
 	"interruption, it runs only the missing runs.\n"
 	"\n"
 	"  -j N     run N runs at once (default 1)\n"
-	"  -o DIR   output folder (default sweeps/<sweep file name without .yaml>)\n";
+	"  -o DIR   output folder (default sweeps/<sweep file name without .yaml>)\n"
+#ifdef MEMSIM_MPI
+	"  --mpi    share the runs among the ranks of an MPI job (under mpirun); DIR\n"
+	"           must be on a filesystem every rank sees\n"
+#endif
+	;
+
+/* The MPI job this sweep belongs to: rank 0 of 1 without --mpi. */
+struct ranks {
+	bool mpi;
+	int rank, size;
+};
+
+/*
+ * The largest of every rank's v, known to all; it waits for every rank, so
+ * it also orders what the ranks did before it.  Just v without --mpi.
+ */
+static int ranks_max(const struct ranks *k, int v)
+{
+#ifdef MEMSIM_MPI
+	if (k->mpi)
+		MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+#else
+	(void)k;
+#endif
+	return v;
+}
 
 /* One point-replication to run. */
 struct task {
@@ -379,7 +416,8 @@ static char *default_dir(const char *path)
 	return d;
 }
 
-static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs)
+static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
+		 const struct ranks *k)
 {
 	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO) };
 	size_t R = (size_t)s->replications, n = 0, p, rep;
@@ -396,20 +434,31 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs)
 	if (len < 0) {
 		rc = sim_err_set(&err, -SIM_EIO, "/proc/self/exe", 0, 0, "cannot read: %s",
 				 strerror(errno));
-		goto out;
+	} else {
+		self[len] = '\0';
+		r.self = self;
+		rc = make_dirs(runs, &err);
 	}
-	self[len] = '\0';
-	r.self = self;
-	rc = make_dirs(runs, &err);
-	if (!rc)
+	if (!rc && k->rank == 0) {
 		rc = lock_dir(dir, &err);
-	if (rc)
-		goto out;
-	remove_leftovers(dir);
+		if (!rc)
+			remove_leftovers(dir);
+	}
+	/* No rank starts a run before rank 0 has the lock and has cleaned up. */
+	if (ranks_max(k, rc != 0)) {
+		if (rc)
+			sim_err_print(&err, stderr);
+		free(tasks);
+		free(runs);
+		return EXIT_RUN_FAILED;
+	}
 	for (p = 0; p < s->n_points; p++)
 		for (rep = 0; rep < R; rep++) {
-			char *json = run_path(dir, p, (long)rep, ".json");
+			char *json;
 
+			if ((p * R + rep) % (size_t)k->size != (size_t)k->rank)
+				continue;
+			json = run_path(dir, p, (long)rep, ".json");
 			if (exists(json)) {
 				char *e = run_path(dir, p, (long)rep, ".err");
 
@@ -422,6 +471,14 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs)
 			free(json);
 		}
 	rc = run_all(&r, tasks, n, jobs, &err);
+	/* Every rank's runs are done; rank 0 alone writes the summaries. */
+	if (ranks_max(k, rc != 0) && !rc && k->rank == 0) {
+		/* Another rank could not start a run and said why; the summary shows it. */
+		rc = -SIM_EIO;
+		err.code = 0;
+	}
+	if (k->rank != 0)
+		goto out;
 	/* The summaries are written even when a run could not be started. */
 	sum = sweep_sum_build(s, dir);
 	{
@@ -444,7 +501,7 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs)
 	}
 	sweep_sum_free(sum);
 out:
-	if (rc)
+	if (rc && err.code)
 		sim_err_print(&err, stderr);
 	free(tasks);
 	free(runs);
@@ -464,6 +521,7 @@ int sweep_main(int argc, char **argv)
 	const char *file = NULL, *out = NULL;
 	struct sweep_spec s;
 	struct sim_err err = { 0 };
+	struct ranks k = { .mpi = false, .rank = 0, .size = 1 };
 	int64_t jobs = 1;
 	char *dir;
 	int i, rc;
@@ -485,8 +543,13 @@ int sweep_main(int argc, char **argv)
 						   "not '%s'", (long long)SWEEP_MAX_JOBS, argv[i]);
 			}
 		} else if (!strcmp(a, "--mpi")) {
-			fprintf(stderr, "memsim: error: 'sweep --mpi' is not supported yet\n");
+#ifdef MEMSIM_MPI
+			k.mpi = true;
+#else
+			fprintf(stderr, "memsim: error: 'sweep --mpi' needs a memsim built "
+				"with MPI; build one with `make mpi` (build/mpi/memsim)\n");
 			return EXIT_USAGE;
+#endif
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option '%s'", a);
 		} else if (file) {
@@ -499,13 +562,30 @@ int sweep_main(int argc, char **argv)
 		return usage_error("missing the sweep file");
 	if (out && !out[0])
 		return usage_error("-o needs a folder");
-	if (sweep_spec_load(file, &s, &err)) {
-		sim_err_print(&err, stderr);
-		return EXIT_USAGE;
+#ifdef MEMSIM_MPI
+	if (k.mpi) {
+		MPI_Init(NULL, NULL);
+		MPI_Comm_rank(MPI_COMM_WORLD, &k.rank);
+		MPI_Comm_size(MPI_COMM_WORLD, &k.size);
 	}
-	dir = out ? xstrdup(out) : default_dir(file);
-	rc = sweep(&s, dir, jobs);
-	free(dir);
-	sweep_spec_release(&s);
+#endif
+	rc = sweep_spec_load(file, &s, &err);
+	if (rc)
+		sim_err_print(&err, stderr);
+	/* Every rank goes on, or none does. */
+	if (ranks_max(&k, rc != 0)) {
+		if (!rc)
+			sweep_spec_release(&s);
+		rc = EXIT_USAGE;
+	} else {
+		dir = out ? xstrdup(out) : default_dir(file);
+		rc = sweep(&s, dir, jobs, &k);
+		free(dir);
+		sweep_spec_release(&s);
+	}
+#ifdef MEMSIM_MPI
+	if (k.mpi)
+		MPI_Finalize();
+#endif
 	return rc;
 }
