@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "version.h"
@@ -325,6 +326,14 @@ int results_write_file(const char *path, const char *text, struct sim_err *err)
 	if (fd < 0) {
 		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
 		goto out;
+	}
+	/* mkstemp makes the file private (0600); results get the mode any new
+	 * file would, 0666 less the umask, so others can read a shared folder. */
+	{
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
 	}
 	f = fdopen(fd, "w");
 	if (!f) {

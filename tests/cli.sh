@@ -360,5 +360,11 @@ want_rc 2
 want_err_line
 check "plot refuses a file that is not results" "$why"
 
+why=
+(umask 022 && "$MEMSIM" run "$DATA/cli_good.yaml" --quiet -o "$T/mode.json")
+[ "$(ls -l "$T/mode.json" | cut -c1-10)" = "-rw-r--r--" ] ||
+	because "mode is $(ls -l "$T/mode.json" | cut -c1-10), want -rw-r--r-- under umask 022"
+check "a results file gets the mode a new file would (0666 less the umask)" "$why"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
