@@ -6,6 +6,7 @@
  */
 #include "cluster.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,7 +208,6 @@ void cluster_free(struct cluster *c)
 	free(c->host_ptrs);
 	free(c->headroom);
 	free(c->queue);
-	free(c->visits);
 	free(c->vms);
 	free(c);
 }
@@ -263,6 +263,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	mp.zero_freed = sp->zero_freed;
 	mp.now = sim_now(c->sim);
 	vmem_init(&vm->mem, &mp);
+	wss_track(&vm->mem.wss, vm->mem.fast);
 	vm->touch_seed = rng_seed64(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
 	vm->touch_rng = rng_stream(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
 	vm->guest_rng = rng_stream(c->p.seed, c->p.replication, RNG_GUEST, entity);
@@ -277,6 +278,14 @@ static void vm_mem_stop(struct host *h, struct vm *vm)
 	gsl_rng_free(vm->touch_rng);
 	gsl_rng_free(vm->guest_rng);
 	vm->touch_rng = vm->guest_rng = NULL;
+}
+
+/* 4 KiB pages per simulated page: patterns are defined over 4 KiB. */
+static uint32_t page_ranks(const struct cluster *c)
+{
+	int64_t g = c->p.page_bytes / WSS_RANK_BYTES;
+
+	return g > 1 ? (uint32_t)g : 1;
 }
 
 /* Starts the phases that are due; phases count from placement. */
@@ -298,16 +307,7 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 		ws = vm->mem.n_data;
 	if (ws < vm->mem.wss.pages)
 		mem_set_ws(h, vm, ws);
-	wss_set(&vm->mem.wss, ph, ws);
-}
-
-/* Collects the pages a tick's touches fall on, in order. */
-static void collect(void *arg, uint32_t d)
-{
-	struct cluster *c = arg;
-
-	XGROW(c->visits, c->cap_visits, c->n_visits + 1);
-	c->visits[c->n_visits++] = d;
+	wss_set_granule(&vm->mem.wss, ph, ws, page_ranks(c));
 }
 
 /* Whether a touch of d at tick t writes: a hash, not a stream draw, so
@@ -319,20 +319,36 @@ static bool is_write(const struct vmem *m, uint64_t tick_seed, uint32_t d)
 	return u < m->wss.writes;
 }
 
+/* Touches of a tick of n that start before its end, touch i starting at
+ * base + i * dt, and at least the `made` that already did. */
+static uint64_t touches_started(uint64_t n, uint64_t made, double base, double dt, double end)
+{
+	double x;
+
+	if (base >= end || !n)
+		return made;
+	x = ceil((end - base) / dt);
+	if (x >= (double)n)
+		return n;
+	return (uint64_t)x > made ? (uint64_t)x : made;
+}
+
 /*
- * One tick of one VM.  Its touches are drawn, then worked through in
- * order: each costs its share of the tick in compute time plus whatever it
- * stalls.  When the tick's time is used up the VM stops, so a VM that
- * stalls does less: progress is the share of its touches it got through,
- * and a thrashing VM cannot queue more swap-ins than its time allows.
+ * One tick of one VM.  It demands n touches, each costing T/n of compute,
+ * so they fill the tick exactly when nothing stalls.  They are played miss
+ * by miss (wss_gap): hits between two slow touches only move the clock.
+ * A touch starts if the VM's time has not run out, and the VM stops at the
+ * first that would start at or past the tick's end, so a VM that stalls
+ * does less: progress is the share of its touches it got through, and a
+ * thrashing VM cannot queue more swap-ins than its time allows.
  */
 static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t)
 {
 	struct vmem *m = &vm->mem;
 	sim_time T = c->p.tick_ns;
-	uint64_t target, cap, n, tick_seed, j;
+	uint64_t target, cap, n, tick_seed, made = 0, done;
 	int64_t stall = 0;
-	double share = 1.0;
+	double base, dt;
 
 	phase_update(c, h, vm, t);
 	target = c->p.balloon->target(c->p.balloon_priv, vm);
@@ -342,41 +358,35 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	/*
 	 * Each tick's touches restart from their own seed, so what one tick
 	 * draws never depends on another.  Touches of pages resident on
-	 * private frames are hits that change nothing: when the whole working
-	 * set is such, the draws are skipped, and zipf draws only its tail
-	 * past the resident prefix.  Both are exact.
+	 * private frames are hits that change nothing and are never drawn;
+	 * when the whole working set is such, wss_gap draws nothing.
 	 */
 	rng_reseed(vm->touch_rng, rng_mix(vm->touch_seed ^ (uint64_t)t));
 	n = wss_touches(&m->wss, vm->touch_rng, T);
 	tick_seed = rng_mix(m->content_seed ^ (uint64_t)t);
-	if (m->n_fast < m->wss.pages) {
-		uint32_t hits = vmem_fast_prefix(m);
-		bool sparse = wss_is_sparse(&m->wss, n);
-		uint64_t v = 0;
+	dt = n ? (double)T / (double)n : 0.0;
+	base = (double)stall;
+	while (made < n && !m->oom) {
+		uint32_t d;
+		uint64_t gap = wss_gap(&m->wss, vm->touch_rng, n - made, &d), k;
+		int64_t s;
 
-		/* Sparse touches are drawn as the VM gets to them; others at once. */
-		c->n_visits = 0;
-		if (sparse)
-			v = wss_sparse_count(&m->wss, vm->touch_rng, n, hits);
-		else
-			wss_draw(&m->wss, vm->touch_rng, n, hits, collect, c);
-		if (!sparse)
-			v = c->n_visits;
-		for (j = 0; j < v && !m->oom; j++) {
-			sim_time spent = (sim_time)((double)T * (double)j / (double)v) + stall;
-			uint32_t d;
-
-			if (spent >= T)
-				break;
-			d = sparse ? wss_sparse_next(&m->wss, vm->touch_rng, hits) : c->visits[j];
-			if (!vmem_is_fast(m, d))
-				stall += mem_touch(h, vm, d, is_write(m, tick_seed, d), t + spent);
-		}
-		if (v)
-			share = (double)j / (double)v;
+		if (!gap)
+			break;
+		k = made + gap - 1;     /* the slow touch's index in the tick */
+		if (base + (double)k * dt >= (double)T)
+			break;
+		wss_advance(&m->wss, gap);
+		s = mem_touch(h, vm, d, is_write(m, tick_seed, d),
+			      t + (sim_time)(base + (double)k * dt));
+		stall += s;
+		base += (double)s;
+		made = k + 1;
 	}
+	done = m->oom ? made : touches_started(n, made, base, dt, (double)T);
+	wss_advance(&m->wss, done - made);
 	m->stats.touches += (double)n;
-	m->stats.done += (double)n * share;
+	m->stats.done += (double)done;
 	m->stats.stall_ns += stall;
 	m->stats.run_ns += T;
 }

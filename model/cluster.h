@@ -83,8 +83,6 @@ struct cluster {
 	struct sim_err check_err;       /* the first broken invariant */
 	bool check_failed;
 	uint64_t ticks;                 /* ticks run so far */
-	uint32_t *visits;               /* scratch: one VM's touches in a tick */
-	size_t n_visits, cap_visits;
 };
 
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p);

@@ -93,6 +93,8 @@ static void set_fast(struct vmem *m, uint32_t d)
 {
 	uint64_t bit = 1ULL << (d & 63);
 
+	if (!(m->fast[d >> 6] & bit))
+		wss_fast_set(&m->wss, d);
 	m->n_fast += !(m->fast[d >> 6] & bit);
 	m->fast[d >> 6] |= bit;
 }
@@ -101,6 +103,8 @@ static void clear_fast(struct vmem *m, uint32_t d)
 {
 	uint64_t bit = 1ULL << (d & 63);
 
+	if (m->fast[d >> 6] & bit)
+		wss_fast_clear(&m->wss, d);
 	m->n_fast -= !!(m->fast[d >> 6] & bit);
 	m->fast[d >> 6] &= ~bit;
 	if (d < m->fast_prefix)
@@ -316,6 +320,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 
 void vmem_release(struct vmem *m)
 {
+	wss_release(&m->wss);
 	free(m->page);
 	free(m->link);
 	free(m->data);

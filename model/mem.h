@@ -16,7 +16,8 @@
  * host's per-state totals are the sums over its VMs.
  *
  * State costs 12 bytes per page (page word, link word, data word) plus a
- * bit of fast-path map per data page.
+ * bit of fast-path map per data page, whose changes mem.c reports to the
+ * working set's miss sampler (wss_fast_set, wss_fast_clear).
  */
 #ifndef MEM_H
 #define MEM_H
@@ -33,7 +34,9 @@
 
 #define MEM_NONE UINT32_MAX
 #define MEM_MAX_PAGES (1u << 29)        /* per VM: the data word's 29 bits */
-#define MEM_BYTES_PER_PAGE 12.125       /* page, link and data words, fast bit */
+/* Page, link and data words, the fast bit, and the miss sampler's 8 bytes
+ * per 64 working-set pages (wss.h). */
+#define MEM_BYTES_PER_PAGE 12.25
 
 enum page_state {
 	PS_UNTOUCHED, PS_PRIVATE, PS_SHARED, PS_SWAPPED, PS_COMPRESSED, PS_BALLOONED,

@@ -1,20 +1,45 @@
 /*
  * wss.c - access patterns.
  *
- * Zipf draws use rejection-inversion (Hormann and Derflinger, "Rejection-
- * inversion to generate variates from monotone discrete distributions",
- * 1996): invert the integral of the continuous hat k^-s, round, and accept
- * with a test that is almost always true, so a draw costs about one
- * uniform, one exp and one log, whatever the number of pages.
+ * DOC: patterns over 4 KiB pages
  *
- * In the dense regime (at least as many touches as pages) the number of
- * touches on page k is Poisson with mean n*q_k, so page k is visited with
- * probability 1 - exp(-n*q_k); uniform regions skip ahead geometrically.
+ * Every pattern is a distribution over the 4 KiB pages of the working set
+ * (its ranks); a simulated page holds page_ranks consecutive ranks and its
+ * probability is the sum of theirs, so a coarse page_size groups the same
+ * workload instead of changing it.  Zipf sums k^-s exactly up to rank 256
+ * and by the midpoint rule on x^-s past it (the error falls like the
+ * second derivative: below 1e-5 of any page's mass).
+ *
+ * DOC: playing a tick miss by miss
+ *
+ * Under the independent reference model each touch falls on page i with
+ * probability q_i whatever happened before.  A touch of a fast page (on a
+ * private frame) changes nothing, so between two touches that do change
+ * something the state is fixed: the number of touches until the next one
+ * on a page outside the fast set F is geometric with success probability
+ * M = sum of q_i over i not in F, and that touch's page is i with
+ * probability q_i / M.  Playing only those touches is exact, costs nothing
+ * per hit, and sees a page evicted and touched again within one tick as
+ * the two faults it is.  The weights q_i are integers (2^62 in all), so
+ * the sums per block of 64 pages, kept in a Fenwick tree as fast bits
+ * change, never drift; within a block the page is drawn by rejection
+ * against the block's larger end weight (patterns are monotone in rank).
+ *
+ * Zipf draws (wss_sparse_next) use rejection-inversion (Hormann and
+ * Derflinger, "Rejection-inversion to generate variates from monotone
+ * discrete distributions", 1996).
  */
 #include "wss.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "xmem.h"
+
+#define ZIPF_EXACT 256.0                /* ranks summed term by term */
+#define WEIGHT_ONE 0x1p62               /* integer weight of the whole set */
 
 /* (exp(x) - 1) / x, and log(1 + x) / x, both 1 at 0. */
 static double expm1_over(double x)
@@ -49,27 +74,302 @@ static double hat_integral_inverse(double s, double y)
 	return exp(log1p_over(t) * y);
 }
 
-/* Sum of k^-s for k = 1..n: exact for the first terms, then the midpoint
- * rule on x^-s, whose error falls like the second derivative. */
-static double zipf_norm(double s, uint32_t n)
+/* The integral of x^-s over [a, b], 0 < a <= b, without cancellation. */
+static double power_integral(double s, double a, double b)
 {
-	uint32_t k, head = n < 256 ? n : 256;
-	double sum = 0;
+	double l = log(b / a);
 
-	for (k = 1; k <= head; k++)
-		sum += pow((double)k, -s);
-	if (n > head) {
-		double a = head + 0.5, b = n + 0.5;
+	return exp((1.0 - s) * log(a)) * l * expm1_over((1.0 - s) * l);
+}
 
-		sum += fabs(s - 1.0) < 1e-12 ? log(b / a)
-					     : (pow(b, 1.0 - s) - pow(a, 1.0 - s)) / (1.0 - s);
+/* Sum of k^-s for k = a..b, 1 <= a (0 when b < a): term by term up to rank
+ * ZIPF_EXACT, then the midpoint rule. */
+static double power_sum(double s, double a, double b)
+{
+	double sum = 0, k;
+
+	for (k = a; k <= b && k <= ZIPF_EXACT; k++)
+		sum += pow(k, -s);
+	if (b > ZIPF_EXACT) {
+		double lo = a > ZIPF_EXACT ? a : ZIPF_EXACT + 1;
+
+		sum += power_integral(s, lo - 0.5, b + 0.5);
 	}
 	return sum;
 }
 
+/* Every page has the same mass. */
+static bool is_flat(const struct wss *w)
+{
+	return w->pattern == PATTERN_UNIFORM || w->pattern == PATTERN_SEQUENTIAL ||
+	       (w->pattern == PATTERN_ZIPF && w->zipf_s == 0);
+}
+
+double wss_page_mass(const struct wss *w, uint32_t d)
+{
+	double g = w->page_ranks, lo = (double)d * g, hot;
+
+	if (!w->pages || d >= w->pages)
+		return 0.0;
+	if (is_flat(w))
+		return 1.0 / w->pages;
+	if (w->pattern == PATTERN_ZIPF)
+		return power_sum(w->zipf_s, lo + 1, lo + g) / w->zipf_norm;
+	/* Hot-cold: the page's hot ranks and cold ranks. */
+	hot = w->hot_ranks > lo ? fmin(g, w->hot_ranks - lo) : 0.0;
+	return hot * w->hot_probability / w->hot_ranks +
+	       (g - hot) * (1.0 - w->hot_probability) / (w->ranks - w->hot_ranks);
+}
+
+double wss_page_rate(const struct wss *w, uint32_t d)
+{
+	return w->rate * wss_page_mass(w, d);
+}
+
+/* --- the miss sampler: integer weights in a Fenwick tree of blocks ---- */
+
+static uint64_t weight(const struct wss *w, uint32_t d)
+{
+	double m = wss_page_mass(w, d);
+	uint64_t x = (uint64_t)(m * WEIGHT_ONE);
+
+	return x ? x : m > 0;
+}
+
+/* The pages of block b that belong to the set. */
+static uint64_t block_mask(const struct wss *w, uint32_t b)
+{
+	uint32_t left = w->pages - b * 64;
+
+	return left >= 64 ? ~0ULL : (1ULL << left) - 1;
+}
+
+static void tree_add(struct wss *w, uint32_t b, uint64_t delta)
+{
+	uint32_t i;
+
+	for (i = b + 1; i <= w->n_blocks; i += i & (~i + 1))
+		w->tree[i - 1] += delta;
+}
+
+/* The block that holds weight offset *u; *u becomes the offset within it. */
+static uint32_t tree_find(const struct wss *w, uint64_t *u)
+{
+	uint32_t pos = 0, step = 1;
+
+	while (step * 2 <= w->n_blocks)
+		step *= 2;
+	for (; step; step /= 2)
+		if (pos + step <= w->n_blocks && w->tree[pos + step - 1] <= *u) {
+			pos += step;
+			*u -= w->tree[pos - 1];
+		}
+	return pos;
+}
+
+/* Sums the weights of the pages that are not fast, block by block. */
+static void rebuild(struct wss *w)
+{
+	uint32_t nb = (w->pages + 63) / 64, b, i;
+
+	if (nb > w->cap_blocks) {
+		w->tree = xrealloc(w->tree, (size_t)nb * sizeof(*w->tree));
+		w->cap_blocks = nb;
+	}
+	w->n_blocks = nb;
+	w->slow_weight = w->total_weight = 0;
+	for (b = 0; b < nb; b++) {
+		uint64_t all = block_mask(w, b), slow = all & ~w->fast[b], sum = 0;
+
+		if (is_flat(w)) {
+			uint64_t x = weight(w, 0);
+
+			sum = x * (uint64_t)__builtin_popcountll(slow);
+			w->total_weight += x * (uint64_t)__builtin_popcountll(all);
+		} else {
+			for (i = 0; i < 64 && (all >> i); i++) {
+				uint64_t x = weight(w, b * 64 + i);
+
+				w->total_weight += x;
+				if ((slow >> i) & 1)
+					sum += x;
+			}
+		}
+		w->tree[b] = sum;
+		w->slow_weight += sum;
+	}
+	/* Each node adds itself to its parent: the tree in O(blocks). */
+	for (i = 1; i <= nb; i++) {
+		uint32_t up = i + (i & (~i + 1));
+
+		if (up <= nb)
+			w->tree[up - 1] += w->tree[i - 1];
+	}
+}
+
+void wss_track(struct wss *w, const uint64_t *fast)
+{
+	w->fast = fast;
+	rebuild(w);
+}
+
+void wss_release(struct wss *w)
+{
+	free(w->tree);
+	w->tree = NULL;
+	w->fast = NULL;
+	w->n_blocks = w->cap_blocks = 0;
+}
+
+void wss_fast_set(struct wss *w, uint32_t d)
+{
+	uint64_t x;
+
+	if (!w->fast || d >= w->pages)
+		return;
+	x = weight(w, d);
+	w->slow_weight -= x;
+	tree_add(w, d / 64, ~x + 1);
+}
+
+void wss_fast_clear(struct wss *w, uint32_t d)
+{
+	uint64_t x;
+
+	if (!w->fast || d >= w->pages)
+		return;
+	x = weight(w, d);
+	w->slow_weight += x;
+	tree_add(w, d / 64, x);
+}
+
+static bool page_is_fast(const struct wss *w, uint32_t d)
+{
+	return (w->fast[d / 64] >> (d % 64)) & 1;
+}
+
+/* The k-th (from 0) set bit of x. */
+static unsigned select_bit(uint64_t x, unsigned k)
+{
+	while (k--)
+		x &= x - 1;
+	return (unsigned)__builtin_ctzll(x);
+}
+
+/* A page that is not fast, drawn in proportion to its weight. */
+static uint32_t draw_slow(struct wss *w, gsl_rng *r)
+{
+	uint64_t u = (uint64_t)(gsl_rng_uniform(r) * (double)w->slow_weight), cand, top;
+	uint32_t b, d;
+	unsigned n;
+
+	if (u >= w->slow_weight)
+		u = w->slow_weight - 1;
+	b = tree_find(w, &u);
+	cand = b < w->n_blocks ? block_mask(w, b) & ~w->fast[b] : 0;
+	if (!cand)
+		SIM_BUG("block %u has weight but no page that is not fast", b);
+	n = (unsigned)__builtin_popcountll(cand);
+	if (is_flat(w))
+		return b * 64 + select_bit(cand, (unsigned)gsl_rng_uniform_int(r, n));
+	/* Weights are monotone in rank, so the largest is at an end. */
+	top = weight(w, b * 64 + (uint32_t)__builtin_ctzll(cand));
+	if (weight(w, b * 64 + 63 - (uint32_t)__builtin_clzll(cand)) > top)
+		top = weight(w, b * 64 + 63 - (uint32_t)__builtin_clzll(cand));
+	do
+		d = b * 64 + select_bit(cand, (unsigned)gsl_rng_uniform_int(r, n));
+	while (gsl_rng_uniform(r) * (double)top >= (double)weight(w, d));
+	return d;
+}
+
+/* Trials up to and including the first success of probability p. */
+static uint64_t geometric(gsl_rng *r, double p)
+{
+	double x;
+
+	if (p >= 1.0)
+		return 1;
+	x = floor(log(gsl_rng_uniform_pos(r)) / log1p(-p)) + 1.0;
+	return x < 0x1p63 ? (uint64_t)x : UINT64_MAX;
+}
+
+/* The first page from `from` on, wrapping, that is not fast; pages if none. */
+static uint32_t next_slow(const struct wss *w, uint32_t from)
+{
+	uint32_t pass, b, lo = from;
+
+	for (pass = 0; pass < 2; pass++, lo = 0) {
+		for (b = lo / 64; b < w->n_blocks; b++) {
+			uint64_t slow = block_mask(w, b) & ~w->fast[b];
+
+			if (b == lo / 64)
+				slow &= ~0ULL << (lo % 64);
+			if (slow)
+				return b * 64 + (uint32_t)__builtin_ctzll(slow);
+		}
+	}
+	return w->pages;
+}
+
+/* A scan's next slow touch: the next access to a page that is not fast. */
+static uint64_t scan_gap(struct wss *w, uint64_t max, uint32_t *d)
+{
+	uint64_t g = w->page_ranks, pos = w->scan_pos, lap = (uint64_t)w->ranks, first, gap;
+	uint32_t p = (uint32_t)(pos / g), q;
+
+	if (!page_is_fast(w, p)) {
+		*d = p;
+		return 1;
+	}
+	q = next_slow(w, p + 1 < w->pages ? p + 1 : 0);
+	if (q == w->pages)
+		return 0;
+	first = (uint64_t)q * g;
+	gap = (first > pos ? first - pos : first + lap - pos) + 1;
+	if (gap > max)
+		return 0;
+	*d = q;
+	return gap;
+}
+
+uint64_t wss_gap(struct wss *w, gsl_rng *r, uint64_t max, uint32_t *d)
+{
+	uint64_t g;
+
+	if (!w->fast)
+		SIM_BUG("wss_gap on a working set that is not tracked");
+	if (!max || !w->pages)
+		return 0;
+	if (w->pattern == PATTERN_SEQUENTIAL)
+		return scan_gap(w, max, d);
+	if (!w->slow_weight)
+		return 0;
+	g = geometric(r, (double)w->slow_weight / (double)w->total_weight);
+	if (g > max)
+		return 0;
+	*d = draw_slow(w, r);
+	return g;
+}
+
+void wss_advance(struct wss *w, uint64_t k)
+{
+	if (w->pattern == PATTERN_SEQUENTIAL && w->pages)
+		w->scan_pos = (w->scan_pos + k % (uint64_t)w->ranks) % (uint64_t)w->ranks;
+}
+
+/* --- the pattern of a phase ------------------------------------------- */
+
 void wss_set(struct wss *w, const struct phase *p, uint32_t pages)
 {
+	wss_set_granule(w, p, pages, 1);
+}
+
+void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint32_t page_ranks)
+{
 	uint64_t pos = w->scan_pos;
+	const uint64_t *fast = w->fast;
+	uint64_t *tree = w->tree;
+	uint32_t cap = w->cap_blocks;
 
 	*w = (struct wss){0};
 	w->pattern = p->pattern;
@@ -78,25 +378,32 @@ void wss_set(struct wss *w, const struct phase *p, uint32_t pages)
 	w->skew = p->skew;
 	w->hot_probability = p->hot_probability;
 	w->pages = pages;
-	w->scan_pos = pages ? pos % pages : 0;
+	w->page_ranks = page_ranks ? page_ranks : 1;
+	w->ranks = (double)pages * w->page_ranks;
+	w->scan_pos = pages ? pos % (uint64_t)w->ranks : 0;
 	if (p->pattern == PATTERN_HOTCOLD) {
-		double hot = floor(p->hot_fraction * pages + 0.5);
+		double hot = floor(p->hot_fraction * w->ranks + 0.5);
 
-		w->hot_pages = (uint32_t)(hot > pages ? pages : hot);
+		w->hot_ranks = hot > w->ranks ? w->ranks : hot;
 		/* With no hot or no cold pages every touch falls on the one part
 		 * left, evenly: that is a uniform pattern. */
-		if (w->hot_pages == 0 || w->hot_pages == pages)
+		if (w->hot_ranks == 0 || w->hot_ranks == w->ranks)
 			w->pattern = PATTERN_UNIFORM;
 	}
 	if (p->pattern == PATTERN_ZIPF && pages) {
 		w->zipf_s = p->skew;
-		w->zipf_norm = zipf_norm(p->skew, pages);
+		w->zipf_norm = power_sum(p->skew, 1, w->ranks);
 		w->zipf_hx1 = hat_integral(p->skew, 1.5) - 1.0;
 		w->tail_hx1 = 0;
-		w->zipf_hn = hat_integral(p->skew, pages + 0.5);
+		w->zipf_hn = hat_integral(p->skew, w->ranks + 0.5);
 		w->zipf_squeeze = 2.0 - hat_integral_inverse(p->skew, hat_integral(p->skew, 2.5) -
 								   hat(p->skew, 2.0));
 	}
+	w->fast = fast;
+	w->tree = tree;
+	w->cap_blocks = cap;
+	if (fast)
+		rebuild(w);
 }
 
 uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns)
@@ -109,21 +416,23 @@ uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns)
 	return (uint64_t)whole + (gsl_rng_uniform(r) < x - whole);
 }
 
-/* Prepares the tail from..pages (1-based ranks): its mass and bound. */
-static void set_tail(struct wss *w, uint32_t from)
+/* --- single draws ------------------------------------------------------ */
+
+/* Prepares the tail from..ranks (1-based ranks): its mass and bound. */
+static void set_tail(struct wss *w, double from)
 {
 	double s = w->zipf_s;
 
 	if (w->tail_from == from && w->tail_hx1 != 0)
 		return;
 	w->tail_from = from;
-	w->tail_mass = from <= 1 ? 1.0 : 1.0 - zipf_norm(s, from - 1) / w->zipf_norm;
+	w->tail_mass = from <= 1 ? 1.0 : 1.0 - power_sum(s, 1, from - 1) / w->zipf_norm;
 	if (w->tail_mass < 0)
 		w->tail_mass = 0;
 	w->tail_hx1 = hat_integral(s, from + 0.5) - hat(s, from);
 }
 
-uint32_t wss_zipf(struct wss *w, gsl_rng *r, uint32_t from)
+uint64_t wss_zipf(struct wss *w, gsl_rng *r, double from)
 {
 	double s = w->zipf_s;
 
@@ -135,181 +444,41 @@ uint32_t wss_zipf(struct wss *w, gsl_rng *r, uint32_t from)
 
 		if (k < from)
 			k = from;
-		else if (k > w->pages)
-			k = w->pages;
+		else if (k > w->ranks)
+			k = w->ranks;
 		/* The squeeze accepts most draws without evaluating the test. */
 		if (k - x <= w->zipf_squeeze || u >= hat_integral(s, k + 0.5) - hat(s, k))
-			return (uint32_t)k;
+			return (uint64_t)k;
 	}
 }
 
-/* Visits each page of [lo, lo + len) once with probability p, skipping
- * ahead geometrically. */
-static void visit_each(gsl_rng *r, uint32_t lo, uint32_t len, double p, wss_visit_fn *visit,
-		       void *ctx)
+/* A 4 KiB rank in [lo, lo + len), uniformly (len may pass 2^32). */
+static double uniform_rank(gsl_rng *r, double lo, double len)
 {
-	int64_t pos;
-	uint32_t i;
+	double k = floor(gsl_rng_uniform(r) * len);
 
-	if (!len || !(p > 0))
-		return;
-	if (p > 1.0 - 1e-12) {
-		for (i = 0; i < len; i++)
-			visit(ctx, lo + i);
-		return;
-	}
-	for (pos = -1;;) {
-		pos += gsl_ran_geometric(r, p);
-		if (pos >= (int64_t)len)
-			break;
-		visit(ctx, lo + (uint32_t)pos);
-	}
-}
-
-/* n touches spread uniformly over [lo, lo + len). */
-static void draw_uniform(gsl_rng *r, uint32_t lo, uint32_t len, uint64_t n,
-			 wss_visit_fn *visit, void *ctx)
-{
-	uint64_t i;
-
-	if (!len || !n)
-		return;
-	if (n < len) {
-		for (i = 0; i < n; i++)
-			visit(ctx, lo + (uint32_t)gsl_rng_uniform_int(r, len));
-		return;
-	}
-	visit_each(r, lo, len, -expm1(-(double)n / len), visit, ctx);
-}
-
-/*
- * Only the touches past the first `hits` pages matter: their number is
- * binomial with the tail's share of the mass, and each is a zipf draw
- * truncated to the tail.
- */
-static void draw_zipf(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits, wss_visit_fn *visit,
-		      void *ctx)
-{
-	uint64_t i, m;
-	uint32_t k;
-
-	if (w->zipf_s == 0) {
-		draw_uniform(r, 0, w->pages, n, visit, ctx);
-		return;
-	}
-	if (hits >= w->pages)
-		return;
-	if (n < w->pages) {
-		set_tail(w, hits + 1);
-		m = hits ? gsl_ran_binomial(r, w->tail_mass,
-					    (unsigned)(n > UINT32_MAX ? UINT32_MAX : n))
-			 : n;
-		for (i = 0; i < m; i++)
-			visit(ctx, wss_zipf(w, r, hits + 1) - 1);
-		return;
-	}
-	for (k = hits + 1; k <= w->pages; k++) {
-		double q = pow((double)k, -w->zipf_s) / w->zipf_norm;
-
-		if (gsl_rng_uniform(r) < -expm1(-(double)n * q))
-			visit(ctx, k - 1);
-	}
-}
-
-void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below, wss_visit_fn *visit,
-	      void *ctx)
-{
-	uint64_t hot, i, m;
-
-	if (!w->pages || !n)
-		return;
-	switch (w->pattern) {
-	case PATTERN_UNIFORM:
-		draw_uniform(r, 0, w->pages, n, visit, ctx);
-		break;
-	case PATTERN_ZIPF:
-		draw_zipf(w, r, n, hits_below, visit, ctx);
-		break;
-	case PATTERN_HOTCOLD:
-		if (n >= w->pages) {
-			/* Dense: each part's pages by the Poisson chance of a touch. */
-			uint32_t cold = w->pages - w->hot_pages;
-
-			visit_each(r, 0, w->hot_pages,
-				   -expm1(-(double)n * w->hot_probability / w->hot_pages), visit,
-				   ctx);
-			visit_each(r, w->hot_pages, cold,
-				   -expm1(-(double)n * (1 - w->hot_probability) / cold), visit,
-				   ctx);
-			break;
-		}
-		hot = gsl_ran_binomial(r, w->hot_probability, (unsigned)n);
-		draw_uniform(r, 0, w->hot_pages, hot, visit, ctx);
-		draw_uniform(r, w->hot_pages, w->pages - w->hot_pages, n - hot, visit, ctx);
-		break;
-	case PATTERN_SEQUENTIAL:
-		m = n < w->pages ? n : w->pages;
-		for (i = 0; i < m; i++) {
-			visit(ctx, (uint32_t)w->scan_pos);
-			w->scan_pos = (w->scan_pos + 1) % w->pages;
-		}
-		/* Touches past one lap land on pages already visited. */
-		w->scan_pos = (w->scan_pos + (n - m)) % w->pages;
-		break;
-	}
-}
-
-bool wss_is_sparse(const struct wss *w, uint64_t n)
-{
-	return n < w->pages && w->pattern != PATTERN_SEQUENTIAL;
-}
-
-uint64_t wss_sparse_count(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below)
-{
-	unsigned nn = (unsigned)(n > UINT32_MAX ? UINT32_MAX : n);
-
-	if (w->pattern != PATTERN_ZIPF || w->zipf_s == 0 || !hits_below)
-		return n;
-	if (hits_below >= w->pages)
-		return 0;
-	set_tail(w, hits_below + 1);
-	return gsl_ran_binomial(r, w->tail_mass, nn);
+	return lo + (k < len ? k : len - 1);
 }
 
 uint32_t wss_sparse_next(struct wss *w, gsl_rng *r, uint32_t hits_below)
 {
+	double g = w->page_ranks, k;
+
 	switch (w->pattern) {
 	case PATTERN_ZIPF:
 		if (w->zipf_s != 0)
-			return wss_zipf(w, r, hits_below + 1) - 1;
+			return (uint32_t)((wss_zipf(w, r, (double)hits_below * g + 1) - 1) /
+					  w->page_ranks);
 		break;
 	case PATTERN_HOTCOLD:
-		if (gsl_rng_uniform(r) < w->hot_probability || w->hot_pages == w->pages)
-			return (uint32_t)gsl_rng_uniform_int(r, w->hot_pages);
-		return w->hot_pages + (uint32_t)gsl_rng_uniform_int(r, w->pages - w->hot_pages);
+		if (gsl_rng_uniform(r) < w->hot_probability)
+			k = uniform_rank(r, 0, w->hot_ranks);
+		else
+			k = uniform_rank(r, w->hot_ranks, w->ranks - w->hot_ranks);
+		return (uint32_t)(k / g);
 	case PATTERN_UNIFORM:
 	case PATTERN_SEQUENTIAL:
 		break;
 	}
 	return (uint32_t)gsl_rng_uniform_int(r, w->pages);
-}
-
-double wss_page_rate(const struct wss *w, uint32_t d)
-{
-	if (!w->pages || d >= w->pages)
-		return 0.0;
-	switch (w->pattern) {
-	case PATTERN_UNIFORM:
-	case PATTERN_SEQUENTIAL:
-		return w->rate / w->pages;
-	case PATTERN_ZIPF:
-		if (w->zipf_s == 0)
-			return w->rate / w->pages;
-		return w->rate * pow((double)d + 1.0, -w->zipf_s) / w->zipf_norm;
-	case PATTERN_HOTCOLD:
-		if (d < w->hot_pages)
-			return w->rate * w->hot_probability / w->hot_pages;
-		return w->rate * (1.0 - w->hot_probability) / (w->pages - w->hot_pages);
-	}
-	return 0.0;
 }

@@ -1,11 +1,18 @@
 /*
  * wss.h - a VM's working set as an access pattern: which data pages its
- * touches fall on.  Data pages are numbered 0..pages-1, hottest first, so
- * a pattern's skew puts its weight on the low numbers.
+ * touches fall on.  A touch is one memory access to one 4 KiB page, and a
+ * pattern is defined over the 4 KiB pages of the working set (ranks 0..,
+ * hottest first); a simulated page of page_ranks 4 KiB pages holds ranks
+ * page_ranks*d .. page_ranks*(d+1)-1 and takes the sum of their
+ * probabilities, so a pattern is the same workload at any page_size.
  *
- * A tick of n touches costs O(min(n, pages)): below pages touches each
- * touch is drawn; above, each page is visited once with the probability
- * that at least one of the n touches fell on it.
+ * Touches of fast pages (resident on a private frame) are hits that change
+ * nothing, so a tick is played miss by miss (wss_gap): the number of
+ * touches to the next one on a page that is not fast is geometric in the
+ * probability mass of those pages, and its page is drawn in proportion to
+ * their probabilities.  That mass is kept per block of 64 pages (one word
+ * of the fast map) in a Fenwick tree of integer weights, updated as fast
+ * bits change: a tick costs O(log(pages)) per slow touch and nothing per hit.
  */
 #ifndef WSS_H
 #define WSS_H
@@ -16,49 +23,68 @@
 
 #include "trace.h"
 
+#define WSS_RANK_BYTES 4096             /* patterns are defined over 4 KiB pages */
+
 struct wss {
 	enum pattern pattern;
-	double rate;                    /* touches per second */
+	double rate;                    /* touches (4 KiB accesses) per second */
 	double writes;                  /* share of touches that write */
 	double skew;                    /* zipf */
 	double hot_probability;         /* hot-cold */
-	uint32_t pages;                 /* working-set size in pages */
-	uint32_t hot_pages;             /* hot-cold: pages in the hot part */
-	double zipf_norm;               /* sum of k^-skew, k = 1..pages */
+	uint32_t pages;                 /* working-set size in simulated pages */
+	uint32_t page_ranks;            /* 4 KiB pages per simulated page */
+	double ranks;                   /* pages * page_ranks: the set in 4 KiB pages */
+	double hot_ranks;               /* hot-cold: 4 KiB pages in the hot part */
+	double zipf_norm;               /* sum of k^-skew, k = 1..ranks */
 	double zipf_hx1, zipf_hn, zipf_s;       /* rejection-inversion constants */
 	double zipf_squeeze;
-	uint64_t scan_pos;              /* sequential: next page */
-	/* zipf: the tail past a prefix of known hits, cached per prefix */
-	uint32_t tail_from;             /* first page of the tail */
+	uint64_t scan_pos;              /* sequential: the next 4 KiB rank */
+	/* zipf: the tail past a prefix of ranks, cached per prefix */
+	double tail_from;               /* first rank (1-based) of the tail */
 	double tail_mass;               /* share of touches on the tail */
 	double tail_hx1;                /* rejection-inversion bound for the tail */
+	/* The miss sampler (wss_track): weight of pages that are not fast. */
+	const uint64_t *fast;           /* borrowed fast map, NULL = untracked */
+	uint64_t *tree;                 /* Fenwick tree over 64-page blocks; owned */
+	uint32_t n_blocks, cap_blocks;
+	uint64_t slow_weight;           /* weight of pages that are not fast */
+	uint64_t total_weight;          /* weight of all pages */
 };
 
-typedef void wss_visit_fn(void *ctx, uint32_t page);
-
-/* Sets the pattern of phase p over a working set of pages pages. */
+/* Sets the pattern of phase p over pages simulated pages of 4 KiB. */
 void wss_set(struct wss *w, const struct phase *p, uint32_t pages);
+/* The same over pages simulated pages of page_ranks 4 KiB pages each. */
+void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages,
+		     uint32_t page_ranks);
+/*
+ * Tracks the fast map fast (borrowed; one bit per data page, kept by mem.c,
+ * which calls wss_fast_set and wss_fast_clear as bits change) for wss_gap.
+ * Costs O(pages) now and at every later wss_set; wss_release frees it.
+ */
+void wss_track(struct wss *w, const uint64_t *fast);
+void wss_release(struct wss *w);
+void wss_fast_set(struct wss *w, uint32_t d);
+void wss_fast_clear(struct wss *w, uint32_t d);
+
 /* The number of touches in a tick of tick_ns (the fraction drawn from r). */
 uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns);
 /*
- * Visits the pages that n touches fall on; a page may be visited again.
- * Pages below hits_below are known to be hits, so a pattern may leave out
- * touches that fall on them (zipf does: it draws only its tail).
+ * Touches up to and including the next one that falls on a page that is
+ * not fast, whose page goes to *d; 0 when none does within max touches.
+ * Draws nothing else and changes nothing: call wss_advance for the touches
+ * made.  Needs wss_track.
  */
-void wss_draw(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below,
-	      wss_visit_fn *visit, void *ctx);
-/*
- * The sparse regime (fewer touches than pages, and not a scan) draws its
- * touches one at a time, so a caller can stop early: wss_sparse_count
- * says how many visits a tick of n touches makes past the known hits,
- * and wss_sparse_next draws the next one.
- */
-bool wss_is_sparse(const struct wss *w, uint64_t n);
-uint64_t wss_sparse_count(struct wss *w, gsl_rng *r, uint64_t n, uint32_t hits_below);
+uint64_t wss_gap(struct wss *w, gsl_rng *r, uint64_t max, uint32_t *d);
+/* k touches were made: a scan moves on by k. */
+void wss_advance(struct wss *w, uint64_t k);
+
+/* One touch drawn from the pattern, past the first hits_below pages for
+ * zipf (its tail); any other pattern draws over the whole set. */
 uint32_t wss_sparse_next(struct wss *w, gsl_rng *r, uint32_t hits_below);
-/* Touches per second that fall on page d. */
+/* Share of touches that fall on page d, and touches per second on it. */
+double wss_page_mass(const struct wss *w, uint32_t d);
 double wss_page_rate(const struct wss *w, uint32_t d);
-/* One zipf draw in from..w->pages, 1 <= from (for tests). */
-uint32_t wss_zipf(struct wss *w, gsl_rng *r, uint32_t from);
+/* One zipf rank in from..ranks, 1 <= from (for tests). */
+uint64_t wss_zipf(struct wss *w, gsl_rng *r, double from);
 
 #endif /* WSS_H */
