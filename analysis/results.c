@@ -201,6 +201,14 @@ static cJSON *vm_json(const struct rec_vm *v)
 	add_num(o, "stall_s", v->stall_s);
 	add_num(o, "slowdown", v->slowdown);
 	add_num(o, "progress", v->progress);
+	if (v->ran) {
+		add_num(o, "stalled_share", v->stalled_share);
+		/* Infinite for a VM that got no work done: null, not a number. */
+		if (isfinite(v->inflation))
+			add_num(o, "inflation", v->inflation);
+		else
+			cJSON_AddNullToObject(o, "inflation");
+	}
 	cJSON_AddBoolToObject(o, "oom", v->oom);
 	return o;
 }
@@ -288,6 +296,9 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "slowdown_mean", r->slowdown_mean);
 	add_num(o, "slowdown_p99", r->slowdown_p99);
 	add_num(o, "progress_mean", r->progress_mean);
+	add_num(o, "stalled_share_mean", r->stalled_share_mean);
+	add_num(o, "inflation_mean", r->inflation_mean);
+	add_num(o, "inflation_p99", r->inflation_p99);
 	add_num(o, "sla_violations", (double)r->sla_violations);
 	add_num(sum, "hosts_used", (double)r->hosts_used);
 	add_num(sum, "hosts_swap_full", (double)r->hosts_swap_full);

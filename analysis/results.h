@@ -54,6 +54,8 @@ struct rec_vm {
 	uint64_t double_paging;
 	double touches;
 	double stall_s, slowdown, progress;
+	double stalled_share;           /* stall over run time (= slowdown) */
+	double inflation;               /* 1/progress - 1; NaN when it made no progress */
 	bool oom;
 };
 
@@ -96,6 +98,7 @@ struct run_record {
 	int64_t host_swap_out_bytes, host_swap_in_bytes;
 	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
 	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
+	double stalled_share_mean, inflation_mean, inflation_p99;       /* over VMs that ran */
 	uint64_t sla_violations;
 	/* Cost, when the config has one. */
 	bool has_cost;

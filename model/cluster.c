@@ -268,6 +268,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	vm->touch_rng = rng_stream(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
 	vm->guest_rng = rng_stream(c->p.seed, c->p.replication, RNG_GUEST, entity);
 	vm->phases_started = 0;
+	vm->overrun_ns = 0;
 }
 
 static void vm_mem_stop(struct host *h, struct vm *vm)
@@ -340,7 +341,11 @@ static uint64_t touches_started(uint64_t n, uint64_t made, double base, double d
  * A touch starts if the VM's time has not run out, and the VM stops at the
  * first that would start at or past the tick's end, so a VM that stalls
  * does less: progress is the share of its touches it got through, and a
- * thrashing VM cannot queue more swap-ins than its time allows.
+ * thrashing VM cannot queue more swap-ins than its time allows.  A touch
+ * that started in time may stall past the end: that overrun is the VM's
+ * time too, and the next tick starts that late (or not at all), so in the
+ * long run the VM's compute and stalls add up to its time, whatever the
+ * tick.
  */
 static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t)
 {
@@ -348,7 +353,7 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	sim_time T = c->p.tick_ns;
 	uint64_t target, cap, n, tick_seed, made = 0, done;
 	int64_t stall = 0;
-	double base, dt;
+	double base, dt;        /* ns from the tick start: time used before the next touch; per touch */
 
 	phase_update(c, h, vm, t);
 	target = c->p.balloon->target(c->p.balloon_priv, vm);
@@ -365,7 +370,7 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	n = wss_touches(&m->wss, vm->touch_rng, T);
 	tick_seed = rng_mix(m->content_seed ^ (uint64_t)t);
 	dt = n ? (double)T / (double)n : 0.0;
-	base = (double)stall;
+	base = (double)vm->overrun_ns + (double)stall;
 	while (made < n && !m->oom) {
 		uint32_t d;
 		uint64_t gap = wss_gap(&m->wss, vm->touch_rng, n - made, &d), k;
@@ -385,6 +390,8 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	}
 	done = m->oom ? made : touches_started(n, made, base, dt, (double)T);
 	wss_advance(&m->wss, done - made);
+	base += (double)done * dt;      /* the time used, from the tick's start */
+	vm->overrun_ns = base > (double)T ? (sim_time)(base - (double)T) : 0;
 	m->stats.touches += (double)n;
 	m->stats.done += (double)done;
 	m->stats.stall_ns += stall;

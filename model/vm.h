@@ -46,6 +46,7 @@ struct vm {
 	uint64_t end_state[PS_COUNT];   /* its pages by state when it left */
 	gsl_rng *touch_rng;             /* which pages it touches (workload) */
 	uint64_t touch_seed;            /* touch_rng restarts from this ^ tick */
+	sim_time overrun_ns;            /* time its last tick ran past its end, owed by the next */
 	gsl_rng *guest_rng;             /* its guest's own choices */
 };
 

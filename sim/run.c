@@ -176,8 +176,12 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 	sum->guest_swap_in_bytes += (int64_t)st->guest_swap_in * pb;
 	r->touches = st->touches;
 	r->stall_s = (double)st->stall_ns / 1e9;
+	/* slowdown is the stalled share of the VM's time; the completion-time
+	 * inflation is how much longer its work took (THEORY.md). */
 	r->slowdown = st->run_ns ? (double)st->stall_ns / (double)st->run_ns : 0.0;
 	r->progress = st->touches > 0 ? st->done / st->touches : 1.0;
+	r->stalled_share = r->slowdown;
+	r->inflation = r->progress > 0 ? 1.0 / r->progress - 1.0 : (double)NAN;
 	r->oom = vm->state == VM_OOM;
 	sum->touches += st->touches;
 	sum->stall_s += r->stall_s;
@@ -189,7 +193,8 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 {
 	double *slow = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*slow));
 	double *prog = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*prog));
-	size_t i, k = 0, n_ran = 0;
+	double *infl = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*infl));
+	size_t i, k = 0, n_ran = 0, n_infl = 0;
 
 	cluster_settle(c);
 	rec->duration_s = (double)sc->duration_ns / 1e9;
@@ -240,20 +245,29 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 		if (rec->vms[k].ran) {
 			slow[n_ran] = rec->vms[k].slowdown;
 			prog[n_ran++] = rec->vms[k].progress;
+			if (isfinite(rec->vms[k].inflation))
+				infl[n_infl++] = rec->vms[k].inflation;
 		}
 		k++;
 	}
 	rec->n_vms = k;
 	if (n_ran) {
 		rec->slowdown_mean = gsl_stats_mean(slow, 1, n_ran);
+		rec->stalled_share_mean = rec->slowdown_mean;
 		rec->progress_mean = gsl_stats_mean(prog, 1, n_ran);
 		gsl_sort(slow, 1, n_ran);
 		rec->slowdown_p99 = gsl_stats_quantile_from_sorted_data(slow, 1, n_ran, 0.99);
 	} else {
 		rec->progress_mean = 1.0;
 	}
+	if (n_infl) {
+		rec->inflation_mean = gsl_stats_mean(infl, 1, n_infl);
+		gsl_sort(infl, 1, n_infl);
+		rec->inflation_p99 = gsl_stats_quantile_from_sorted_data(infl, 1, n_infl, 0.99);
+	}
 	free(slow);
 	free(prog);
+	free(infl);
 }
 
 static void progress_line(sim_time t, sim_time end)

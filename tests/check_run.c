@@ -139,6 +139,52 @@ START_TEST(sla_violations_count_the_vms_slower_than_the_bound)
 }
 END_TEST
 
+/*
+ * Per VM that ran, stalled_share is stall over run time (what slowdown has always been) and
+ * inflation is 1/progress - 1, how much longer its work took; the summary holds their means
+ * over those VMs (and inflation's 99th percentile).  A thrashing VM at 2 MiB pages and 1 ms
+ * ticks, whose budget binds, has stalled_share + progress = 1.
+ */
+START_TEST(stalled_share_and_inflation_are_reported_per_vm_and_in_the_summary)
+{
+	const char *thrash[] = {"page_size=2MiB", "tick=1ms"};
+	cJSON *j = run_json("configs/default.yaml", NULL, 0, NULL), *v, *t;
+	double share = 0, infl = 0;
+	int n = 0;
+
+	cJSON_ArrayForEach(v, at(j, "vms")) {
+		double p, sd, ss, in;
+
+		if (!cJSON_HasObjectItem(v, "pages"))
+			continue;
+		p = cJSON_GetObjectItem(v, "progress")->valuedouble;
+		sd = cJSON_GetObjectItem(v, "slowdown")->valuedouble;
+		ss = cJSON_GetObjectItem(v, "stalled_share")->valuedouble;
+		in = cJSON_GetObjectItem(v, "inflation")->valuedouble;
+		ck_assert_double_eq_tol(ss, sd, 1e-12);
+		ck_assert_double_eq_tol(in, 1 / p - 1, 1e-9);
+		share += ss;
+		infl += in;
+		n++;
+	}
+	ck_assert_int_gt(n, 0);
+	ck_assert_double_eq_tol(at(j, "summary.performance.stalled_share_mean")->valuedouble,
+				share / n, 1e-9);
+	ck_assert_double_eq_tol(at(j, "summary.performance.inflation_mean")->valuedouble,
+				infl / n, 1e-9);
+	ck_assert(cJSON_IsNumber(at(j, "summary.performance.inflation_p99")));
+	cJSON_Delete(j);
+
+	t = run_json("tests/data/thrash.yaml", thrash, 2, NULL);
+	v = cJSON_GetArrayItem(at(t, "vms"), 0);
+	ck_assert_double_lt(cJSON_GetObjectItem(v, "progress")->valuedouble, 0.9);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(v, "stalled_share")->valuedouble +
+					cJSON_GetObjectItem(v, "progress")->valuedouble,
+				1.0, 0.02);
+	cJSON_Delete(t);
+}
+END_TEST
+
 START_TEST(series_of_faults_and_stall_add_up_to_the_summary)
 {
 	cJSON *j = run_json("configs/default.yaml", NULL, 0, NULL), *v;
@@ -226,7 +272,8 @@ static void check_contract(cJSON *j, const char *file)
 		"summary.io.guest_swap_out_bytes", "summary.performance.touches",
 		"summary.performance.stall_s", "summary.performance.slowdown_mean",
 		"summary.performance.slowdown_p99", "summary.performance.progress_mean",
-		"summary.performance.sla_violations", "summary.hosts_used", NULL,
+		"summary.performance.sla_violations", "summary.performance.stalled_share_mean",
+		"summary.performance.inflation_mean", "summary.hosts_used", NULL,
 	};
 	static const char *const series_keys[] = {
 		"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes",
@@ -339,6 +386,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
 	tcase_add_test(tc, the_cost_report_prices_hosts_used_and_those_overcommit_saved);
 	tcase_add_test(tc, series_of_faults_and_stall_add_up_to_the_summary);
+	tcase_add_test(tc, stalled_share_and_inflation_are_reported_per_vm_and_in_the_summary);
 	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);

@@ -287,6 +287,53 @@ START_TEST(zipf_misses_per_touch_match_a_brute_force_random_cache_at_any_tick)
 }
 END_TEST
 
+/* --- a VM under a time budget ---------------------------------------------------------- */
+
+static const sim_time budget_ticks[] = {1 * MS, 10 * MS, 100 * MS, 1 * S};
+enum { N_BUDGET = 4 };
+
+/*
+ * THEORY.md, "A VM under a time budget": p = 1 / (1 + r m (c + W)).  Half a uniform set
+ * fits, so m = 1/2; every miss reads its page (400 us + transfer) and writes a victim
+ * (500 us + transfer), c = 900 us + 2 page / bandwidth; at 1 TB/s the device is busy
+ * rho = 2 r p m s, and each of the two requests waits the M/D/1 W = rho s / 2(1 - rho),
+ * found here by iterating p.  r = 2000/s makes r m c about 0.9, so p is about 0.53.  The
+ * ticks hold 2 to 2000 touches, and at 1 ms a miss stalls nearly a whole tick.
+ */
+START_TEST(progress_under_a_time_budget_is_the_fluid_one_at_any_tick)
+{
+	int64_t page = _i < N_BUDGET ? 4 * KiB : 2 * MiB;
+	sim_time tick = budget_ticks[_i % N_BUDGET];
+	uint32_t pages = page == 4 * KiB ? 4096 : 512;
+	const double r = 2000, m = 0.5, bw = 1e12;
+	struct setup u = {.page_bytes = page, .tick_ns = tick, .end_ns = 220 * S,
+			  .pattern = PATTERN_UNIFORM, .rate = r, .ws_bytes = pages * page,
+			  .limit_bytes = pages / 2 * page, .read_ns = 400000, .write_ns = 500000,
+			  .bandwidth = bw};
+	double s = (double)page / bw, c = 900e-6 + 2 * s, p = 1, progress, stalled;
+	struct window w;
+	int k;
+
+	for (k = 0; k < 100; k++) {
+		double rho = 2 * r * p * m * s;
+
+		p = 1 / (1 + r * m * (c + 2 * rho * s / (2 * (1 - rho))));
+	}
+	w = measure(&u, 20 * S);
+	progress = w.done / w.touches;
+	stalled = w.stall_ns / w.run_ns;
+	ck_assert_msg(fabs(progress / p - 1) < 0.02,
+		      "page %lld, tick %lld ms: progress %.4f, fluid %.4f", (long long)page,
+		      (long long)(tick / MS), progress, p);
+	ck_assert_msg(fabs(stalled + progress - 1) < 0.02,
+		      "page %lld, tick %lld ms: stalled share %.4f + progress %.4f", (long long)page,
+		      (long long)(tick / MS), stalled, progress);
+	/* And the misses are still half the touches made. */
+	ck_assert_msg(fabs(w.faults / w.done / m - 1) < 0.02, "%.4f misses per touch",
+		      w.faults / w.done);
+}
+END_TEST
+
 Suite *tick_suite(void)
 {
 	Suite *s = suite_create("tick");
@@ -297,6 +344,12 @@ Suite *tick_suite(void)
 			    2 * N_TICKS);
 	tcase_add_loop_test(tc, zipf_misses_per_touch_match_a_brute_force_random_cache_at_any_tick,
 			    0, 2 * N_TICKS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("budget");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, progress_under_a_time_budget_is_the_fluid_one_at_any_tick, 0,
+			    2 * N_BUDGET);
 	suite_add_tcase(s, tc);
 	return s;
 }
