@@ -287,6 +287,62 @@ START_TEST(zipf_misses_per_touch_match_a_brute_force_random_cache_at_any_tick)
 }
 END_TEST
 
+/* A cache of c pages with random replacement under a cyclic scan of pages pages: its
+ * misses per page visit over run visits after warm. */
+static double brute_force_scan(uint32_t pages, uint32_t c, uint64_t warm, uint64_t run)
+{
+	gsl_rng *r = rng_stream(99, 0, RNG_TOUCHES, 2);
+	uint32_t *slot = calloc(c, sizeof(*slot)), n = 0;
+	char *in = calloc(pages, 1);
+	uint64_t i, miss = 0;
+
+	for (i = 0; i < warm + run; i++) {
+		uint32_t d = (uint32_t)(i % pages);
+
+		if (in[d])
+			continue;
+		miss += i >= warm;
+		if (n < c) {
+			slot[n++] = d;
+		} else {
+			uint32_t j = (uint32_t)gsl_rng_uniform_int(r, c);
+
+			in[slot[j]] = 0;
+			slot[j] = d;
+		}
+		in[d] = 1;
+	}
+	gsl_rng_free(r);
+	free(slot);
+	free(in);
+	return (double)miss / (double)run;
+}
+
+/*
+ * A scan over 4 KiB pages with random victims and half the set fitting: a 2 MiB page is
+ * scanned 512 accesses in a row, of which only the first can miss, so misses per touch are
+ * the brute-force scan's misses per page visit over 512 (over 1 at 4 KiB).  A 10 s tick
+ * holds many laps of the scan; each must miss as the first did.
+ */
+START_TEST(scan_misses_per_touch_match_a_brute_force_random_cache_at_any_tick)
+{
+	int64_t page = _i < 2 ? 4 * KiB : 2 * MiB;
+	uint32_t pages = page == 4 * KiB ? 4096 : 512, g = (uint32_t)(page / (4 * KiB));
+	sim_time tick = _i % 2 ? 10 * S : 10 * MS;
+	struct setup u = {.page_bytes = page, .tick_ns = tick, .end_ns = 40 * S,
+			  .pattern = PATTERN_SEQUENTIAL, .rate = page == 4 * KiB ? 20000 : 2e6,
+			  .ws_bytes = pages * page, .limit_bytes = pages / 2 * page, .read_ns = 1000,
+			  .write_ns = 1000, .bandwidth = 1e12};
+	struct window w = measure(&u, 10 * S);
+	double ref = brute_force_scan(pages, pages / 2, 200ULL * pages, 1000ULL * pages) / g;
+	double m = w.faults / w.done;
+
+	ck_assert_msg(fabs(m / ref - 1) < 0.02,
+		      "page %lld, tick %lld ms: %.6f misses per touch, brute force %.6f",
+		      (long long)page, (long long)(tick / MS), m, ref);
+}
+END_TEST
+
 /* --- a VM under a time budget ---------------------------------------------------------- */
 
 static const sim_time budget_ticks[] = {1 * MS, 10 * MS, 100 * MS, 1 * S};
@@ -344,6 +400,8 @@ Suite *tick_suite(void)
 			    2 * N_TICKS);
 	tcase_add_loop_test(tc, zipf_misses_per_touch_match_a_brute_force_random_cache_at_any_tick,
 			    0, 2 * N_TICKS);
+	tcase_add_loop_test(tc, scan_misses_per_touch_match_a_brute_force_random_cache_at_any_tick,
+			    0, 4);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("budget");
