@@ -376,7 +376,13 @@ END_TEST
  * set takes 95% of touches).  Taking back 70% of its memory by balloon
  * costs little: the guest gives up its free pages first and then its
  * coldest data.  The host taking the same amount by swapping random pages
- * hits hot pages too, and the VM stalls far more.
+ * hits hot pages too, and the VM stalls far more.  Expected: 1200 pages for
+ * 2000, 400 of them hot.  The guest's clock is near LRU, which misses 2.5%
+ * of touches (Che: the hot 400 stay, half the cold); after 50,000 touches
+ * that is 1250 guest swap-ins of 100 us, plus at most the 400 hot pages
+ * again (the 800 evictions happen at one instant, so after one lap the
+ * clock's bits tell it nothing): 125-165 ms.  Random victims miss 3.7%
+ * (Fagin's fixed point), 1850 swap-ins of at least 84 + 124 us: 385 ms.
  */
 static int64_t after_reclaim(bool balloon, uint64_t *gswap_out_free, uint64_t *gswap_in)
 {
@@ -426,7 +432,7 @@ START_TEST(ballooning_takes_free_pages_first_and_stalls_less_than_host_swapping)
 	ck_assert_uint_eq(free_first, 0);
 	ck_assert_uint_gt(gin_balloon, 0);
 	ck_assert_uint_eq(gin_swap, 0);
-	ck_assert_msg(balloon * 3 < swap, "balloon stall %lld ns, host swap stall %lld ns",
+	ck_assert_msg(balloon * 2 < swap, "balloon stall %lld ns, host swap stall %lld ns",
 		      (long long)balloon, (long long)swap);
 }
 END_TEST
