@@ -663,17 +663,19 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 	switch (data_where(w)) {
 	case DATA_GSWAP:
 		m->stats.faults[FAULT_GUEST_SWAP_IN]++;
-		m->stats.guest_swap_in++;
 		stall += h->mem.lat.guest_swap_in_ns;
-		m->n_gswap--;
-		m->data[d] = w & DATA_WRITTEN;
-		/* Now it needs a guest page, as new data does. */
+		/* It needs a guest page, as new data does, and stays in guest
+		 * swap until it has one. */
 		__attribute__((fallthrough));
 	case DATA_NONE:
 		if ((rc = guest_take_page(h, vm, t, &stall, &g)) ||
 		    (rc = place_data(h, vm, d, g, t, &stall))) {
 			out_of_memory(h, vm);
 			return stall;
+		}
+		if (data_where(w) == DATA_GSWAP) {
+			m->n_gswap--;
+			m->stats.guest_swap_in++;
 		}
 		break;
 	case DATA_RES:
@@ -855,6 +857,9 @@ static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 			      g);
 		} else if (data_where(w) == DATA_GSWAP) {
 			gswap++;
+		} else {
+			CHECK(!(w & DATA_WRITTEN), "VM %s: data %u was written but is nowhere", name,
+			      d);
 		}
 		fast += vmem_is_fast(m, d);
 		CHECK(!vmem_is_fast(m, d) || (data_where(w) == DATA_RES &&

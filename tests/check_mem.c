@@ -293,6 +293,47 @@ START_TEST(guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched)
 }
 END_TEST
 
+/*
+ * Data in guest swap whose swap-in fails for want of memory stays in guest
+ * swap: the guest read it into a page that never came.  Hand-built: the
+ * VM holds three private pages at a limit of three, the host swap device
+ * has no room, and the only free guest page is untouched, so taking a
+ * frame for it fails.
+ */
+START_TEST(a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap)
+{
+	struct rig r;
+	struct vm *vm;
+	uint32_t d, out = MEM_NONE;
+
+	rig_host(&r, 64, 0, VICTIM_RANDOM, 1);
+	vm = rig_vm(&r, 8, 4, 8, PATTERN_UNIFORM, 0);
+	for (d = 0; d < 4; d++)
+		mem_touch(&r.h, vm, d, true, 0);
+	/* Five pages to the balloon: the four free ones and one of data. */
+	mem_balloon_towards(&r.h, vm, 5, 5, 0);
+	for (d = 0; d < 4; d++)
+		if (vmem_data_in_guest_swap(&vm->mem, d))
+			out = d;
+	ck_assert_uint_ne(out, MEM_NONE);
+	/* One back: the guest has one free page, untouched (no frame). */
+	mem_balloon_towards(&r.h, vm, 4, 1, 0);
+	ck_assert_uint_eq(vm->mem.n_free, 1);
+	ck_assert_uint_eq(vm->mem.n_state[PS_PRIVATE], 3);
+	vm->mem.limit_pages = 3;
+	ok(&r);
+	mem_touch(&r.h, vm, out, false, 0);
+	ck_assert(vm->mem.oom);
+	ck_assert(r.h.mem.swap_full);
+	ck_assert(vmem_data_in_guest_swap(&vm->mem, out));
+	ck_assert_uint_eq(vm->mem.n_gswap, 1);
+	ck_assert_uint_eq(vm->mem.stats.guest_swap_in, 0);
+	ck_assert_uint_eq(vm->mem.n_free, 1);
+	ok(&r);
+	rig_free(&r);
+}
+END_TEST
+
 /* --- steady states ---------------------------------------------------- */
 
 START_TEST(a_limit_of_half_a_uniform_working_set_faults_on_half_the_touches)
@@ -541,6 +582,7 @@ START_TEST(the_checker_catches_a_broken_count)
 	struct rig r;
 	struct vm *vm;
 	struct sim_err err = {0};
+	uint32_t w;
 
 	rig_host(&r, 64, 64, VICTIM_RANDOM, 8);
 	vm = rig_vm(&r, 16, 8, 16, PATTERN_UNIFORM, 0);
@@ -557,6 +599,12 @@ START_TEST(the_checker_catches_a_broken_count)
 	vm->mem.n_resident++;
 	ck_assert_int_eq(mem_check(&r.h, &err), -SIM_EINVAL);
 	vm->mem.n_resident--;
+	/* Written data that is nowhere (the written bit alone) has been lost. */
+	w = vm->mem.data[2];
+	vm->mem.data[2] = 1u << 29;
+	ck_assert_int_eq(mem_check(&r.h, &err), -SIM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nowhere"));
+	vm->mem.data[2] = w;
 	ok(&r);
 	rig_free(&r);
 }
@@ -572,6 +620,7 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, compressed_pages_cost_a_decompression_and_share_cache_frames);
 	tcase_add_test(tc, equal_pages_share_a_frame_until_a_write_breaks_it);
 	tcase_add_test(tc, guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched);
+	tcase_add_test(tc, a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("behaviour");
 	tcase_set_timeout(tc, 60);
