@@ -15,12 +15,18 @@
  * for the swap write too.
  *
  * The guest chooses what to evict by a clock over its data pages; the host
- * by a clock over guest pages or at random.  Neither sees every touch: an
- * accessed bit is drawn when a hand reaches a page, with the probability
- * that the page was touched since the hand last passed, 1 - exp(-r*T) for
- * a page touched at rate r and a lap of T.  For the independent-reference
- * patterns memsim generates this is the same distribution as a real
- * accessed bit, and it keeps touches of resident pages free.
+ * by a clock over guest pages or at random.  A hand passes a page with its
+ * accessed bit set, clearing it, and takes the first page with the bit
+ * clear; after a whole lap every bit has been cleared, so it takes the page
+ * under it.  Touches of resident pages are never seen, so the bit is set
+ * for sure only when a touch on the slow path (a fault, which brings the
+ * page in) reached the page since the hand last passed it; otherwise it is
+ * drawn, with the probability that a page touched at rate r was touched in
+ * the time s since the hand last passed: 1 - exp(-r*s).  For touches at a
+ * steady rate r and independent of the past (the patterns memsim draws),
+ * that is the probability of a real bit given everything the model has
+ * seen.  s is known per block of 64 positions, to within the time the hand
+ * took over the block.
  *
  * Page word: bits 0-2 host state, bit 3 guest-free, bits 4-31 content.
  * Data word: bits 30-31 where (never used, resident, guest swap), bit 29
@@ -286,6 +292,26 @@ static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
 	}
 }
 
+/* --- clocks ------------------------------------------------------------ */
+
+static void clock_init(struct mem_clock *k, uint32_t n, sim_time now)
+{
+	uint32_t i;
+
+	k->hand = 0;
+	k->n = n;
+	k->entered = now;
+	k->block = xmalloc((n / 64 + 1) * sizeof(*k->block));
+	for (i = 0; i <= n / 64; i++)
+		k->block[i] = (struct mem_clock_block){.passed = now};
+}
+
+/* A touch the model sees (the slow path) sets position c's accessed bit. */
+static void clock_touch(struct mem_clock *k, uint32_t c)
+{
+	k->block[c >> 6].touched |= 1ULL << (c & 63);
+}
+
 /* --- VM memory -------------------------------------------------------- */
 
 void vmem_init(struct vmem *m, const struct vmem_params *p)
@@ -315,7 +341,8 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	m->image_share = p->image_share;
 	m->content_seed = p->content_seed;
 	m->zero_freed = p->zero_freed;
-	m->guest_lap_start = m->host_lap_start = p->now;
+	clock_init(&m->guest_clock, p->n_data, p->now);
+	clock_init(&m->host_clock, p->n_pages, p->now);
 }
 
 void vmem_release(struct vmem *m)
@@ -325,8 +352,11 @@ void vmem_release(struct vmem *m)
 	free(m->link);
 	free(m->data);
 	free(m->fast);
+	free(m->guest_clock.block);
+	free(m->host_clock.block);
 	m->page = m->link = m->data = NULL;
 	m->fast = NULL;
+	m->guest_clock.block = m->host_clock.block = NULL;
 }
 
 /* A data page's content before the guest writes it: zero, a page of the
@@ -349,32 +379,46 @@ static uint32_t initial_content(const struct vmem *m, uint32_t d)
 	return MEM_CONTENT_UNIQUE;
 }
 
-/* Whether data d was touched since a clock hand with lap lap_ns last
- * passed it (see DOC above). */
-static bool accessed(const struct vmem *m, uint32_t d, sim_time lap_ns, gsl_rng *r)
+/* Whether data d (MEM_NONE: no data) was touched since a hand last passed
+ * its page, since_ns ago; touched: a slow-path touch did (see DOC above). */
+static bool accessed(const struct vmem *m, uint32_t d, bool touched, sim_time since_ns,
+		     gsl_rng *r)
 {
-	double rate = wss_page_rate(&m->wss, d);
+	double rate;
 
+	if (touched)
+		return true;
+	if (d == MEM_NONE || since_ns <= 0)
+		return false;
+	rate = wss_page_rate(&m->wss, d);
 	if (!(rate > 0))
 		return false;
-	return gsl_rng_uniform(r) < -expm1(-rate * (double)lap_ns / 1e9);
-}
-
-static sim_time lap(sim_time done_ns, sim_time start, sim_time t)
-{
-	return done_ns > 0 ? done_ns : t - start;
+	return gsl_rng_uniform(r) < -expm1(-rate * (double)since_ns / 1e9);
 }
 
 /* --- reclaim ----------------------------------------------------------- */
 
-static void clock_tick(uint32_t *hand, uint32_t n, sim_time *start, sim_time *lap_ns,
-		       sim_time t)
+/*
+ * Moves the hand past one position and returns it, with the time since the
+ * hand last passed it and whether a slow-path touch reached it since
+ * (which the pass clears).  A block's time is set as the hand leaves it,
+ * to the middle of its stay, so it stands for every position in the block.
+ */
+static uint32_t clock_pass(struct mem_clock *k, sim_time t, sim_time *since_ns, bool *touched)
 {
-	if (++*hand >= n) {
-		*hand = 0;
-		*lap_ns = t - *start;
-		*start = t;
-	}
+	uint32_t c = k->hand;
+	struct mem_clock_block *b = &k->block[c >> 6];
+	uint64_t bit = 1ULL << (c & 63);
+
+	if ((c & 63) == 0)
+		k->entered = t;
+	*since_ns = t - b->passed;
+	*touched = b->touched & bit;
+	b->touched &= ~bit;
+	k->hand = c + 1 == k->n ? 0 : c + 1;
+	if ((c & 63) == 63 || k->hand == 0)
+		b->passed = k->entered + (t - k->entered) / 2;
+	return c;
 }
 
 /* A private page of vm for the host to swap, or MEM_NONE. */
@@ -398,23 +442,16 @@ static uint32_t victim_page(struct hmem *hm, struct vmem *m, sim_time t)
 				return g;
 		return MEM_NONE;
 	}
-	/* Clock: skip pages touched since the hand last passed them. */
-	for (steps = 0; steps < 2ULL * m->n_pages; steps++) {
-		uint32_t d;
+	/* Clock (see DOC above); there is a private page, so it stops. */
+	for (steps = 0;; steps++) {
+		sim_time since;
+		bool touched;
 
-		g = m->host_hand;
-		clock_tick(&m->host_hand, m->n_pages, &m->host_lap_start, &m->host_lap_ns, t);
-		if (vmem_state(m, g) != PS_PRIVATE)
-			continue;
-		d = owner(m, g);
-		if (d == MEM_NONE ||
-		    !accessed(m, d, lap(m->host_lap_ns, m->host_lap_start, t), hm->rng))
+		g = clock_pass(&m->host_clock, t, &since, &touched);
+		if (vmem_state(m, g) == PS_PRIVATE &&
+		    (steps >= m->n_pages || !accessed(m, owner(m, g), touched, since, hm->rng)))
 			return g;
 	}
-	for (g = 0; g < m->n_pages; g++)
-		if (vmem_state(m, g) == PS_PRIVATE)
-			return g;
-	return MEM_NONE;
 }
 
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
@@ -551,17 +588,16 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 
 	if (!m->n_resident)
 		return -SIM_ENOMEM;
-	for (steps = 0; steps < 2ULL * m->n_data && d == MEM_NONE; steps++) {
-		uint32_t c = m->guest_hand;
+	/* Its clock (see DOC above); some data is resident, so it stops. */
+	for (steps = 0; d == MEM_NONE; steps++) {
+		sim_time since;
+		bool touched;
+		uint32_t c = clock_pass(&m->guest_clock, t, &since, &touched);
 
-		clock_tick(&m->guest_hand, m->n_data, &m->guest_lap_start, &m->guest_lap_ns, t);
 		if (data_where(m->data[c]) == DATA_RES &&
-		    !accessed(m, c, lap(m->guest_lap_ns, m->guest_lap_start, t), vm->guest_rng))
+		    (steps >= m->n_data || !accessed(m, c, touched, since, vm->guest_rng)))
 			d = c;
 	}
-	for (steps = 0; d == MEM_NONE && steps < m->n_data; steps++)
-		if (data_where(m->data[steps]) == DATA_RES)
-			d = (uint32_t)steps;
 	g = m->data[d] & DATA_PAGE_MASK;
 	/* Double paging: the host had swapped the page the guest now evicts,
 	 * so it must come back from host swap only to go to guest swap. */
@@ -632,17 +668,19 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 	switch (data_where(w)) {
 	case DATA_GSWAP:
 		m->stats.faults[FAULT_GUEST_SWAP_IN]++;
-		m->stats.guest_swap_in++;
 		stall += h->mem.lat.guest_swap_in_ns;
-		m->n_gswap--;
-		m->data[d] = w & DATA_WRITTEN;
-		/* Now it needs a guest page, as new data does. */
+		/* It needs a guest page, as new data does, and stays in guest
+		 * swap until it has one. */
 		__attribute__((fallthrough));
 	case DATA_NONE:
 		if ((rc = guest_take_page(h, vm, t, &stall, &g)) ||
 		    (rc = place_data(h, vm, d, g, t, &stall))) {
 			out_of_memory(h, vm);
 			return stall;
+		}
+		if (data_where(w) == DATA_GSWAP) {
+			m->n_gswap--;
+			m->stats.guest_swap_in++;
 		}
 		break;
 	case DATA_RES:
@@ -662,6 +700,8 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 	}
 	if (vmem_state(m, g) == PS_PRIVATE)
 		set_fast(m, d);
+	clock_touch(&m->guest_clock, d);
+	clock_touch(&m->host_clock, g);
 	return stall;
 }
 
@@ -822,6 +862,9 @@ static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 			      g);
 		} else if (data_where(w) == DATA_GSWAP) {
 			gswap++;
+		} else {
+			CHECK(!(w & DATA_WRITTEN), "VM %s: data %u was written but is nowhere", name,
+			      d);
 		}
 		fast += vmem_is_fast(m, d);
 		CHECK(!vmem_is_fast(m, d) || (data_where(w) == DATA_RES &&

@@ -17,7 +17,8 @@
  *
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
- * working set's miss sampler (wss_fast_set, wss_fast_clear).
+ * working set's miss sampler (wss_fast_set, wss_fast_clear), and, for
+ * each of the two clocks, 16 bytes per 64 positions.
  */
 #ifndef MEM_H
 #define MEM_H
@@ -34,9 +35,9 @@
 
 #define MEM_NONE UINT32_MAX
 #define MEM_MAX_PAGES (1u << 29)        /* per VM: the data word's 29 bits */
-/* Page, link and data words, the fast bit, and the miss sampler's 8 bytes
- * per 64 working-set pages (wss.h). */
-#define MEM_BYTES_PER_PAGE 12.25
+/* Page, link and data words, the fast bit, the miss sampler's 8 bytes
+ * per 64 working-set pages (wss.h), and each clock's 16 bytes per 64. */
+#define MEM_BYTES_PER_PAGE 12.75
 
 enum page_state {
 	PS_UNTOUCHED, PS_PRIVATE, PS_SHARED, PS_SWAPPED, PS_COMPRESSED, PS_BALLOONED,
@@ -52,6 +53,24 @@ enum victim_mode { VICTIM_RANDOM, VICTIM_CLOCK };
 
 struct mem_latency {
 	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
+};
+
+/*
+ * A clock hand over n positions (the guest's over data pages, the host's
+ * over guest pages).  Per block of 64 positions it keeps when the hand
+ * last passed them and which of them a touch on the slow path reached
+ * since: those are accessed for sure.
+ */
+struct mem_clock_block {
+	sim_time passed;                /* mid-time of the hand's last pass */
+	uint64_t touched;               /* bit per position: touched since */
+};
+
+struct mem_clock {
+	uint32_t hand;                  /* the next position it passes */
+	uint32_t n;                     /* positions */
+	sim_time entered;               /* when the hand entered its block */
+	struct mem_clock_block *block;  /* n / 64 + 1 of them */
 };
 
 struct mem_stats {
@@ -81,8 +100,8 @@ struct vmem {
 	uint32_t balloon_head;          /* ballooned pages */
 	uint64_t n_resident, n_gswap;   /* data pages in guest memory, in guest swap */
 	uint64_t limit_pages;           /* most it may hold in host frames */
-	uint32_t guest_hand, host_hand; /* clock hands over data and guest pages */
-	sim_time guest_lap_start, guest_lap_ns, host_lap_start, host_lap_ns;
+	struct mem_clock guest_clock;   /* over data pages */
+	struct mem_clock host_clock;    /* over guest pages */
 	int image;                      /* content: image id, -1 = none */
 	uint32_t image_pages;
 	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */

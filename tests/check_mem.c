@@ -293,6 +293,47 @@ START_TEST(guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched)
 }
 END_TEST
 
+/*
+ * Data in guest swap whose swap-in fails for want of memory stays in guest
+ * swap: the guest read it into a page that never came.  Hand-built: the
+ * VM holds three private pages at a limit of three, the host swap device
+ * has no room, and the only free guest page is untouched, so taking a
+ * frame for it fails.
+ */
+START_TEST(a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap)
+{
+	struct rig r;
+	struct vm *vm;
+	uint32_t d, out = MEM_NONE;
+
+	rig_host(&r, 64, 0, VICTIM_RANDOM, 1);
+	vm = rig_vm(&r, 8, 4, 8, PATTERN_UNIFORM, 0);
+	for (d = 0; d < 4; d++)
+		mem_touch(&r.h, vm, d, true, 0);
+	/* Five pages to the balloon: the four free ones and one of data. */
+	mem_balloon_towards(&r.h, vm, 5, 5, 0);
+	for (d = 0; d < 4; d++)
+		if (vmem_data_in_guest_swap(&vm->mem, d))
+			out = d;
+	ck_assert_uint_ne(out, MEM_NONE);
+	/* One back: the guest has one free page, untouched (no frame). */
+	mem_balloon_towards(&r.h, vm, 4, 1, 0);
+	ck_assert_uint_eq(vm->mem.n_free, 1);
+	ck_assert_uint_eq(vm->mem.n_state[PS_PRIVATE], 3);
+	vm->mem.limit_pages = 3;
+	ok(&r);
+	mem_touch(&r.h, vm, out, false, 0);
+	ck_assert(vm->mem.oom);
+	ck_assert(r.h.mem.swap_full);
+	ck_assert(vmem_data_in_guest_swap(&vm->mem, out));
+	ck_assert_uint_eq(vm->mem.n_gswap, 1);
+	ck_assert_uint_eq(vm->mem.stats.guest_swap_in, 0);
+	ck_assert_uint_eq(vm->mem.n_free, 1);
+	ok(&r);
+	rig_free(&r);
+}
+END_TEST
+
 /* --- steady states ---------------------------------------------------- */
 
 START_TEST(a_limit_of_half_a_uniform_working_set_faults_on_half_the_touches)
@@ -376,7 +417,13 @@ END_TEST
  * set takes 95% of touches).  Taking back 70% of its memory by balloon
  * costs little: the guest gives up its free pages first and then its
  * coldest data.  The host taking the same amount by swapping random pages
- * hits hot pages too, and the VM stalls far more.
+ * hits hot pages too, and the VM stalls far more.  Expected: 1200 pages for
+ * 2000, 400 of them hot.  The guest's clock is near LRU, which misses 2.5%
+ * of touches (Che: the hot 400 stay, half the cold); after 50,000 touches
+ * that is 1250 guest swap-ins of 100 us, plus at most the 400 hot pages
+ * again (the 800 evictions happen at one instant, so after one lap the
+ * clock's bits tell it nothing): 125-165 ms.  Random victims miss 3.7%
+ * (Fagin's fixed point), 1850 swap-ins of at least 84 + 124 us: 385 ms.
  */
 static int64_t after_reclaim(bool balloon, uint64_t *gswap_out_free, uint64_t *gswap_in)
 {
@@ -426,7 +473,7 @@ START_TEST(ballooning_takes_free_pages_first_and_stalls_less_than_host_swapping)
 	ck_assert_uint_eq(free_first, 0);
 	ck_assert_uint_gt(gin_balloon, 0);
 	ck_assert_uint_eq(gin_swap, 0);
-	ck_assert_msg(balloon * 3 < swap, "balloon stall %lld ns, host swap stall %lld ns",
+	ck_assert_msg(balloon * 2 < swap, "balloon stall %lld ns, host swap stall %lld ns",
 		      (long long)balloon, (long long)swap);
 }
 END_TEST
@@ -535,6 +582,7 @@ START_TEST(the_checker_catches_a_broken_count)
 	struct rig r;
 	struct vm *vm;
 	struct sim_err err = {0};
+	uint32_t w;
 
 	rig_host(&r, 64, 64, VICTIM_RANDOM, 8);
 	vm = rig_vm(&r, 16, 8, 16, PATTERN_UNIFORM, 0);
@@ -551,6 +599,12 @@ START_TEST(the_checker_catches_a_broken_count)
 	vm->mem.n_resident++;
 	ck_assert_int_eq(mem_check(&r.h, &err), -SIM_EINVAL);
 	vm->mem.n_resident--;
+	/* Written data that is nowhere (the written bit alone) has been lost. */
+	w = vm->mem.data[2];
+	vm->mem.data[2] = 1u << 29;
+	ck_assert_int_eq(mem_check(&r.h, &err), -SIM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nowhere"));
+	vm->mem.data[2] = w;
 	ok(&r);
 	rig_free(&r);
 }
@@ -566,6 +620,7 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, compressed_pages_cost_a_decompression_and_share_cache_frames);
 	tcase_add_test(tc, equal_pages_share_a_frame_until_a_write_breaks_it);
 	tcase_add_test(tc, guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched);
+	tcase_add_test(tc, a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("behaviour");
 	tcase_set_timeout(tc, 60);

@@ -215,8 +215,8 @@ want_rc 0
 [ ! -s "$T/stdout" ] || because "--quiet printed something"
 check "run --check checks the invariants and succeeds" "$why"
 
-# 200 VMs of 1 TiB at 4 KiB pages would need 200 x 2^28 pages x 12.25 bytes,
-# about 606 GiB of page state: far more than this machine has.
+# 200 VMs of 1 TiB at 4 KiB pages would need 200 x 2^28 pages x 12.75 bytes,
+# about 637 GiB of page state: far more than this machine has.
 cat > "$T/huge.yaml" <<'YAML'
 duration: 1h
 hosts: [{name: h, count: 200, memory: 1100GiB}]
