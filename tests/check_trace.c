@@ -220,6 +220,33 @@ START_TEST(list_arrivals_and_page_rounding)
 }
 END_TEST
 
+/* A count beside listed times must equal their number, and is then kept. */
+START_TEST(a_count_that_matches_the_listed_times_is_accepted)
+{
+	static const char good[] =
+		"groups: [{name: l, count: 2, arrivals: {process: list, times: [0s, 1m]},"
+		" memory: 4096}]\n";
+	static const char bad[] =
+		"groups: [{name: l, count: 3, arrivals: {process: list, times: [0s, 1m]},"
+		" memory: 4096}]\n";
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+	struct vm_spec *v;
+	size_t n;
+
+	expand(good, 1, &v, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(v[1].arrive_ns, 60LL * 1000000000);
+	trace_specs_free(v, n);
+	ck_assert_int_eq(cfg_load_string("t", bad, &root, &err), 0);
+	ck_assert_int_eq(trace_load(root, &t, &err), -SIM_EINVAL);
+	ck_assert_msg(strstr(err.msg, "2 times for a count of 3"), "%s", err.msg);
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
+
 START_TEST(a_generated_name_that_collides_with_an_explicit_vm_is_refused)
 {
 	static const char yaml[] =
@@ -402,6 +429,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, the_same_seed_generates_the_same_population_and_another_does_not);
 	tcase_add_test(tc, poisson_arrivals_have_the_configured_rate);
 	tcase_add_test(tc, list_arrivals_and_page_rounding);
+	tcase_add_test(tc, a_count_that_matches_the_listed_times_is_accepted);
 	tcase_add_test(tc, a_generated_name_that_collides_with_an_explicit_vm_is_refused);
 	tcase_add_test(tc, group_options_reach_every_generated_vm);
 	suite_add_tcase(s, tc);

@@ -357,9 +357,16 @@ static int read_arrivals(struct cfg_node *g, struct group_spec *gs, struct sim_e
 			return cfg_err(err, -SIM_EMISSING, a, "missing required key 'times'");
 		if ((rc = cfg_expect(times, CFG_SEQ, "times", err)))
 			return rc;
-		if (cfg_get(g, "count") && (size_t)gs->count != times->n)
-			return cfg_err(err, -SIM_EINVAL, times, "%zu times for a count of %lld",
-				       times->n, (long long)gs->count);
+		/* A count beside the list is optional, and must agree with it. */
+		if (cfg_get(g, "count")) {
+			if ((rc = cfg_read_int(g, "count", NULL, 0, TRACE_MAX_VMS, &gs->count,
+					       err)))
+				return rc;
+			if ((size_t)gs->count != times->n)
+				return cfg_err(err, -SIM_EINVAL, times,
+					       "%zu times for a count of %lld", times->n,
+					       (long long)gs->count);
+		}
 		gs->count = (int64_t)times->n;
 		gs->times = xcalloc(times->n ? times->n : 1, sizeof(*gs->times));
 		for (i = 0; i < times->n; i++)
@@ -389,7 +396,7 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 	gs->name = xstrdup(name);
 	n = cfg_get(g, "arrivals");
 	if (!(n && n->kind == CFG_MAP && cfg_get(n, "times")) &&
-	    (rc = cfg_read_int(g, "count", NULL, 0, 100000000, &gs->count, err)))
+	    (rc = cfg_read_int(g, "count", NULL, 0, TRACE_MAX_VMS, &gs->count, err)))
 		return rc;
 	if ((rc = read_arrivals(g, gs, err)))
 		return rc;

@@ -15,6 +15,7 @@
 #include "dist.h"
 
 #define TRACE_NEVER INT64_MAX          /* a VM that never departs */
+#define TRACE_MAX_VMS 100000000        /* VMs in a trace, explicit and generated */
 
 enum pattern { PATTERN_UNIFORM, PATTERN_ZIPF, PATTERN_HOTCOLD, PATTERN_SEQUENTIAL };
 
