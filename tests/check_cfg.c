@@ -759,6 +759,35 @@ START_TEST(once_broken_set_value_with_a_second_key_is_an_error)
 }
 END_TEST
 
+/* Escapes written out by hand: each control byte becomes its C-style name. */
+START_TEST(escape_writes_control_characters_as_escapes)
+{
+	char buf[64];
+
+	ck_assert_str_eq(sim_escape(buf, sizeof(buf), "a\nb\tc\rd\x01\x7f"),
+			 "a\\nb\\tc\\rd\\x01\\x7F");
+	ck_assert_str_eq(sim_escape(buf, sizeof(buf), "plain 'text'"), "plain 'text'");
+	/* Truncation never splits an escape: 4 bytes hold "ab" and a NUL, not "ab\". */
+	ck_assert_str_eq(sim_escape(buf, 4, "ab\ncd"), "ab");
+}
+END_TEST
+
+/* A quoted scalar that holds a newline is echoed on the message's one line. */
+START_TEST(an_error_that_quotes_a_newline_stays_on_one_line)
+{
+	static const char *const choices[] = {"none", "static", NULL};
+	int which;
+
+	load("policy: \"no\\nne\"\n");
+	ck_assert_int_eq(cfg_read_enum(root, "policy", NULL, choices, &which, &err), -SIM_EINVAL);
+	ck_assert_ptr_null(strchr(err.msg, '\n'));
+	ck_assert_msg(strstr(err.msg, "'no\\nne'"), "%s", err.msg);
+	memset(&err, 0, sizeof(err));
+	sim_err_set(&err, -SIM_EINVAL, "a\nb.yaml", 1, 1, "x");
+	ck_assert_str_eq(err.file, "a\\nb.yaml");
+}
+END_TEST
+
 Suite *cfg_suite(void)
 {
 	Suite *s = suite_create("cfg");
@@ -826,6 +855,8 @@ Suite *cfg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, once_broken_anchor_on_a_collection_is_unsupported);
 	tcase_add_test(tc, once_broken_set_value_with_a_second_key_is_an_error);
+	tcase_add_test(tc, escape_writes_control_characters_as_escapes);
+	tcase_add_test(tc, an_error_that_quotes_a_newline_stays_on_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -122,6 +122,27 @@ case $(head -n 1 "$T/stderr") in
 esac
 check "validate reports a bad config at its line and column and exits 2" "$why"
 
+# --- input limits: one-line errors, ranges, bounds, large files ---------------------
+
+# cfg_with FILE KEY-LINES...: a copy of cli_good.yaml with lines appended, in $T/FILE.
+cfg_with()
+{
+	f=$T/$1
+	shift
+	cp "$DATA/cli_good.yaml" "$f"
+	for l in "$@"; do
+		printf '%s\n' "$l" >>"$f"
+	done
+}
+
+why=
+cfg_with newline.yaml 'policies: {balloon: {policy: "no\nne"}}'
+m validate "$T/newline.yaml"
+want_rc 2
+want_err_line
+grep -q -F "'no\\nne'" "$T/stderr" || because "the newline is not written as \\n: $(cat "$T/stderr")"
+check "an error quoting a value with a newline is one line, the newline escaped" "$why"
+
 # --- a good run ----------------------------------------------------------------------
 
 why=
