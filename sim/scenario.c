@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "nameset.h"
 #include "units.h"
 #include "xmem.h"
 
@@ -71,7 +72,7 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 {
 	static const char *const keys[] = {"name", "count", "memory", "overhead", "swap", NULL};
 	struct cfg_node *list = cfg_get(root, "hosts");
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	if (!list)
@@ -103,10 +104,9 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 		if (g->overhead_bytes >= g->memory_bytes)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "overhead"),
 				       "overhead must be smaller than the host's memory");
-		for (j = 0; j < i; j++)
-			if (!strcmp(sc->groups[j].name, g->name))
-				return cfg_err(err, -SIM_EDUP, cfg_get(m, "name"),
-					       "duplicate host group name '%s'", g->name);
+		if (!nameset_add(&sc->group_names, g->name, i))
+			return cfg_err(err, -SIM_EDUP, cfg_get(m, "name"),
+				       "duplicate host group name '%s'", g->name);
 		sc->n_hosts += g->count;
 		if (sc->n_hosts > MAX_HOSTS)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "count"),
@@ -410,6 +410,7 @@ void scenario_release(struct scenario *sc)
 	if (sc->trace_owned)
 		cfg_free(sc->trace_root);
 	cfg_free(sc->root);
+	nameset_release(&sc->group_names);
 	free(sc->groups);
 	free(sc->path);
 	memset(sc, 0, sizeof(*sc));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -638,6 +639,40 @@ START_TEST(choice_with_more_weights_than_values_is_einval_at_the_weights)
 }
 END_TEST
 
+/*
+ * 200k host groups load, and a repeat of the first group's name after them
+ * is found at its line.  The time is printed, not asserted: the duplicate
+ * check was quadratic (6.6 s for 40k groups, so minutes for these).
+ */
+START_TEST(host_groups_by_the_hundred_thousand_load_and_a_late_duplicate_is_found)
+{
+	enum { N = 200000 };
+	size_t cap = 48 * (size_t)N + 256, len = 0;
+	char *text = malloc(cap);
+	struct timespec t0, t1;
+	int i, rc;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "duration: 1h\nhosts:\n");
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len, "  - {name: h%d, memory: 1GiB}\n",
+					i);
+	snprintf(text + len, cap - len, WORKLOAD);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	loads(load(text));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "scenario: %d host groups loaded in %.3f s\n", N,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ck_assert_uint_eq(sc.n_groups, N);
+	ck_assert_int_eq(sc.n_hosts, N);
+	scenario_release(&sc);
+	snprintf(text + len, cap - len, "  - {name: h0, memory: 1GiB}\n" WORKLOAD);
+	rc = load(text);
+	fails_at(rc, -SIM_EDUP, "c.yaml", N + 3, 12, "'h0'");
+	free(text);
+}
+END_TEST
+
 /* --- the suite ------------------------------------------------------------- */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -698,6 +733,9 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, duplicate_vm_name_is_edup_at_the_second_name);
 	tcase_add_test(tc, duplicate_yaml_key_is_edup_at_the_second_key);
 	tcase_add_test(tc, yaml_syntax_error_is_esyntax_at_the_second_colon);
+	tc = tcase(s, "size");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, host_groups_by_the_hundred_thousand_load_and_a_late_duplicate_is_found);
 
 	tc = tcase(s, "policies");
 	tcase_add_test(tc, unknown_policy_is_einval_at_the_name_with_did_you_mean);

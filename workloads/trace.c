@@ -86,10 +86,7 @@ static int find_image(const struct trace *t, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_images; i++)
-		if (strcmp(t->images[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return nameset_find(&t->image_names, name, &i) ? (int)i : -1;
 }
 
 /* reservation, limit, shares, image, content: common to VMs and groups. */
@@ -178,6 +175,7 @@ static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *e
 		    (rc = cfg_check_keys(m, "an image", keys, err)))
 			return rc;
 		im->name = xstrdup(list->keys[i]);
+		nameset_add(&t->image_names, im->name, t->n_images);
 		t->n_images++;
 		if ((rc = cfg_read_size(m, "size", NULL, &im->size_bytes, err)) ||
 		    (rc = cfg_read_fraction(m, "zero", "0%", 0, 1, &im->zero, err)))
@@ -454,8 +452,9 @@ static int check_unique_vms(const struct trace *t, struct sim_err *err)
 int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 {
 	static const char *const keys[] = {"images", "vms", "groups", NULL};
+	struct nameset group_names;
 	struct cfg_node *n;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -480,17 +479,17 @@ int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 		if ((rc = cfg_expect(n, CFG_SEQ, "groups", err)))
 			return rc;
 		t->groups = xcalloc(n->n ? n->n : 1, sizeof(*t->groups));
-		for (i = 0; i < n->n; i++) {
+		nameset_init(&group_names);
+		for (i = 0; i < n->n && !rc; i++) {
 			rc = read_group(n->kids[i], t, &t->groups[i], err);
 			t->n_groups = i + 1;
-			if (rc)
-				return rc;
-			for (j = 0; j < i; j++)
-				if (!strcmp(t->groups[j].name, t->groups[i].name))
-					return cfg_err(err, -SIM_EDUP, cfg_get(n->kids[i], "name"),
-						       "duplicate group name '%s'",
-						       t->groups[i].name);
+			if (!rc && !nameset_add(&group_names, t->groups[i].name, i))
+				rc = cfg_err(err, -SIM_EDUP, cfg_get(n->kids[i], "name"),
+					     "duplicate group name '%s'", t->groups[i].name);
 		}
+		nameset_release(&group_names);
+		if (rc)
+			return rc;
 	}
 	if (t->n_vms == 0 && t->n_groups == 0)
 		return cfg_err(err, -SIM_EMISSING, root,
@@ -511,6 +510,7 @@ void trace_release(struct trace *t)
 	for (i = 0; i < t->n_images; i++)
 		free(t->images[i].name);
 	free(t->images);
+	nameset_release(&t->image_names);
 	for (i = 0; i < t->n_vms; i++)
 		spec_release(&t->vms[i]);
 	free(t->vms);

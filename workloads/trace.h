@@ -13,6 +13,7 @@
 
 #include "cfg.h"
 #include "dist.h"
+#include "nameset.h"
 
 #define TRACE_NEVER INT64_MAX          /* a VM that never departs */
 #define TRACE_MAX_VMS 100000000        /* VMs in a trace, explicit and generated */
@@ -78,6 +79,7 @@ struct group_spec {
 struct trace {
 	struct image_spec *images;
 	size_t n_images;
+	struct nameset image_names;     /* image name -> index into images */
 	struct vm_spec *vms;
 	size_t n_vms;
 	struct group_spec *groups;
