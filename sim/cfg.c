@@ -666,12 +666,23 @@ static int scalar_dbl(struct cfg_node *n, units_parse_dbl_fn *parse, double *out
 
 int cfg_node_size(struct cfg_node *n, int64_t *out, struct sim_err *err)
 {
-	return scalar_i64(n, units_parse_size, out, err);
+	int rc = scalar_i64(n, units_parse_size, out, err);
+
+	if (!rc && *out > CFG_MAX_BYTES)
+		return cfg_err(err, -SIM_ERANGE, n,
+			       "'%s' is more than 32 PiB (2^55 bytes), the largest size memsim "
+			       "accepts", n->text);
+	return rc;
 }
 
 int cfg_node_duration(struct cfg_node *n, int64_t *ns, struct sim_err *err)
 {
 	int rc = scalar_i64(n, units_parse_duration, ns, err);
+
+	if (!rc && *ns > CFG_MAX_NS)
+		return cfg_err(err, -SIM_ERANGE, n,
+			       "'%s' is more than 10 years (3650d), the longest duration memsim "
+			       "accepts", n->text);
 
 	/* Durations are written out in seconds. */
 	if (!rc) {
@@ -718,6 +729,33 @@ int cfg_read_duration(struct cfg_node *map, const char *key, const char *def, in
 	int rc = lookup(map, key, def, &n, err);
 
 	return rc ? rc : cfg_node_duration(n, ns, err);
+}
+
+int cfg_check_size_range(const struct cfg_node *map, const char *key, int64_t v, int64_t lo,
+			 int64_t hi, struct sim_err *err)
+{
+	char a[32], b[32], c[32];
+
+	if (v >= lo && v <= hi)
+		return 0;
+	return cfg_err(err, -SIM_ERANGE, cfg_get(map, key) ? cfg_get(map, key) : map,
+		       "'%s' must be between %s and %s, not %s", key,
+		       units_format_size(lo, a, sizeof(a)), units_format_size(hi, b, sizeof(b)),
+		       units_format_size(v, c, sizeof(c)));
+}
+
+int cfg_check_duration_range(const struct cfg_node *map, const char *key, int64_t v, int64_t lo,
+			     int64_t hi, struct sim_err *err)
+{
+	char a[32], b[32], c[32];
+
+	if (v >= lo && v <= hi)
+		return 0;
+	return cfg_err(err, -SIM_ERANGE, cfg_get(map, key) ? cfg_get(map, key) : map,
+		       "'%s' must be between %s and %s, not %s", key,
+		       units_format_duration(lo, a, sizeof(a)),
+		       units_format_duration(hi, b, sizeof(b)),
+		       units_format_duration(v, c, sizeof(c)));
 }
 
 int cfg_read_rate(struct cfg_node *map, const char *key, const char *def, double *per_s,

@@ -124,13 +124,16 @@ check "validate reports a bad config at its line and column and exits 2" "$why"
 
 # --- input limits: one-line errors, ranges, bounds, large files ---------------------
 
-# cfg_with FILE KEY-LINES...: a copy of cli_good.yaml with lines appended, in $T/FILE.
+# cfg_with FILE KEY-LINES...: cli_good.yaml in $T/FILE, with each KEY-LINE ("key: ...")
+# in place of the top-level key it names.
 cfg_with()
 {
 	f=$T/$1
 	shift
 	cp "$DATA/cli_good.yaml" "$f"
 	for l in "$@"; do
+		awk -v k="${l%%:*}:" '$1 == k { skip = 1; next } /^[^ ]/ { skip = 0 } !skip' \
+			"$f" >"$f.tmp" && mv "$f.tmp" "$f"
 		printf '%s\n' "$l" >>"$f"
 	done
 }
@@ -142,6 +145,64 @@ want_rc 2
 want_err_line
 grep -q -F "'no\\nne'" "$T/stderr" || because "the newline is not written as \\n: $(cat "$T/stderr")"
 check "an error quoting a value with a newline is one line, the newline escaped" "$why"
+
+# Values that overflowed 64 bits once (negative host_bytes and stall_s, exit 0).
+# refused_range FILE WANT KEY-LINE: cli_good.yaml with KEY-LINE is refused on one
+# located line that says WANT.
+refused_range()
+{
+	why=
+	cfg_with "$1" "$3"
+	m run "$T/$1" -o "$T/$1.json"
+	want_rc 2
+	want_err_line
+	grep -q -F -e "$2" "$T/stderr" || because "stderr does not say '$2': $(cat "$T/stderr")"
+	[ ! -e "$T/$1.json" ] || because "an output file was written"
+	check "$1: refused on one located line naming the range ('$2')" "$why"
+}
+refused_range host-2-62.yaml "32 PiB" 'hosts: [{memory: 4611686018427387904}]'
+refused_range host-2pib.yaml "between 4.0 KiB and 1.0 PiB" 'hosts: [{memory: 2PiB}]'
+refused_range latency-days.yaml "10 years" 'latency: {cow: 100000d}'
+refused_range latency-2h.yaml "between 0s and 1h" 'hosts: [{memory: 64GiB, swap: {read_latency: 2h}}]'
+refused_range tick-1ns.yaml "use a tick of at least 36us" 'tick: 1ns'
+
+# The largest values accepted, through a whole run: under `make debug` UBSan
+# traps any overflow.  32 hosts of 1 PiB (2^55 bytes), VMs of 1 PiB, ten years,
+# every latency 1h; then a VM of 64 TiB thrashing a 1 TiB host over a 1 MB/s
+# swap device with 100x overcommit.
+why=
+cat >"$T/extremes.yaml" <<'EOF'
+name: extremes
+duration: 3650d
+tick: 365d
+sample: 365d
+page_size: 1GiB
+hosts:
+  - {name: big, count: 32, memory: 1PiB,
+     swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
+policies:
+  overcommit: {policy: ratio, max: 100}
+latency: {zero_fill: 1h, cow: 1h, decompress: 1h, guest_swap_in: 1h}
+workload:
+  vms:
+    - {name: a, memory: 1PiB, depart: 3650d,
+       phases: [{working_set: 100%, rate: 1G/s, writes: 100%}]}
+    - {name: b, memory: 1PiB, arrive: 3649d, phases: [{working_set: 16GiB, rate: 1G/s}]}
+EOF
+m run "$T/extremes.yaml" -o "$T/extremes.json" --quiet
+want_rc 0
+grep -q '"host_bytes":[[:space:]]*36028797018963968,' "$T/extremes.json" 2>/dev/null ||
+	because "host_bytes is not 2^55: $(grep '"host_bytes"' "$T/extremes.json" 2>&1 | head -n 1)"
+grep -q '"stall_s":[[:space:]]*-' "$T/extremes.json" && because "a negative stall"
+sed -e 's/count: 32, memory: 1PiB/count: 1, memory: 1TiB/' \
+	-e 's/name: a, memory: 1PiB/name: a, memory: 64TiB/' \
+	-e '/name: b,/d' "$T/extremes.yaml" >"$T/thrash.yaml"
+m run "$T/thrash.yaml" -o "$T/thrash.json" --quiet
+want_rc 0
+grep -q '"host_swap_in_bytes":[[:space:]]*[1-9]' "$T/thrash.json" 2>/dev/null ||
+	because "the thrashing VM swapped nothing"
+grep -q -e '":[[:space:]]*-[0-9]' "$T/thrash.json" && because "a negative number in the results"
+check "the largest accepted values run without overflow (UBSan traps under make debug)" "$why"
 
 # --- a good run ----------------------------------------------------------------------
 

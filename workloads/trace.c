@@ -43,6 +43,9 @@ static int read_phase_fields(struct cfg_node *map, struct phase *p, struct sim_e
 	if ((rc = cfg_read_rate(map, "rate", "10k/s", &p->rate, err)) ||
 	    (rc = cfg_read_fraction(map, "writes", "20%", 0, 1, &p->writes, err)))
 		return rc;
+	if (!(p->rate <= TRACE_MAX_RATE))
+		return cfg_err(err, -SIM_ERANGE, cfg_get(map, "rate"),
+			       "'rate' must be at most 1G/s (10^9 touches per second)");
 	/* A key that belongs to another pattern is a mistake worth naming. */
 	if (p->pattern != PATTERN_ZIPF && cfg_get(map, "skew"))
 		return cfg_err(err, -SIM_EINVAL, cfg_get(map, "skew"),
@@ -180,9 +183,9 @@ static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *e
 		if ((rc = cfg_read_size(m, "size", NULL, &im->size_bytes, err)) ||
 		    (rc = cfg_read_fraction(m, "zero", "0%", 0, 1, &im->zero, err)))
 			return rc;
-		if (im->size_bytes <= 0)
-			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "size"),
-				       "image size must be positive");
+		if ((rc = cfg_check_size_range(m, "size", im->size_bytes, 1, TRACE_MAX_VM_BYTES,
+					       err)))
+			return rc;
 	}
 	return 0;
 }
@@ -300,6 +303,8 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 		return rc;
 	if (v->memory_bytes <= 0)
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "memory"), "memory must be positive");
+	if ((rc = cfg_check_size_range(m, "memory", v->memory_bytes, 1, TRACE_MAX_VM_BYTES, err)))
+		return rc;
 	if ((rc = read_vm_common(m, t, v, err)) || (rc = check_vm_sizes(m, v, err)) ||
 	    (rc = cfg_read_duration(m, "arrive", "0s", &v->arrive_ns, err)))
 		return rc;
@@ -345,9 +350,9 @@ static int read_arrivals(struct cfg_node *g, struct group_spec *gs, struct sim_e
 		if ((rc = cfg_read_rate(a, "rate", NULL, &gs->rate, err)) ||
 		    (rc = cfg_read_duration(a, "start", "0s", &gs->start_ns, err)))
 			return rc;
-		if (!(gs->rate > 0))
+		if (!(gs->rate > 0 && gs->rate <= TRACE_MAX_RATE))
 			return cfg_err(err, -SIM_ERANGE, cfg_get(a, "rate"),
-				       "arrival rate must be positive");
+				       "arrival rate must be positive and at most 1G/s");
 		return 0;
 	case ARRIVE_LIST:
 		times = cfg_get(a, "times");
@@ -404,6 +409,10 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 		return rc;
 	if (!(dist_min(&gs->memory) > 0) && gs->memory.kind != DIST_NORMAL)
 		return cfg_err(err, -SIM_ERANGE, n, "memory must be positive");
+	/* Draws above the largest VM are clamped (expand_group); a smallest
+	 * value above it is a mistake. */
+	if (dist_min(&gs->memory) > (double)TRACE_MAX_VM_BYTES)
+		return cfg_err(err, -SIM_ERANGE, n, "memory must be at most 1 PiB");
 	if ((n = cfg_get(g, "lifetime"))) {
 		if ((rc = dist_parse(n, DIST_DURATION, &gs->lifetime, err)))
 			return rc;
@@ -494,6 +503,9 @@ int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 	if (t->n_vms == 0 && t->n_groups == 0)
 		return cfg_err(err, -SIM_EMISSING, root,
 			       "the workload has no 'vms' and no 'groups'");
+	if (trace_vm_count(t) > TRACE_MAX_VMS)
+		return cfg_err(err, -SIM_ERANGE, root,
+			       "the workload has %zu VMs in all, more than 10^8", trace_vm_count(t));
 	return 0;
 }
 
@@ -601,6 +613,7 @@ static void expand_group(const struct group_spec *g, uint64_t seed, uint32_t rep
 
 			v->depart_ns = clamp_ns((double)v->arrive_ns + (l > 1 ? l : 1));
 		}
+		mem = mem < (double)TRACE_MAX_VM_BYTES ? mem : (double)TRACE_MAX_VM_BYTES;
 		v->memory_bytes = round_up(mem > 0 ? (int64_t)llround(mem) : 0, page_bytes);
 		if (v->limit_bytes < 0 || v->limit_bytes > v->memory_bytes)
 			v->limit_bytes = v->memory_bytes;
@@ -614,7 +627,9 @@ static void expand_group(const struct group_spec *g, uint64_t seed, uint32_t rep
 			v->phases[0].ws_bytes = -1;
 			v->phases[0].ws_frac = ws < 0 ? 0 : ws > 1 ? 1 : ws;
 		} else {
-			v->phases[0].ws_bytes = ws < 0 ? 0 : (int64_t)llround(ws);
+			v->phases[0].ws_bytes = ws < 0 ? 0
+						: ws > (double)v->memory_bytes ? v->memory_bytes
+									: (int64_t)llround(ws);
 		}
 	}
 	gsl_rng_free(arr);

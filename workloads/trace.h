@@ -17,6 +17,8 @@
 
 #define TRACE_NEVER INT64_MAX          /* a VM that never departs */
 #define TRACE_MAX_VMS 100000000        /* VMs in a trace, explicit and generated */
+#define TRACE_MAX_VM_BYTES (INT64_C(1) << 50)   /* 1 PiB: a VM's memory, an image */
+#define TRACE_MAX_RATE 1e9             /* touches, or arrivals, per second */
 
 enum pattern { PATTERN_UNIFORM, PATTERN_ZIPF, PATTERN_HOTCOLD, PATTERN_SEQUENTIAL };
 
