@@ -204,6 +204,60 @@ grep -q '"host_swap_in_bytes":[[:space:]]*[1-9]' "$T/thrash.json" 2>/dev/null ||
 grep -q -e '":[[:space:]]*-[0-9]' "$T/thrash.json" && because "a negative number in the results"
 check "the largest accepted values run without overflow (UBSan traps under make debug)" "$why"
 
+# Out of memory under `ulimit -v`: exit 1 and one "error: out of memory (...)"
+# line, never an abort.  A sanitizer's binary cannot start under such a limit
+# (ASan reserves terabytes of address space), so the checks are skipped there.
+# limited KB ARGS...: memsim ARGS with the address space limited to KB KiB.
+limited()
+{
+	(ulimit -v "$1" && shift && exec "$MEMSIM" "$@") >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+}
+limited 400000 --version
+if [ "$rc" -ne 0 ]; then
+	echo "ok - out of memory under ulimit -v # skip: $MEMSIM cannot start under ulimit -v"
+else
+	# want_oom: exit 1, one line "...error: out of memory (...)".
+	want_oom()
+	{
+		want_rc 1
+		[ "$(lines "$T/stderr")" -eq 1 ] && grep -q 'error: out of memory (' "$T/stderr" ||
+			because "stderr is not one out-of-memory line: $(head -n 3 "$T/stderr")"
+	}
+
+	# 2000 VMs of 1 GiB at 4 KiB pages: 2000 x 2^18 x 12.125 bytes of page
+	# state, 5.9 GiB, over a 400 MiB limit.  The estimate refuses it up front.
+	why=
+	cfg_with oom-run.yaml 'workload: {groups: [{name: g, count: 2000, memory: 1GiB}]}'
+	m validate "$T/oom-run.yaml"
+	want_rc 0
+	limited 400000 run "$T/oom-run.yaml" -o "$T/oom-run.json"
+	want_oom
+	grep -q 'address-space limit (ulimit -v)' "$T/stderr" || because "the limit is not named"
+	[ ! -e "$T/oom-run.json" ] || because "a results file was written"
+	check "a run over the address-space limit is refused up front with exit 1" "$why"
+
+	# describe on 10^8 generated VMs: at least 10^8 x 64 bytes of names alone.
+	why=
+	cat >"$T/oom-describe.yaml" <<'EOF'
+groups: [{name: g, count: 100000000, memory: 1GiB}]
+EOF
+	limited 400000 describe "$T/oom-describe.yaml"
+	want_oom
+	check "describe of 10^8 VMs under a 400 MiB limit exits 1, out of memory" "$why"
+
+	# A mapping of 2 million keys takes more than 100 MiB to load, past a
+	# 100 MiB limit, before any estimate can be made: the allocator says so.
+	why=
+	awk 'BEGIN { print "images:"; for (i = 0; i < 2000000; i++) print "  i" i ": {size: 4096}";
+		print "vms: [{name: a, memory: 4096}]" }' >"$T/oom-load.yaml"
+	limited 100000 describe "$T/oom-load.yaml"
+	want_oom
+	grep -q '^memsim: error: out of memory (allocating [0-9]* bytes)$' "$T/stderr" ||
+		because "not the allocator's message: $(head -n 1 "$T/stderr")"
+	check "running out of memory while loading exits 1 with one line, not an abort" "$why"
+fi
+
 # --- a good run ----------------------------------------------------------------------
 
 why=
