@@ -204,6 +204,57 @@ grep -q '"host_swap_in_bytes":[[:space:]]*[1-9]' "$T/thrash.json" 2>/dev/null ||
 grep -q -e '":[[:space:]]*-[0-9]' "$T/thrash.json" && because "a negative number in the results"
 check "the largest accepted values run without overflow (UBSan traps under make debug)" "$why"
 
+# Importers refuse what `run` could not load, at the row: times that scaling
+# puts past 10 years (they were written as 9223372036854775807ns), and a
+# window whose end overflowed 64 bits.
+# refused_import WANT-AT KIND ARGS...: import fails with an error at WANT-AT.
+refused_import()
+{
+	at=$1
+	shift
+	why=
+	m import "$@" -o "$T/imported.yaml"
+	want_rc 2
+	want_err_line
+	case $(head -n 1 "$T/stderr") in
+	"$at: error: "*"more than 10 years"*) ;;
+	*) because "stderr '$(head -n 1 "$T/stderr")' is not '$at: error: ...more than 10 years...'" ;;
+	esac
+	[ ! -e "$T/imported.yaml" ] || because "an output file was written"
+	check "import $1 ${3:-}: refused at $at, nothing written" "$why"
+}
+mkdir "$T/imp"
+printf 'vm1,s,d,0,3600,10,5,8,Interactive,2,4\nvm2,s,d,7200,,10,5,8,Interactive,2,4\n' \
+	>"$T/imp/az.csv"
+refused_import "$T/imp/az.csv:1:11" azure --time-scale 1e12 "$T/imp/az.csv"
+printf 'vm1,s,d,9200000000,,10,5,8,Interactive,2,4\n' >"$T/imp/az-late.csv"
+refused_import "$T/imp/az-late.csv:1:9" azure "$T/imp/az-late.csv"
+mkdir "$T/imp/g"
+awk 'BEGIN { for (i = 0; i < 288; i++) print "10 20" }' >"$T/imp/g/vm_1_1"
+refused_import "$T/imp/g/vm_1_1:288:1" google-derived --time-scale 1e12 "$T/imp/g"
+printf 'Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n1372629804;\t1024;\t512\n8999999999;\t1024;\t512\n' \
+	>"$T/imp/1.csv"
+refused_import "$T/imp/1.csv:3:1" bitbrains "$T/imp/1.csv"
+
+why=
+m import azure --start 100000d --length 100000d "$T/imp/az.csv" -o "$T/imported.yaml"
+want_rc 0
+[ "$(grep -c 'arrive: 0s' "$T/imported.yaml")" -eq 1 ] ||
+	because "not the one VM still alive, from 0s: $(cat "$T/imported.yaml")"
+check "import with a window past 64 bits of nanoseconds keeps the VM alive in it" "$why"
+why=
+m import azure --time-scale 1e4 "$T/imp/az.csv" -o "$T/imported.yaml"
+want_rc 0
+m validate "$T/imported.yaml"
+cat >"$T/imp/run.yaml" <<EOF
+duration: 1h
+hosts: [{memory: 64GiB}]
+workload: $T/imported.yaml
+EOF
+m validate "$T/imp/run.yaml"
+want_rc 0
+check "an import at the largest scale it accepts loads in run" "$why"
+
 # Out of memory under `ulimit -v`: exit 1 and one "error: out of memory (...)"
 # line, never an abort.  A sanitizer's binary cannot start under such a limit
 # (ASan reserves terabytes of address space), so the checks are skipped there.
