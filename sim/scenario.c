@@ -82,11 +82,6 @@ static int check_latency_keys(struct cfg_node *m, bool all, struct sim_err *err)
 	return 0;
 }
 
-static int check_latencies(struct cfg_node *m, struct sim_err *err)
-{
-	return check_latency_keys(m, false, err);
-}
-
 static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_err *err)
 {
 	static const char *const keys[] = {
@@ -111,8 +106,9 @@ static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_e
 	if (!(sw->bandwidth >= MIN_BANDWIDTH && sw->bandwidth <= MAX_BANDWIDTH))
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "bandwidth"),
 			       "swap bandwidth must be between 1MB/s and 1TB/s");
-	return check_latencies(m, err) ? err->code
-	       : cfg_check_size_range(m, "size", sw->size_bytes, 0, MAX_HOST_BYTES, err);
+	if ((rc = check_latency_keys(m, false, err)))
+		return rc;
+	return cfg_check_size_range(m, "size", sw->size_bytes, 0, MAX_HOST_BYTES, err);
 }
 
 static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
@@ -157,11 +153,13 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 				       "overhead must be smaller than the host's memory");
 		cluster_bytes += (double)g->count * (double)g->memory_bytes;
 		cluster_swap += (double)g->count * (double)g->swap.size_bytes;
-		if (cluster_bytes > (double)MAX_CLUSTER_BYTES || cluster_swap > (double)MAX_CLUSTER_BYTES)
+		if (cluster_bytes > (double)MAX_CLUSTER_BYTES ||
+		    cluster_swap > (double)MAX_CLUSTER_BYTES)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "count"),
 				       "the hosts' %s add up to more than 32 PiB (2^55 bytes), "
 				       "the most memsim accepts",
-				       cluster_bytes > (double)MAX_CLUSTER_BYTES ? "memory" : "swap");
+				       cluster_bytes > (double)MAX_CLUSTER_BYTES ? "memory"
+										 : "swap");
 		if (!nameset_add(&sc->group_names, g->name, i))
 			return cfg_err(err, -SIM_EDUP, cfg_get(m, "name"),
 				       "duplicate host group name '%s'", g->name);
@@ -469,9 +467,11 @@ static double touch_stall_max(const struct scenario *sc)
 
 	for (g = 0; g < sc->n_groups; g++) {
 		const struct swap_params *sw = &sc->groups[g].swap;
-		double op = (double)(sw->read_latency_ns > sw->write_latency_ns ? sw->read_latency_ns
-										: sw->write_latency_ns) +
-			    (double)sc->page_bytes / sw->bandwidth * 1e9 + (double)sc->tick_ns / 2;
+		double lat = (double)(sw->read_latency_ns > sw->write_latency_ns
+					      ? sw->read_latency_ns
+					      : sw->write_latency_ns);
+		double op = lat + (double)sc->page_bytes / sw->bandwidth * 1e9 +
+			    (double)sc->tick_ns / 2;
 
 		worst = fmax(worst, 9 * op);
 	}
@@ -492,7 +492,7 @@ static int64_t round_up_tick(double ns)
  * not days) or whose stall sums could overflow, naming the tick that
  * would do.
  */
-static int check_work(struct scenario *sc, struct sim_err *err)
+static int check_work(const struct scenario *sc, struct sim_err *err)
 {
 	struct cfg_node *at = cfg_get(sc->root, "tick");
 	double ticks = ceil((double)sc->duration_ns / (double)sc->tick_ns);

@@ -141,7 +141,8 @@ int units_parse_size(const char *s, int64_t *bytes, char *why, size_t whylen)
 	u = find_unit(size_units, rest, strlen(rest));
 	if (!u)
 		return fail(why, whylen, -SIM_EUNIT,
-			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, PiB, KB, MB, GB, TB or PB)",
+			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, PiB, KB, MB, GB, TB "
+			    "or PB)",
 			    s);
 	rc = exact_size(s, rest, u->scale, bytes, why, whylen);
 	return rc <= 0 ? rc : to_int64(v, u->scale, bytes, s, why, whylen);

@@ -148,7 +148,8 @@ int import_vm_begin(struct import_out *o, const char *name, int64_t memory_bytes
 	}
 	if (o->rep.vms >= TRACE_MAX_VMS) {
 		snprintf(o->why, sizeof(o->why),
-			 "more than 10^8 VMs, the most a trace may hold (use --max-vms or --length)");
+			 "more than 10^8 VMs, the most a trace may hold "
+			 "(use --max-vms or --length)");
 		return -SIM_ERANGE;
 	}
 	o->rep.vms++;
