@@ -670,7 +670,7 @@ int cfg_node_size(struct cfg_node *n, int64_t *out, struct sim_err *err)
 
 	if (!rc && *out > CFG_MAX_BYTES)
 		return cfg_err(err, -SIM_ERANGE, n,
-			       "'%s' is more than 32 PiB (2^55 bytes), the largest size memsim "
+			       "'%s' is more than 64 PiB (2^56 bytes), the largest size memsim "
 			       "accepts", n->text);
 	return rc;
 }

@@ -22,7 +22,7 @@
  * tighter ranges of particular keys, README "Input ranges") every sum and
  * product the model forms stays within 64 bits.
  */
-#define CFG_MAX_BYTES (INT64_C(1) << 55)                /* 32 PiB */
+#define CFG_MAX_BYTES (INT64_C(1) << 56)                /* 64 PiB */
 #define CFG_MAX_NS INT64_C(315360000000000000)          /* 10 years of 365 days */
 
 enum cfg_kind { CFG_SCALAR, CFG_MAP, CFG_SEQ };

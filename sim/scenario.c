@@ -27,12 +27,12 @@
 
 /*
  * Input ranges (README "Input ranges" gives the reasons).  A host's memory
- * and swap are at most 1 PiB, and all hosts together at most 32 PiB, so
+ * and swap are at most 1 PiB, and all hosts together at most 64 PiB, so
  * committed memory (up to 100x that under overcommit: ratio max) fits in
  * 63 bits.  A latency is at most an hour.
  */
 #define MAX_HOST_BYTES (INT64_C(1) << 50)
-#define MAX_CLUSTER_BYTES (INT64_C(1) << 55)
+#define MAX_CLUSTER_BYTES (INT64_C(1) << 56)
 #define MAX_LATENCY_NS (INT64_C(3600) * UNITS_NS_PER_S)
 #define MIN_BANDWIDTH 1e6               /* bytes per second: 1 MB/s */
 #define MAX_BANDWIDTH 1e12              /* 1 TB/s */
@@ -115,7 +115,7 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 {
 	static const char *const keys[] = {"name", "count", "memory", "overhead", "swap", NULL};
 	struct cfg_node *list = cfg_get(root, "hosts");
-	double cluster_bytes = 0, cluster_swap = 0;
+	double cluster_bytes = 0;
 	size_t i;
 	int rc;
 
@@ -151,15 +151,12 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 		if (g->overhead_bytes >= g->memory_bytes)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "overhead"),
 				       "overhead must be smaller than the host's memory");
+		/* Swapped memory needs no such bound: it is VMs' memory too. */
 		cluster_bytes += (double)g->count * (double)g->memory_bytes;
-		cluster_swap += (double)g->count * (double)g->swap.size_bytes;
-		if (cluster_bytes > (double)MAX_CLUSTER_BYTES ||
-		    cluster_swap > (double)MAX_CLUSTER_BYTES)
+		if (cluster_bytes > (double)MAX_CLUSTER_BYTES)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "count"),
-				       "the hosts' %s add up to more than 32 PiB (2^55 bytes), "
-				       "the most memsim accepts",
-				       cluster_bytes > (double)MAX_CLUSTER_BYTES ? "memory"
-										 : "swap");
+				       "the hosts' memory adds up to more than 64 PiB (2^56 bytes), "
+				       "the most memsim accepts");
 		if (!nameset_add(&sc->group_names, g->name, i))
 			return cfg_err(err, -SIM_EDUP, cfg_get(m, "name"),
 				       "duplicate host group name '%s'", g->name);

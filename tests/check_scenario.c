@@ -675,14 +675,14 @@ END_TEST
 
 /* --- input ranges and work bounds --------------------------------------------- */
 
-/* 2^62 bytes of host memory is past the 2^55 cap on any size. */
+/* 2^62 bytes of host memory is past the 2^56 cap on any size. */
 START_TEST(host_memory_of_2_62_bytes_is_erange_naming_the_cap)
 {
 	int rc = load("duration: 1h\n"
 		      "hosts:\n"
 		      "  - {name: std, memory: 4611686018427387904}\n" WORKLOAD);
 
-	fails_at(rc, -SIM_ERANGE, "c.yaml", 3, 25, "32 PiB");
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 3, 25, "64 PiB");
 }
 END_TEST
 
@@ -697,18 +697,18 @@ START_TEST(host_memory_above_1_pib_is_erange_naming_the_range)
 }
 END_TEST
 
-/* 33 hosts of 1 PiB are 33 x 2^50 > 2^55 bytes in all; 32 are exactly 2^55. */
+/* 65 hosts of 1 PiB are 65 x 2^50 > 2^56 bytes in all; 64 are exactly 2^56. */
 START_TEST(hosts_adding_up_past_32_pib_are_erange_at_the_count)
 {
 	int rc = load("duration: 1h\npage_size: 1GiB\n"
 		      "hosts:\n"
-		      "  - {name: std, count: 33, memory: 1PiB}\n" WORKLOAD);
+		      "  - {name: std, count: 65, memory: 1PiB}\n" WORKLOAD);
 
-	fails_at(rc, -SIM_ERANGE, "c.yaml", 4, 24, "32 PiB");
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 4, 24, "64 PiB");
 	scenario_release(&sc);
 	loads(load("duration: 1h\npage_size: 1GiB\n"
 		   "hosts:\n"
-		   "  - {name: std, count: 32, memory: 1PiB}\n" WORKLOAD));
+		   "  - {name: std, count: 64, memory: 1PiB}\n" WORKLOAD));
 }
 END_TEST
 

@@ -160,14 +160,14 @@ refused_range()
 	[ ! -e "$T/$1.json" ] || because "an output file was written"
 	check "$1: refused on one located line naming the range ('$2')" "$why"
 }
-refused_range host-2-62.yaml "32 PiB" 'hosts: [{memory: 4611686018427387904}]'
+refused_range host-2-62.yaml "64 PiB" 'hosts: [{memory: 4611686018427387904}]'
 refused_range host-2pib.yaml "between 4.0 KiB and 1.0 PiB" 'hosts: [{memory: 2PiB}]'
 refused_range latency-days.yaml "10 years" 'latency: {cow: 100000d}'
 refused_range latency-2h.yaml "between 0s and 1h" 'hosts: [{memory: 64GiB, swap: {read_latency: 2h}}]'
 refused_range tick-1ns.yaml "use a tick of at least 36us" 'tick: 1ns'
 
 # The largest values accepted, through a whole run: under `make debug` UBSan
-# traps any overflow.  32 hosts of 1 PiB (2^55 bytes), VMs of 1 PiB, ten years,
+# traps any overflow.  64 hosts of 1 PiB (2^56 bytes), VMs of 1 PiB, ten years,
 # every latency 1h; then a VM of 64 TiB thrashing a 1 TiB host over a 1 MB/s
 # swap device with 100x overcommit.
 why=
@@ -178,7 +178,7 @@ tick: 365d
 sample: 365d
 page_size: 1GiB
 hosts:
-  - {name: big, count: 32, memory: 1PiB,
+  - {name: big, count: 64, memory: 1PiB,
      swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
 policies:
   overcommit: {policy: ratio, max: 100}
@@ -191,10 +191,10 @@ workload:
 EOF
 m run "$T/extremes.yaml" -o "$T/extremes.json" --quiet
 want_rc 0
-grep -q '"host_bytes":[[:space:]]*36028797018963968,' "$T/extremes.json" 2>/dev/null ||
-	because "host_bytes is not 2^55: $(grep '"host_bytes"' "$T/extremes.json" 2>&1 | head -n 1)"
+grep -q '"host_bytes":[[:space:]]*72057594037927936,' "$T/extremes.json" 2>/dev/null ||
+	because "host_bytes is not 2^56: $(grep '"host_bytes"' "$T/extremes.json" 2>&1 | head -n 1)"
 grep -q '"stall_s":[[:space:]]*-' "$T/extremes.json" && because "a negative stall"
-sed -e 's/count: 32, memory: 1PiB/count: 1, memory: 1TiB/' \
+sed -e 's/count: 64, memory: 1PiB/count: 1, memory: 1TiB/' \
 	-e 's/name: a, memory: 1PiB/name: a, memory: 64TiB/' \
 	-e '/name: b,/d' "$T/extremes.yaml" >"$T/thrash.yaml"
 m run "$T/thrash.yaml" -o "$T/thrash.json" --quiet
