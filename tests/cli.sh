@@ -232,6 +232,10 @@ refused_import "$T/imp/az-late.csv:1:9" azure "$T/imp/az-late.csv"
 mkdir "$T/imp/g"
 awk 'BEGIN { for (i = 0; i < 288; i++) print "10 20" }' >"$T/imp/g/vm_1_1"
 refused_import "$T/imp/g/vm_1_1:288:1" google-derived --time-scale 1e12 "$T/imp/g"
+# Ten years of 365 days are 315360000 s: 1051200 lines of 300 s, and one more is too many.
+mkdir "$T/imp/g2"
+awk 'BEGIN { for (i = 0; i < 1051201; i++) print "10 20" }' >"$T/imp/g2/vm_2_1"
+refused_import "$T/imp/g2/vm_2_1:1051201:1" google-derived "$T/imp/g2"
 printf 'Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n1372629804;\t1024;\t512\n8999999999;\t1024;\t512\n' \
 	>"$T/imp/1.csv"
 refused_import "$T/imp/1.csv:3:1" bitbrains "$T/imp/1.csv"
