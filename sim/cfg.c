@@ -16,10 +16,14 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "nameset.h"
 #include "units.h"
 #include "xmem.h"
 
 #define CFG_MAX_DEPTH 64
+/* A mapping with this many keys gets a hash index for its duplicate check,
+ * so a mapping of n keys loads in O(n), not O(n^2). */
+#define CFG_INDEX_MIN 8
 
 static struct cfg_node *node_new(enum cfg_kind kind, const char *file, unsigned line,
 				 unsigned col)
@@ -108,6 +112,7 @@ struct builder {
 	struct cfg_node *stack[CFG_MAX_DEPTH];
 	char *pending_key[CFG_MAX_DEPTH];       /* map: key waiting for a value */
 	unsigned key_line[CFG_MAX_DEPTH], key_col[CFG_MAX_DEPTH];
+	struct nameset keys[CFG_MAX_DEPTH];     /* map: its keys, once it has many */
 	int depth;
 	struct cfg_node *root;
 };
@@ -127,11 +132,29 @@ static int yaml_fail(struct sim_err *err, const char *file, const yaml_parser_t 
 			   (unsigned)m->column + 1, "YAML syntax error: %s", what);
 }
 
+/* Whether the mapping on top of the stack has key already. */
+static bool is_key_of(struct builder *b, const char *key)
+{
+	const struct cfg_node *top = b->stack[b->depth - 1];
+	struct nameset *set = &b->keys[b->depth - 1];
+	size_t i;
+
+	if (top->n < CFG_INDEX_MIN) {
+		for (i = 0; i < top->n; i++)
+			if (strcmp(top->keys[i], key) == 0)
+				return true;
+		return false;
+	}
+	if (!set->cap)
+		for (i = 0; i < top->n; i++)
+			nameset_add(set, top->keys[i], i);
+	return nameset_find(set, key, NULL);
+}
+
 /* Adds a finished node to the collection on top of the stack. */
 static int attach(struct builder *b, struct cfg_node *n, struct sim_err *err)
 {
 	struct cfg_node *top;
-	size_t i;
 
 	if (b->depth == 0) {
 		b->root = n;
@@ -149,12 +172,11 @@ static int attach(struct builder *b, struct cfg_node *n, struct sim_err *err)
 			cfg_free(n);
 			return -SIM_ETYPE;
 		}
-		for (i = 0; i < top->n; i++)
-			if (strcmp(top->keys[i], n->text) == 0) {
-				cfg_err(err, -SIM_EDUP, n, "duplicate key '%s'", n->text);
-				cfg_free(n);
-				return -SIM_EDUP;
-			}
+		if (is_key_of(b, n->text)) {
+			cfg_err(err, -SIM_EDUP, n, "duplicate key '%s'", n->text);
+			cfg_free(n);
+			return -SIM_EDUP;
+		}
 		b->pending_key[b->depth - 1] = n->text;
 		b->key_line[b->depth - 1] = n->line;
 		b->key_col[b->depth - 1] = n->col;
@@ -165,6 +187,8 @@ static int attach(struct builder *b, struct cfg_node *n, struct sim_err *err)
 	n->key_line = b->key_line[b->depth - 1];
 	n->key_col = b->key_col[b->depth - 1];
 	cfg_map_add(top, b->pending_key[b->depth - 1], n);
+	if (b->keys[b->depth - 1].cap)
+		nameset_add(&b->keys[b->depth - 1], top->keys[top->n - 1], top->n - 1);
 	free(b->pending_key[b->depth - 1]);
 	b->pending_key[b->depth - 1] = NULL;
 	return 0;
@@ -181,6 +205,8 @@ static void builder_release(struct builder *b)
 		cfg_free(b->stack[i]);
 	}
 	cfg_free(b->root);
+	for (i = 0; i < CFG_MAX_DEPTH; i++)
+		nameset_release(&b->keys[i]);
 }
 
 static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **root,
@@ -249,6 +275,7 @@ static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **ro
 			b.stack[b.depth] = node_new(ev.type == YAML_MAPPING_START_EVENT ? CFG_MAP
 											: CFG_SEQ,
 						    file, line, col);
+			nameset_release(&b.keys[b.depth]);
 			b.pending_key[b.depth++] = NULL;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
@@ -265,6 +292,8 @@ static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **ro
 		if (rc)
 			break;
 	}
+	for (int d = 0; d < CFG_MAX_DEPTH; d++)
+		nameset_release(&b.keys[d]);
 	if (rc) {
 		builder_release(&b);
 		return rc;
@@ -637,12 +666,23 @@ static int scalar_dbl(struct cfg_node *n, units_parse_dbl_fn *parse, double *out
 
 int cfg_node_size(struct cfg_node *n, int64_t *out, struct sim_err *err)
 {
-	return scalar_i64(n, units_parse_size, out, err);
+	int rc = scalar_i64(n, units_parse_size, out, err);
+
+	if (!rc && *out > CFG_MAX_BYTES)
+		return cfg_err(err, -SIM_ERANGE, n,
+			       "'%s' is more than 64 PiB (2^56 bytes), the largest size memsim "
+			       "accepts", n->text);
+	return rc;
 }
 
 int cfg_node_duration(struct cfg_node *n, int64_t *ns, struct sim_err *err)
 {
 	int rc = scalar_i64(n, units_parse_duration, ns, err);
+
+	if (!rc && *ns > CFG_MAX_NS)
+		return cfg_err(err, -SIM_ERANGE, n,
+			       "'%s' is more than 10 years (3650d), the longest duration memsim "
+			       "accepts", n->text);
 
 	/* Durations are written out in seconds. */
 	if (!rc) {
@@ -689,6 +729,33 @@ int cfg_read_duration(struct cfg_node *map, const char *key, const char *def, in
 	int rc = lookup(map, key, def, &n, err);
 
 	return rc ? rc : cfg_node_duration(n, ns, err);
+}
+
+int cfg_check_size_range(const struct cfg_node *map, const char *key, int64_t v, int64_t lo,
+			 int64_t hi, struct sim_err *err)
+{
+	char a[32], b[32], c[32];
+
+	if (v >= lo && v <= hi)
+		return 0;
+	return cfg_err(err, -SIM_ERANGE, cfg_get(map, key) ? cfg_get(map, key) : map,
+		       "'%s' must be between %s and %s, not %s", key,
+		       units_format_size(lo, a, sizeof(a)), units_format_size(hi, b, sizeof(b)),
+		       units_format_size(v, c, sizeof(c)));
+}
+
+int cfg_check_duration_range(const struct cfg_node *map, const char *key, int64_t v, int64_t lo,
+			     int64_t hi, struct sim_err *err)
+{
+	char a[32], b[32], c[32];
+
+	if (v >= lo && v <= hi)
+		return 0;
+	return cfg_err(err, -SIM_ERANGE, cfg_get(map, key) ? cfg_get(map, key) : map,
+		       "'%s' must be between %s and %s, not %s", key,
+		       units_format_duration(lo, a, sizeof(a)),
+		       units_format_duration(hi, b, sizeof(b)),
+		       units_format_duration(v, c, sizeof(c)));
 }
 
 int cfg_read_rate(struct cfg_node *map, const char *key, const char *def, double *per_s,

@@ -17,6 +17,14 @@
 
 #include "err.h"
 
+/*
+ * The largest size and duration any key accepts.  With them (and the
+ * tighter ranges of particular keys, README "Input ranges") every sum and
+ * product the model forms stays within 64 bits.
+ */
+#define CFG_MAX_BYTES (INT64_C(1) << 56)                /* 64 PiB */
+#define CFG_MAX_NS INT64_C(315360000000000000)          /* 10 years of 365 days */
+
 enum cfg_kind { CFG_SCALAR, CFG_MAP, CFG_SEQ };
 
 /* How a scalar was read, for writing the effective config back out. */
@@ -82,6 +90,12 @@ int cfg_read_size(struct cfg_node *map, const char *key, const char *def, int64_
 		  struct sim_err *err);
 int cfg_read_duration(struct cfg_node *map, const char *key, const char *def, int64_t *ns,
 		      struct sim_err *err);
+/* Fails unless lo <= v <= hi, where v is what map[key] was read as (a size,
+ * or a duration), naming the range in units. */
+int cfg_check_size_range(const struct cfg_node *map, const char *key, int64_t v, int64_t lo,
+			 int64_t hi, struct sim_err *err);
+int cfg_check_duration_range(const struct cfg_node *map, const char *key, int64_t v, int64_t lo,
+			     int64_t hi, struct sim_err *err);
 int cfg_read_rate(struct cfg_node *map, const char *key, const char *def, double *per_s,
 		  struct sim_err *err);
 int cfg_read_bandwidth(struct cfg_node *map, const char *key, const char *def, double *bps,

@@ -22,14 +22,47 @@ const char *sim_strerror(int code)
 	return "unknown error";
 }
 
+char *sim_escape(char *buf, size_t n, const char *s)
+{
+	size_t k = 0;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char esc[5];
+		size_t len;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			esc[0] = (char)ch;
+			esc[1] = '\0';
+		} else if (ch == '\n' || ch == '\r' || ch == '\t') {
+			esc[0] = '\\';
+			esc[1] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+			esc[2] = '\0';
+		} else {
+			snprintf(esc, sizeof(esc), "\\x%02X", ch);
+		}
+		len = strlen(esc);
+		if (k + len >= n)
+			break;
+		memcpy(buf + k, esc, len);
+		k += len;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
 int sim_err_vset(struct sim_err *e, int code, const char *file, unsigned line,
 		 unsigned col, const char *fmt, va_list ap)
 {
+	char raw[sizeof(e->msg)], path[sizeof(e->file)];
+
 	e->code = code;
-	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+	snprintf(path, sizeof(path), "%s", file ? file : "");
+	sim_escape(e->file, sizeof(e->file), path);
 	e->line = line;
 	e->col = col;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	sim_escape(e->msg, sizeof(e->msg), raw);
 	return code;
 }
 

@@ -4,7 +4,9 @@
  * Bad input is returned, never aborted on: a function that can meet it
  * returns 0 or a negative SIM_E* code and fills a struct sim_err with the
  * place (file, 1-based line and column) in gcc's "PATH:LINE:COL: error:"
- * form.  Bugs abort through SIM_BUG with the source location.
+ * form.  Bugs abort through SIM_BUG with the source location.  Every
+ * message is one line: control characters in it (which only quoted input
+ * can bring) are escaped when it is set.
  */
 #ifndef ERR_H
 #define ERR_H
@@ -41,7 +43,15 @@ struct sim_err {
 	char msg[512];                  /* lowercase, no final period */
 };
 
-/* Fills *e; line and col are 1-based (0 when unknown).  Returns code. */
+/*
+ * Copies s into buf (n > 0 bytes, always terminated), writing control
+ * characters and DEL as \n, \r, \t or \xNN, so echoed input stays on one
+ * line.  Returns buf.
+ */
+char *sim_escape(char *buf, size_t n, const char *s);
+
+/* Fills *e; line and col are 1-based (0 when unknown).  Returns code.
+ * The file name and the message are escaped with sim_escape. */
 int sim_err_set(struct sim_err *e, int code, const char *file, unsigned line,
 		unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));

@@ -544,12 +544,14 @@ static int cmd_describe(int argc, char **argv)
 	if (!rc)
 		rc = trace_load(root, &t, &err);
 	if (!rc)
+		rc = describe_check_fits(&t, (size_t)bins, path, &err);
+	if (!rc)
 		rc = trace_expand(&t, (uint64_t)seed, 0, 4096, &vms, &n, &err);
 	if (rc) {
 		sim_err_print(&err, stderr);
 		trace_release(&t);
 		cfg_free(root);
-		return EXIT_USAGE;
+		return rc == -SIM_ENOMEM ? EXIT_RUN_FAILED : EXIT_USAGE;
 	}
 	describe_vms(vms, n, (size_t)bins, &d);
 	printf("%s (seed %lld)\n", path, (long long)seed);
@@ -561,11 +563,19 @@ static int cmd_describe(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static void *json_malloc(size_t n)
+{
+	return xmalloc(n);
+}
+
+static cJSON_Hooks json_hooks = {.malloc_fn = json_malloc, .free_fn = free};
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
 
 	gsl_set_error_handler_off();
+	cJSON_InitHooks(&json_hooks);   /* cJSON out of memory exits as xmalloc does */
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;

@@ -12,6 +12,8 @@
  */
 #include "rng.h"
 
+#include "xmem.h"
+
 #include "err.h"
 
 uint64_t rng_mix(uint64_t x)
@@ -69,7 +71,7 @@ gsl_rng *rng_stream(uint64_t seed, uint32_t replication, enum rng_purpose purpos
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
 
 	if (!r)
-		SIM_BUG("out of memory allocating a random stream");
+		xmem_oom(sizeof(*r));
 	rng_reseed(r, rng_seed64(seed, replication, purpose, entity));
 	return r;
 }

@@ -11,17 +11,36 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "nameset.h"
 #include "units.h"
 #include "xmem.h"
 
 #define MAX_HOSTS 10000000
 #define MIN_PAGE (4 * 1024)
 #define MAX_PAGE (1024 * 1024 * 1024)
+
+/*
+ * Input ranges (README "Input ranges" gives the reasons).  A host's memory
+ * and swap are at most 1 PiB, and all hosts together at most 64 PiB, so
+ * committed memory (up to 100x that under overcommit: ratio max) fits in
+ * 63 bits.  A latency is at most an hour.
+ */
+#define MAX_HOST_BYTES (INT64_C(1) << 50)
+#define MAX_CLUSTER_BYTES (INT64_C(1) << 56)
+#define MAX_LATENCY_NS (INT64_C(3600) * UNITS_NS_PER_S)
+#define MIN_BANDWIDTH 1e6               /* bytes per second: 1 MB/s */
+#define MAX_BANDWIDTH 1e12              /* 1 TB/s */
+/* Work: ticks, and VM-ticks (each VM's ticks alive), refused above these. */
+#define MAX_TICKS 100000000.0           /* 10^8: a day at 1ms, ten years at 4s */
+#define MAX_VM_TICKS 1e11
+/* A VM's stall is summed in int64 ns: its worst case must stay below this. */
+#define MAX_STALL_NS 4.6e18             /* about 2^62 */
 
 static const char *const top_keys[] = {
 	"name", "seed", "replications", "duration", "tick", "sample", "page_size", "hosts",
@@ -38,6 +57,29 @@ static char *default_name(const char *path)
 	if (dot && dot != name)
 		*dot = '\0';
 	return name;
+}
+
+/* Every key of m whose name ends in "latency", or every key when all is
+ * set, must be a duration of at most MAX_LATENCY_NS. */
+static int check_latency_keys(struct cfg_node *m, bool all, struct sim_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		size_t len = strlen(k);
+
+		if (!all && (len < 7 || strcmp(k + len - 7, "latency") != 0))
+			continue;
+		if (m->kids[i]->norm != CFG_NORM_NUM)
+			continue;               /* not read as a duration */
+		/* A duration keeps its nanoseconds in as_int (cfg_node_duration). */
+		rc = cfg_check_duration_range(m, k, m->kids[i]->as_int, 0, MAX_LATENCY_NS, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_err *err)
@@ -61,17 +103,20 @@ static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_e
 	    (rc = cfg_read_bandwidth(m, "bandwidth", "2GB/s", &sw->bandwidth, err)) ||
 	    (rc = cfg_read_enum(m, "victims", "random", victims, &sw->victims, err)))
 		return rc;
-	if (!(sw->bandwidth > 0))
+	if (!(sw->bandwidth >= MIN_BANDWIDTH && sw->bandwidth <= MAX_BANDWIDTH))
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "bandwidth"),
-			       "swap bandwidth must be positive");
-	return 0;
+			       "swap bandwidth must be between 1MB/s and 1TB/s");
+	if ((rc = check_latency_keys(m, false, err)))
+		return rc;
+	return cfg_check_size_range(m, "size", sw->size_bytes, 0, MAX_HOST_BYTES, err);
 }
 
 static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
 	static const char *const keys[] = {"name", "count", "memory", "overhead", "swap", NULL};
 	struct cfg_node *list = cfg_get(root, "hosts");
-	size_t i, j;
+	double cluster_bytes = 0;
+	size_t i;
 	int rc;
 
 	if (!list)
@@ -100,13 +145,21 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "memory"),
 				       "host memory must be at least one page (%lld bytes)",
 				       (long long)sc->page_bytes);
+		if ((rc = cfg_check_size_range(m, "memory", g->memory_bytes, sc->page_bytes,
+					       MAX_HOST_BYTES, err)))
+			return rc;
 		if (g->overhead_bytes >= g->memory_bytes)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "overhead"),
 				       "overhead must be smaller than the host's memory");
-		for (j = 0; j < i; j++)
-			if (!strcmp(sc->groups[j].name, g->name))
-				return cfg_err(err, -SIM_EDUP, cfg_get(m, "name"),
-					       "duplicate host group name '%s'", g->name);
+		/* Swapped memory needs no such bound: it is VMs' memory too. */
+		cluster_bytes += (double)g->count * (double)g->memory_bytes;
+		if (cluster_bytes > (double)MAX_CLUSTER_BYTES)
+			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "count"),
+				       "the hosts' memory adds up to more than 64 PiB (2^56 bytes), "
+				       "the most memsim accepts");
+		if (!nameset_add(&sc->group_names, g->name, i))
+			return cfg_err(err, -SIM_EDUP, cfg_get(m, "name"),
+				       "duplicate host group name '%s'", g->name);
 		sc->n_hosts += g->count;
 		if (sc->n_hosts > MAX_HOSTS)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "count"),
@@ -155,6 +208,9 @@ static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_
 		    ((rc = cfg_read_bandwidth(pm, "rate", "256MiB/s", &sc->balloon_rate, err)) ||
 		     (rc = cfg_read_fraction(pm, "max", "65%", 0, 1, &sc->balloon_max, err))))
 			return rc;
+		if (f == FAMILY_BALLOON && !(sc->balloon_rate <= MAX_BANDWIDTH))
+			return cfg_err(err, -SIM_ERANGE, cfg_get(pm, "rate"),
+				       "the balloon's rate must be at most 1TB/s");
 		if (f != FAMILY_PLACEMENT)
 			continue;
 		if ((rc = cfg_read_enum(pm, "on_full", "reject", on_full, &which, err)))
@@ -201,7 +257,7 @@ static int read_latency(struct cfg_node *root, struct latency_params *l, struct 
 	    (rc = cfg_read_duration(m, "decompress", "4us", &l->decompress_ns, err)) ||
 	    (rc = cfg_read_duration(m, "guest_swap_in", "100us", &l->guest_swap_in_ns, err)))
 		return rc;
-	return 0;
+	return check_latency_keys(m, true, err);
 }
 
 static int read_sla(struct cfg_node *root, struct sla_params *s, struct sim_err *err)
@@ -371,6 +427,101 @@ out:
 	return rc;
 }
 
+/* Ticks each VM of the trace spends in the run, summed: an upper bound for
+ * groups (each VM counted from the group's start, for its mean lifetime). */
+static double vm_ticks_estimate(const struct scenario *sc, double ticks)
+{
+	const struct trace *t = &sc->trace;
+	double end = (double)sc->duration_ns, tick = (double)sc->tick_ns, sum = 0;
+	size_t i;
+
+	for (i = 0; i < t->n_vms; i++) {
+		const struct vm_spec *v = &t->vms[i];
+		double from = fmin((double)v->arrive_ns, end);
+		double to = v->depart_ns == TRACE_NEVER ? end : fmin((double)v->depart_ns, end);
+
+		sum += (to - from) / tick + 1;
+	}
+	for (i = 0; i < t->n_groups; i++) {
+		const struct group_spec *g = &t->groups[i];
+		double alive = ticks;
+
+		if (g->has_lifetime)
+			alive = fmin(alive, dist_mean(&g->lifetime) / tick + 1);
+		sum += (double)g->count * alive;
+	}
+	return sum;
+}
+
+/* The longest a touch can stall with no swap backlog: a guest swap-in and
+ * up to three frames made private, each of which may swap out two pages
+ * and read one back, every swap operation queueing up to half a tick. */
+static double touch_stall_max(const struct scenario *sc)
+{
+	const struct latency_params *l = &sc->latency;
+	double worst = 0;
+	size_t g;
+
+	for (g = 0; g < sc->n_groups; g++) {
+		const struct swap_params *sw = &sc->groups[g].swap;
+		double lat = (double)(sw->read_latency_ns > sw->write_latency_ns
+					      ? sw->read_latency_ns
+					      : sw->write_latency_ns);
+		double op = lat + (double)sc->page_bytes / sw->bandwidth * 1e9 +
+			    (double)sc->tick_ns / 2;
+
+		worst = fmax(worst, 9 * op);
+	}
+	return worst + (double)l->guest_swap_in_ns +
+	       3.0 * (double)(l->zero_fill_ns + l->cow_ns + l->decompress_ns);
+}
+
+/* ns rounded up to a whole number of the largest of s, ms and us below it. */
+static int64_t round_up_tick(double ns)
+{
+	int64_t unit = ns >= 1e9 ? UNITS_NS_PER_S : ns >= 1e6 ? 1000000 : ns >= 1e3 ? 1000 : 1;
+
+	return (int64_t)ceil(ns / (double)unit) * unit;
+}
+
+/*
+ * Refuses up front a run too long to finish (DESIGN.md asks for minutes,
+ * not days) or whose stall sums could overflow, naming the tick that
+ * would do.
+ */
+static int check_work(const struct scenario *sc, struct sim_err *err)
+{
+	struct cfg_node *at = cfg_get(sc->root, "tick");
+	double ticks = ceil((double)sc->duration_ns / (double)sc->tick_ns);
+	double vm_ticks = vm_ticks_estimate(sc, ticks);
+	double stall = ticks * ((double)sc->tick_ns + touch_stall_max(sc));
+	char a[32];
+
+	if (ticks > MAX_TICKS)
+		return cfg_err(err, -SIM_ERANGE, at,
+			       "the run would take %.0f ticks (duration / tick), more than 10^8; "
+			       "use a tick of at least %s",
+			       ticks,
+			       units_format_duration(
+				       round_up_tick((double)sc->duration_ns / MAX_TICKS), a,
+				       sizeof(a)));
+	if (vm_ticks > MAX_VM_TICKS)
+		return cfg_err(err, -SIM_ERANGE, at,
+			       "the run would simulate about %.3g VM-ticks (each VM's ticks "
+			       "alive, summed), more than 10^11; use a tick of at least %s",
+			       vm_ticks,
+			       units_format_duration(
+				       round_up_tick((double)sc->tick_ns * vm_ticks / MAX_VM_TICKS),
+				       a, sizeof(a)));
+	if (stall > MAX_STALL_NS)
+		return cfg_err(err, -SIM_ERANGE, at,
+			       "a VM could stall %.3g s in all (%.3g ticks, each up to the tick "
+			       "plus the slowest fault), more than 64 bits of nanoseconds hold; "
+			       "use a longer tick or lower latencies",
+			       stall / 1e9, ticks);
+	return 0;
+}
+
 int scenario_load(const char *path, const struct scenario_opts *opts, struct scenario *sc,
 		  struct sim_err *err)
 {
@@ -395,7 +546,8 @@ int scenario_load(const char *path, const struct scenario_opts *opts, struct sce
 	if ((rc = read_top(root, sc, err)) || (rc = read_hosts(root, sc, err)) ||
 	    (rc = read_policies(root, sc, err)) || (rc = read_latency(root, &sc->latency, err)) ||
 	    (rc = read_sla(root, &sc->sla, err)) || (rc = read_cost(root, &sc->cost, err)) ||
-	    (rc = read_output(root, err)) || (rc = read_workload(root, sc, err)))
+	    (rc = read_output(root, err)) || (rc = read_workload(root, sc, err)) ||
+	    (rc = check_work(sc, err)))
 		return rc;
 	return 0;
 }
@@ -410,6 +562,7 @@ void scenario_release(struct scenario *sc)
 	if (sc->trace_owned)
 		cfg_free(sc->trace_root);
 	cfg_free(sc->root);
+	nameset_release(&sc->group_names);
 	free(sc->groups);
 	free(sc->path);
 	memset(sc, 0, sizeof(*sc));

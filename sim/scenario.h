@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "nameset.h"
 #include "policy.h"
 #include "registry.h"
 #include "trace.h"
@@ -63,6 +64,7 @@ struct scenario {
 	int64_t page_bytes;
 	struct host_group *groups;
 	size_t n_groups;
+	struct nameset group_names;     /* host group name -> index */
 	int64_t n_hosts;
 	struct policy policies[FAMILY_COUNT];
 	bool queue_on_full;

@@ -23,8 +23,8 @@ struct unit {
 static const struct unit size_units[] = {
 	{"B", 1.0},
 	{"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
-	{"TiB", 1099511627776.0},
-	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+	{"TiB", 1099511627776.0}, {"PiB", 1125899906842624.0},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"PB", 1e15},
 	{NULL, 0},
 };
 
@@ -141,7 +141,8 @@ int units_parse_size(const char *s, int64_t *bytes, char *why, size_t whylen)
 	u = find_unit(size_units, rest, strlen(rest));
 	if (!u)
 		return fail(why, whylen, -SIM_EUNIT,
-			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)",
+			    "bad size unit in '%s' (use B, KiB, MiB, GiB, TiB, PiB, KB, MB, GB, TB "
+			    "or PB)",
 			    s);
 	rc = exact_size(s, rest, u->scale, bytes, why, whylen);
 	return rc <= 0 ? rc : to_int64(v, u->scale, bytes, s, why, whylen);

@@ -1,7 +1,7 @@
 /*
  * units.h - parse quantities with units into integers or doubles.
  *
- * Sizes: B, KiB MiB GiB TiB (powers of 2), KB MB GB TB (powers of 10);
+ * Sizes: B, KiB MiB GiB TiB PiB (powers of 2), KB MB GB TB PB (powers of 10);
  * a bare number is bytes.  Durations: ns us ms s m h d; a unit is required
  * except for 0.  Rates: N/s, N/m, N/h, N/d with an optional k, M or G
  * multiplier (200k/s); a bare number is per second.  Bandwidths: a size per

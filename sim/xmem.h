@@ -1,6 +1,9 @@
 /*
- * xmem.h - allocation that never returns NULL: running out of memory
- * aborts with a message (as Redis's zmalloc), so callers never test.
+ * xmem.h - allocation that never returns NULL: running out of memory ends
+ * the program with exit status 1 and "memsim: error: out of memory (...)"
+ * on stderr, so callers never test.  xmem_budget says up front how much a
+ * run may still allocate, so that a scenario too large is refused before
+ * it starts.
  */
 #ifndef XMEM_H
 #define XMEM_H
@@ -16,5 +19,15 @@ char *xstrdup(const char *s);
 void xgrow(void **arr, size_t *cap, size_t need, size_t size);
 
 #define XGROW(arr, cap, need) xgrow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* Reports that n bytes could not be had, and exits with status 1. */
+_Noreturn void xmem_oom(size_t n);
+/*
+ * Bytes this process may still allocate: the least of 80% of the
+ * machine's physical memory and what the address-space and data limits
+ * (ulimit -v, ulimit -d) leave above what is mapped now.  *what names the
+ * bound that decided.  A negative result means no bound is known.
+ */
+double xmem_budget(const char **what);
 
 #endif /* XMEM_H */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -759,6 +760,85 @@ START_TEST(once_broken_set_value_with_a_second_key_is_an_error)
 }
 END_TEST
 
+/* Escapes written out by hand: each control byte becomes its C-style name. */
+START_TEST(escape_writes_control_characters_as_escapes)
+{
+	char buf[64];
+
+	ck_assert_str_eq(sim_escape(buf, sizeof(buf), "a\nb\tc\rd\x01\x7f"),
+			 "a\\nb\\tc\\rd\\x01\\x7F");
+	ck_assert_str_eq(sim_escape(buf, sizeof(buf), "plain 'text'"), "plain 'text'");
+	/* Truncation never splits an escape: 4 bytes hold "ab" and a NUL, not "ab\". */
+	ck_assert_str_eq(sim_escape(buf, 4, "ab\ncd"), "ab");
+}
+END_TEST
+
+/* A quoted scalar that holds a newline is echoed on the message's one line. */
+START_TEST(an_error_that_quotes_a_newline_stays_on_one_line)
+{
+	static const char *const choices[] = {"none", "static", NULL};
+	int which;
+
+	load("policy: \"no\\nne\"\n");
+	ck_assert_int_eq(cfg_read_enum(root, "policy", NULL, choices, &which, &err), -SIM_EINVAL);
+	ck_assert_ptr_null(strchr(err.msg, '\n'));
+	ck_assert_msg(strstr(err.msg, "'no\\nne'"), "%s", err.msg);
+	memset(&err, 0, sizeof(err));
+	sim_err_set(&err, -SIM_EINVAL, "a\nb.yaml", 1, 1, "x");
+	ck_assert_str_eq(err.file, "a\\nb.yaml");
+}
+END_TEST
+
+#define BIG_MAP 100000
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* BIG_MAP keys "k0: 0" ... one per line, then extra. */
+static char *big_map(const char *extra)
+{
+	size_t cap = (size_t)BIG_MAP * 24 + strlen(extra) + 1, len = 0;
+	char *text = malloc(cap);
+	int i;
+
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < BIG_MAP; i++)
+		len += (size_t)snprintf(text + len, cap - len, "k%d: %d\n", i, i);
+	snprintf(text + len, cap - len, "%s", extra);
+	return text;
+}
+
+/*
+ * A mapping of 100k keys loads whole, and a repeat of one of its keys at
+ * the end is still found, at line 100001.  The time is printed, not
+ * asserted: with a quadratic duplicate check this took over a minute.
+ */
+START_TEST(a_mapping_of_100k_keys_loads_and_a_late_duplicate_is_found)
+{
+	char *text = big_map("");
+	double t0 = seconds_now();
+
+	load(text);
+	fprintf(stderr, "cfg: a mapping of %d keys loaded in %.3f s\n", BIG_MAP,
+		seconds_now() - t0);
+	ck_assert_uint_eq(root->n, BIG_MAP);
+	ck_assert_str_eq(root->keys[BIG_MAP - 1], "k99999");
+	ck_assert_str_eq(cfg_get(root, "k77777")->text, "77777");
+	cfg_free(root);
+	root = NULL;
+	free(text);
+	text = big_map("k4321: again\n");
+	load_fails_at(text, -SIM_EDUP, BIG_MAP + 1, 1);
+	ck_assert_msg(strstr(err.msg, "'k4321'"), "%s", err.msg);
+	free(text);
+}
+END_TEST
+
 Suite *cfg_suite(void)
 {
 	Suite *s = suite_create("cfg");
@@ -826,6 +906,14 @@ Suite *cfg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, once_broken_anchor_on_a_collection_is_unsupported);
 	tcase_add_test(tc, once_broken_set_value_with_a_second_key_is_an_error);
+	tcase_add_test(tc, escape_writes_control_characters_as_escapes);
+	tcase_add_test(tc, an_error_that_quotes_a_newline_stays_on_one_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("size");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, a_mapping_of_100k_keys_loads_and_a_late_duplicate_is_found);
 	suite_add_tcase(s, tc);
 	return s;
 }

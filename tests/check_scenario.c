@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -638,6 +639,172 @@ START_TEST(choice_with_more_weights_than_values_is_einval_at_the_weights)
 }
 END_TEST
 
+/*
+ * 200k host groups load, and a repeat of the first group's name after them
+ * is found at its line.  The time is printed, not asserted: the duplicate
+ * check was quadratic (6.6 s for 40k groups, so minutes for these).
+ */
+START_TEST(host_groups_by_the_hundred_thousand_load_and_a_late_duplicate_is_found)
+{
+	enum { N = 200000 };
+	size_t cap = 48 * (size_t)N + 256, len = 0;
+	char *text = malloc(cap);
+	struct timespec t0, t1;
+	int i, rc;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "duration: 1h\nhosts:\n");
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len, "  - {name: h%d, memory: 1GiB}\n",
+					i);
+	snprintf(text + len, cap - len, WORKLOAD);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	loads(load(text));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "scenario: %d host groups loaded in %.3f s\n", N,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ck_assert_uint_eq(sc.n_groups, N);
+	ck_assert_int_eq(sc.n_hosts, N);
+	scenario_release(&sc);
+	snprintf(text + len, cap - len, "  - {name: h0, memory: 1GiB}\n" WORKLOAD);
+	rc = load(text);
+	fails_at(rc, -SIM_EDUP, "c.yaml", N + 3, 12, "'h0'");
+	free(text);
+}
+END_TEST
+
+/* --- input ranges and work bounds --------------------------------------------- */
+
+/* 2^62 bytes of host memory is past the 2^56 cap on any size. */
+START_TEST(host_memory_of_2_62_bytes_is_erange_naming_the_cap)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - {name: std, memory: 4611686018427387904}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 3, 25, "64 PiB");
+}
+END_TEST
+
+/* 2 PiB fits in a size, but a host holds at most 1 PiB. */
+START_TEST(host_memory_above_1_pib_is_erange_naming_the_range)
+{
+	int rc = load("duration: 1h\n"
+		      "hosts:\n"
+		      "  - {name: std, memory: 2PiB}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 3, 25, "between 4.0 KiB and 1.0 PiB, not 2.0 PiB");
+}
+END_TEST
+
+/* 65 hosts of 1 PiB are 65 x 2^50 > 2^56 bytes in all; 64 are exactly 2^56. */
+START_TEST(hosts_adding_up_past_32_pib_are_erange_at_the_count)
+{
+	int rc = load("duration: 1h\npage_size: 1GiB\n"
+		      "hosts:\n"
+		      "  - {name: std, count: 65, memory: 1PiB}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 4, 24, "64 PiB");
+	scenario_release(&sc);
+	loads(load("duration: 1h\npage_size: 1GiB\n"
+		   "hosts:\n"
+		   "  - {name: std, count: 64, memory: 1PiB}\n" WORKLOAD));
+}
+END_TEST
+
+/* 100000 days is past the 10-year cap on any duration; 2h past a latency's 1h. */
+START_TEST(latencies_beyond_their_range_are_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n" HOSTS "latency: {cow: 100000d}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 16, "10 years");
+	scenario_release(&sc);
+	rc = load("duration: 1h\n" HOSTS "latency: {cow: 2h}\n" WORKLOAD);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 16, "between 0s and 1h, not 2h");
+	scenario_release(&sc);
+	rc = load("duration: 1h\n" HOSTS "    swap: {read_latency: 61m}\n" WORKLOAD);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 26, "between 0s and 1h, not 61m");
+	scenario_release(&sc);
+	loads(load("duration: 1h\n" HOSTS "latency: {cow: 1h}\n" WORKLOAD));
+}
+END_TEST
+
+START_TEST(a_vm_above_1_pib_and_a_touch_rate_above_1g_are_erange)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "workload:\n"
+		      "  vms: [{name: a, memory: 2PiB}]\n");
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 7, 27, "not 2.0 PiB");
+	scenario_release(&sc);
+	rc = load("duration: 1h\n" HOSTS
+		  "workload:\n"
+		  "  vms: [{name: a, memory: 1GiB, phases: [{rate: 2G/s}]}]\n");
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 7, 49, "1G/s");
+}
+END_TEST
+
+/* A day at 1ns is 8.64e13 ticks; at most 10^8 are run, which needs a tick of
+ * 86400 s / 10^8 = 864us or more. */
+START_TEST(too_many_ticks_are_refused_with_the_tick_that_would_do)
+{
+	int rc = load("duration: 1d\ntick: 1ns\n" HOSTS WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 2, 7, "86400000000000 ticks");
+	ck_assert_msg(strstr(err.msg, "at least 864us"), "%s", err.msg);
+	scenario_release(&sc);
+	rc = load("duration: 1d\ntick: 863us\n" HOSTS WORKLOAD);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 2, 7, "100115875 ticks");
+	scenario_release(&sc);
+	loads(load("duration: 1d\ntick: 864us\n" HOSTS WORKLOAD));
+}
+END_TEST
+
+/* 2000 VMs for a day at 1ms are 2000 x 8.64e7 = 1.728e11 VM-ticks, past 10^11:
+ * 1.728ms would do, rounded up to 2ms; at 2ms they are 8.64e10. */
+START_TEST(too_many_vm_ticks_are_refused_with_the_tick_that_would_do)
+{
+	static const char body[] = HOSTS
+		"workload:\n"
+		"  groups: [{name: g, count: 2000, memory: 1GiB}]\n";
+	char text[512];
+	int rc;
+
+	snprintf(text, sizeof(text), "duration: 1d\ntick: 1ms\n%s", body);
+	rc = load(text);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 2, 7, "1.73e+11 VM-ticks");
+	ck_assert_msg(strstr(err.msg, "at least 2ms"), "%s", err.msg);
+	scenario_release(&sc);
+	snprintf(text, sizeof(text), "duration: 1d\ntick: 2ms\n%s", body);
+	loads(load(text));
+}
+END_TEST
+
+/*
+ * Swap latencies of 1h: a touch may stall 9 swap operations of 1h + 4KiB at
+ * 2GB/s + half a 1s tick, about 3.24e4 s, plus 1h of guest swap-in and 3 x
+ * 9us of the other faults: 3.6e4 s.  Over two days (172800 ticks of 1s) that
+ * is 6.2e9 s = 6.2e18 ns, past 2^62; over one day 3.1e18 ns fits.
+ */
+START_TEST(stall_that_could_overflow_64_bits_is_refused)
+{
+	static const char hosts[] =
+		"hosts:\n"
+		"  - {name: std, memory: 64GiB, swap: {read_latency: 1h, write_latency: 1h}}\n";
+	char text[512];
+	int rc;
+
+	snprintf(text, sizeof(text), "duration: 2d\nlatency: {guest_swap_in: 1h}\n%s" WORKLOAD,
+		 hosts);
+	rc = load(text);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 0, 0, "stall");
+	scenario_release(&sc);
+	snprintf(text, sizeof(text), "duration: 1d\nlatency: {guest_swap_in: 1h}\n%s" WORKLOAD,
+		 hosts);
+	loads(load(text));
+}
+END_TEST
+
 /* --- the suite ------------------------------------------------------------- */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -698,6 +865,18 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, duplicate_vm_name_is_edup_at_the_second_name);
 	tcase_add_test(tc, duplicate_yaml_key_is_edup_at_the_second_key);
 	tcase_add_test(tc, yaml_syntax_error_is_esyntax_at_the_second_colon);
+	tc = tcase(s, "ranges");
+	tcase_add_test(tc, host_memory_of_2_62_bytes_is_erange_naming_the_cap);
+	tcase_add_test(tc, host_memory_above_1_pib_is_erange_naming_the_range);
+	tcase_add_test(tc, hosts_adding_up_past_32_pib_are_erange_at_the_count);
+	tcase_add_test(tc, latencies_beyond_their_range_are_erange_at_the_value);
+	tcase_add_test(tc, a_vm_above_1_pib_and_a_touch_rate_above_1g_are_erange);
+	tcase_add_test(tc, too_many_ticks_are_refused_with_the_tick_that_would_do);
+	tcase_add_test(tc, too_many_vm_ticks_are_refused_with_the_tick_that_would_do);
+	tcase_add_test(tc, stall_that_could_overflow_64_bits_is_refused);
+	tc = tcase(s, "size");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, host_groups_by_the_hundred_thousand_load_and_a_late_duplicate_is_found);
 
 	tc = tcase(s, "policies");
 	tcase_add_test(tc, unknown_policy_is_einval_at_the_name_with_did_you_mean);

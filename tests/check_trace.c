@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rng.h"
 #include "suites.h"
@@ -220,6 +221,33 @@ START_TEST(list_arrivals_and_page_rounding)
 }
 END_TEST
 
+/* A count beside listed times must equal their number, and is then kept. */
+START_TEST(a_count_that_matches_the_listed_times_is_accepted)
+{
+	static const char good[] =
+		"groups: [{name: l, count: 2, arrivals: {process: list, times: [0s, 1m]},"
+		" memory: 4096}]\n";
+	static const char bad[] =
+		"groups: [{name: l, count: 3, arrivals: {process: list, times: [0s, 1m]},"
+		" memory: 4096}]\n";
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+	struct vm_spec *v;
+	size_t n;
+
+	expand(good, 1, &v, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(v[1].arrive_ns, 60LL * 1000000000);
+	trace_specs_free(v, n);
+	ck_assert_int_eq(cfg_load_string("t", bad, &root, &err), 0);
+	ck_assert_int_eq(trace_load(root, &t, &err), -SIM_EINVAL);
+	ck_assert_msg(strstr(err.msg, "2 times for a count of 3"), "%s", err.msg);
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
+
 START_TEST(a_generated_name_that_collides_with_an_explicit_vm_is_refused)
 {
 	static const char yaml[] =
@@ -387,6 +415,58 @@ START_TEST(describe_counts_arrivals_and_memory_alive_per_bin)
 }
 END_TEST
 
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * 100k images, 40k groups and 10k VMs that each name one of the images
+ * load, each VM with its own image.  The time is printed, not asserted:
+ * the duplicate checks and image lookups were quadratic, over a minute.
+ */
+START_TEST(a_trace_with_100k_images_and_40k_groups_loads)
+{
+	enum { N_IMAGES = 100000, N_GROUPS = 40000, N_VMS = 10000 };
+	size_t cap = 64 * ((size_t)N_IMAGES + N_GROUPS + N_VMS), len = 0;
+	char *text = malloc(cap);
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+	double t0;
+	int i;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "images:\n");
+	for (i = 0; i < N_IMAGES; i++)
+		len += (size_t)snprintf(text + len, cap - len, "  i%d: {size: 4096}\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "groups:\n");
+	for (i = 0; i < N_GROUPS; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"  - {name: g%d, count: 1, memory: 4096}\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "vms:\n");
+	for (i = 0; i < N_VMS; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"  - {name: v%d, memory: 4096, image: i%d}\n", i, 10 * i);
+	t0 = seconds_now();
+	ck_assert_int_eq(cfg_load_string("t", text, &root, &err), 0);
+	ck_assert_msg(trace_load(root, &t, &err) == 0, "%u:%u: %s", err.line, err.col, err.msg);
+	fprintf(stderr, "trace: %d images, %d groups and %d VMs loaded in %.3f s\n", N_IMAGES,
+		N_GROUPS, N_VMS, seconds_now() - t0);
+	ck_assert_uint_eq(t.n_images, N_IMAGES);
+	ck_assert_uint_eq(t.n_groups, N_GROUPS);
+	ck_assert_uint_eq(t.n_vms, N_VMS);
+	for (i = 0; i < N_VMS; i++)
+		ck_assert_int_eq(t.vms[i].image, 10 * i);
+	trace_release(&t);
+	cfg_free(root);
+	free(text);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -402,6 +482,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, the_same_seed_generates_the_same_population_and_another_does_not);
 	tcase_add_test(tc, poisson_arrivals_have_the_configured_rate);
 	tcase_add_test(tc, list_arrivals_and_page_rounding);
+	tcase_add_test(tc, a_count_that_matches_the_listed_times_is_accepted);
 	tcase_add_test(tc, a_generated_name_that_collides_with_an_explicit_vm_is_refused);
 	tcase_add_test(tc, group_options_reach_every_generated_vm);
 	suite_add_tcase(s, tc);
@@ -410,6 +491,10 @@ Suite *trace_suite(void)
 	tcase_add_loop_test(tc, bad_vm_keys_are_refused_at_their_place, 0,
 			    (int)(sizeof(bad_vms) / sizeof(bad_vms[0])));
 	tcase_add_test(tc, describe_counts_arrivals_and_memory_alive_per_bin);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("size");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, a_trace_with_100k_images_and_40k_groups_loads);
 	suite_add_tcase(s, tc);
 	return s;
 }

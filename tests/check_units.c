@@ -94,6 +94,8 @@ START_TEST(size_binary_suffixes_are_powers_of_two)
 	size_is("1.5GiB", 1610612736);         /* 1.5 * 2^30 */
 	size_is("1MiB", 1048576);
 	size_is("2TiB", 2199023255552);        /* 2 * 2^40 */
+	size_is("1PiB", 1125899906842624);     /* 2^50 */
+	size_is("2PB", 2000000000000000);      /* 2 * 10^15 */
 	size_is("3B", 3);
 }
 END_TEST

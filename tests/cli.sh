@@ -122,6 +122,197 @@ case $(head -n 1 "$T/stderr") in
 esac
 check "validate reports a bad config at its line and column and exits 2" "$why"
 
+# --- input limits: one-line errors, ranges, bounds, large files ---------------------
+
+# cfg_with FILE KEY-LINES...: cli_good.yaml in $T/FILE, with each KEY-LINE ("key: ...")
+# in place of the top-level key it names.
+cfg_with()
+{
+	f=$T/$1
+	shift
+	cp "$DATA/cli_good.yaml" "$f"
+	for l in "$@"; do
+		awk -v k="${l%%:*}:" '$1 == k { skip = 1; next } /^[^ ]/ { skip = 0 } !skip' \
+			"$f" >"$f.tmp" && mv "$f.tmp" "$f"
+		printf '%s\n' "$l" >>"$f"
+	done
+}
+
+why=
+cfg_with newline.yaml 'policies: {balloon: {policy: "no\nne"}}'
+m validate "$T/newline.yaml"
+want_rc 2
+want_err_line
+grep -q -F "'no\\nne'" "$T/stderr" || because "the newline is not written as \\n: $(cat "$T/stderr")"
+check "an error quoting a value with a newline is one line, the newline escaped" "$why"
+
+# Values that overflowed 64 bits once (negative host_bytes and stall_s, exit 0).
+# refused_range FILE WANT KEY-LINE: cli_good.yaml with KEY-LINE is refused on one
+# located line that says WANT.
+refused_range()
+{
+	why=
+	cfg_with "$1" "$3"
+	m run "$T/$1" -o "$T/$1.json"
+	want_rc 2
+	want_err_line
+	grep -q -F -e "$2" "$T/stderr" || because "stderr does not say '$2': $(cat "$T/stderr")"
+	[ ! -e "$T/$1.json" ] || because "an output file was written"
+	check "$1: refused on one located line naming the range ('$2')" "$why"
+}
+refused_range host-2-62.yaml "64 PiB" 'hosts: [{memory: 4611686018427387904}]'
+refused_range host-2pib.yaml "between 4.0 KiB and 1.0 PiB" 'hosts: [{memory: 2PiB}]'
+refused_range latency-days.yaml "10 years" 'latency: {cow: 100000d}'
+refused_range latency-2h.yaml "between 0s and 1h" 'hosts: [{memory: 64GiB, swap: {read_latency: 2h}}]'
+refused_range tick-1ns.yaml "use a tick of at least 36us" 'tick: 1ns'
+
+# The largest values accepted, through a whole run: under `make debug` UBSan
+# traps any overflow.  64 hosts of 1 PiB (2^56 bytes), VMs of 1 PiB, ten years,
+# every latency 1h; then a VM of 64 TiB thrashing a 1 TiB host over a 1 MB/s
+# swap device with 100x overcommit.
+why=
+cat >"$T/extremes.yaml" <<'EOF'
+name: extremes
+duration: 3650d
+tick: 365d
+sample: 365d
+page_size: 1GiB
+hosts:
+  - {name: big, count: 64, memory: 1PiB,
+     swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
+policies:
+  overcommit: {policy: ratio, max: 100}
+latency: {zero_fill: 1h, cow: 1h, decompress: 1h, guest_swap_in: 1h}
+workload:
+  vms:
+    - {name: a, memory: 1PiB, depart: 3650d,
+       phases: [{working_set: 100%, rate: 1G/s, writes: 100%}]}
+    - {name: b, memory: 1PiB, arrive: 3649d, phases: [{working_set: 16GiB, rate: 1G/s}]}
+EOF
+m run "$T/extremes.yaml" -o "$T/extremes.json" --quiet
+want_rc 0
+grep -q '"host_bytes":[[:space:]]*72057594037927936,' "$T/extremes.json" 2>/dev/null ||
+	because "host_bytes is not 2^56: $(grep '"host_bytes"' "$T/extremes.json" 2>&1 | head -n 1)"
+grep -q '"stall_s":[[:space:]]*-' "$T/extremes.json" && because "a negative stall"
+sed -e 's/count: 64, memory: 1PiB/count: 1, memory: 1TiB/' \
+	-e 's/name: a, memory: 1PiB/name: a, memory: 64TiB/' \
+	-e '/name: b,/d' "$T/extremes.yaml" >"$T/thrash.yaml"
+m run "$T/thrash.yaml" -o "$T/thrash.json" --quiet
+want_rc 0
+grep -q '"host_swap_in_bytes":[[:space:]]*[1-9]' "$T/thrash.json" 2>/dev/null ||
+	because "the thrashing VM swapped nothing"
+grep -q -e '":[[:space:]]*-[0-9]' "$T/thrash.json" && because "a negative number in the results"
+check "the largest accepted values run without overflow (UBSan traps under make debug)" "$why"
+
+# Importers refuse what `run` could not load, at the row: times that scaling
+# puts past 10 years (they were written as 9223372036854775807ns), and a
+# window whose end overflowed 64 bits.
+# refused_import WANT-AT KIND ARGS...: import fails with an error at WANT-AT.
+refused_import()
+{
+	at=$1
+	shift
+	why=
+	m import "$@" -o "$T/imported.yaml"
+	want_rc 2
+	want_err_line
+	case $(head -n 1 "$T/stderr") in
+	"$at: error: "*"more than 10 years"*) ;;
+	*) because "stderr '$(head -n 1 "$T/stderr")' is not '$at: error: ...more than 10 years...'" ;;
+	esac
+	[ ! -e "$T/imported.yaml" ] || because "an output file was written"
+	check "import $1 ${3:-}: refused at $at, nothing written" "$why"
+}
+mkdir "$T/imp"
+printf 'vm1,s,d,0,3600,10,5,8,Interactive,2,4\nvm2,s,d,7200,,10,5,8,Interactive,2,4\n' \
+	>"$T/imp/az.csv"
+refused_import "$T/imp/az.csv:1:11" azure --time-scale 1e12 "$T/imp/az.csv"
+printf 'vm1,s,d,9200000000,,10,5,8,Interactive,2,4\n' >"$T/imp/az-late.csv"
+refused_import "$T/imp/az-late.csv:1:9" azure "$T/imp/az-late.csv"
+mkdir "$T/imp/g"
+awk 'BEGIN { for (i = 0; i < 288; i++) print "10 20" }' >"$T/imp/g/vm_1_1"
+refused_import "$T/imp/g/vm_1_1:288:1" google-derived --time-scale 1e12 "$T/imp/g"
+# Ten years of 365 days are 315360000 s: 1051200 lines of 300 s, and one more is too many.
+mkdir "$T/imp/g2"
+awk 'BEGIN { for (i = 0; i < 1051201; i++) print "10 20" }' >"$T/imp/g2/vm_2_1"
+refused_import "$T/imp/g2/vm_2_1:1051201:1" google-derived "$T/imp/g2"
+printf 'Timestamp [ms];\tMemory capacity provisioned [KB];\tMemory usage [KB]\n1372629804;\t1024;\t512\n8999999999;\t1024;\t512\n' \
+	>"$T/imp/1.csv"
+refused_import "$T/imp/1.csv:3:1" bitbrains "$T/imp/1.csv"
+
+why=
+m import azure --start 100000d --length 100000d "$T/imp/az.csv" -o "$T/imported.yaml"
+want_rc 0
+[ "$(grep -c 'arrive: 0s' "$T/imported.yaml")" -eq 1 ] ||
+	because "not the one VM still alive, from 0s: $(cat "$T/imported.yaml")"
+check "import with a window past 64 bits of nanoseconds keeps the VM alive in it" "$why"
+why=
+m import azure --time-scale 1e4 "$T/imp/az.csv" -o "$T/imported.yaml"
+want_rc 0
+m validate "$T/imported.yaml"
+cat >"$T/imp/run.yaml" <<EOF
+duration: 1h
+hosts: [{memory: 64GiB}]
+workload: $T/imported.yaml
+EOF
+m validate "$T/imp/run.yaml"
+want_rc 0
+check "an import at the largest scale it accepts loads in run" "$why"
+
+# Out of memory under `ulimit -v`: exit 1 and one "error: out of memory (...)"
+# line, never an abort.  A sanitizer's binary cannot start under such a limit
+# (ASan reserves terabytes of address space), so the checks are skipped there.
+# limited KB ARGS...: memsim ARGS with the address space limited to KB KiB.
+limited()
+{
+	(ulimit -v "$1" && shift && exec "$MEMSIM" "$@") >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+}
+limited 400000 --version
+if [ "$rc" -ne 0 ]; then
+	echo "ok - out of memory under ulimit -v # skip: $MEMSIM cannot start under ulimit -v"
+else
+	# want_oom: exit 1, one line "...error: out of memory (...)".
+	want_oom()
+	{
+		want_rc 1
+		[ "$(lines "$T/stderr")" -eq 1 ] && grep -q 'error: out of memory (' "$T/stderr" ||
+			because "stderr is not one out-of-memory line: $(head -n 3 "$T/stderr")"
+	}
+
+	# 2000 VMs of 1 GiB at 4 KiB pages: 2000 x 2^18 x 12.125 bytes of page
+	# state, 5.9 GiB, over a 400 MiB limit.  The estimate refuses it up front.
+	why=
+	cfg_with oom-run.yaml 'workload: {groups: [{name: g, count: 2000, memory: 1GiB}]}'
+	m validate "$T/oom-run.yaml"
+	want_rc 0
+	limited 400000 run "$T/oom-run.yaml" -o "$T/oom-run.json"
+	want_oom
+	grep -q 'address-space limit (ulimit -v)' "$T/stderr" || because "the limit is not named"
+	[ ! -e "$T/oom-run.json" ] || because "a results file was written"
+	check "a run over the address-space limit is refused up front with exit 1" "$why"
+
+	# describe on 10^8 generated VMs: at least 10^8 x 64 bytes of names alone.
+	why=
+	cat >"$T/oom-describe.yaml" <<'EOF'
+groups: [{name: g, count: 100000000, memory: 1GiB}]
+EOF
+	limited 400000 describe "$T/oom-describe.yaml"
+	want_oom
+	check "describe of 10^8 VMs under a 400 MiB limit exits 1, out of memory" "$why"
+
+	# A mapping of 2 million keys takes more than 100 MiB to load, past a
+	# 100 MiB limit, before any estimate can be made: the allocator says so.
+	why=
+	awk 'BEGIN { print "images:"; for (i = 0; i < 2000000; i++) print "  i" i ": {size: 4096}";
+		print "vms: [{name: a, memory: 4096}]" }' >"$T/oom-load.yaml"
+	limited 100000 describe "$T/oom-load.yaml"
+	want_oom
+	grep -q '^memsim: error: out of memory (allocating [0-9]* bytes)$' "$T/stderr" ||
+		because "not the allocator's message: $(head -n 1 "$T/stderr")"
+	check "running out of memory while loading exits 1 with one line, not an abort" "$why"
+fi
+
 # --- a good run ----------------------------------------------------------------------
 
 why=

@@ -24,6 +24,36 @@ static int64_t ws_at(const struct vm_spec *v, int64_t t)
 	return trace_phase_ws_bytes(&v->phases[p], v->memory_bytes);
 }
 
+double describe_memory_estimate(const struct trace *t, size_t n_bins)
+{
+	double phases = 0;
+	size_t i;
+
+	for (i = 0; i < t->n_vms; i++)
+		phases += (double)t->vms[i].n_phases;
+	phases += (double)(trace_vm_count(t) - t->n_vms);
+	/* Per VM: its spec, its place in the sorted list of names, and its name
+	 * (malloc'd, under 64 bytes with the allocator's overhead). */
+	return (double)trace_vm_count(t) * (sizeof(struct vm_spec) + sizeof(void *) + 64) +
+	       phases * sizeof(struct phase) + (double)n_bins * sizeof(struct describe_bin);
+}
+
+int describe_check_fits(const struct trace *t, size_t n_bins, const char *path,
+			struct sim_err *err)
+{
+	double need = describe_memory_estimate(t, n_bins);
+	const char *what;
+	double budget = xmem_budget(&what);
+	char a[32], b[32];
+
+	if (budget < 0 || need <= budget)
+		return 0;
+	return sim_err_set(err, -SIM_ENOMEM, path, 0, 0,
+			   "out of memory (describing %zu VMs needs about %s and %s leaves %s)",
+			   trace_vm_count(t), units_format_size((int64_t)need, a, sizeof(a)), what,
+			   units_format_size((int64_t)budget, b, sizeof(b)));
+}
+
 void describe_vms(const struct vm_spec *vms, size_t n, size_t n_bins, struct description *d)
 {
 	int64_t width;

@@ -29,6 +29,13 @@ struct description {
 	size_t n_bins;
 };
 
+/* Bytes describing t takes: its VMs expanded, their names and phases, and
+ * the bins. */
+double describe_memory_estimate(const struct trace *t, size_t n_bins);
+/* Fails with -SIM_ENOMEM, naming path, when that is more than this process
+ * may allocate (xmem_budget). */
+int describe_check_fits(const struct trace *t, size_t n_bins, const char *path,
+			struct sim_err *err);
 /* Summarizes the expanded VMs in n_bins equal bins up to the last event. */
 void describe_vms(const struct vm_spec *vms, size_t n, size_t n_bins, struct description *d);
 void describe_release(struct description *d);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cfg.h"
 #include "rng.h"
 #include "trace.h"
 #include "units.h"
@@ -59,21 +60,44 @@ void import_begin(struct import_out *o, FILE *f, const struct import_opts *opts,
 	fprintf(f, "# Time scale %g; sizes in bytes.\nvms:\n", opts->time_scale);
 }
 
-/* Trace time to simulated time: into the window, then scaled. */
+/* Trace time to simulated time: into the window, then scaled, as a double
+ * so that no scale overflows. */
+static double sim_time(const struct import_out *o, int64_t t)
+{
+	double x = ((double)t - (double)o->opts->start_ns) * o->opts->time_scale;
+
+	return x < 0 ? 0 : x;
+}
+
+/* The same as written; only for times that pass fits_trace. */
 static int64_t sim_ns(const struct import_out *o, int64_t t)
 {
-	double x = (double)(t - o->opts->start_ns) * o->opts->time_scale;
+	return (int64_t)sim_time(o, t);
+}
 
-	if (x < 0)
-		return 0;
-	return x >= 9.2e18 ? TRACE_NEVER : (int64_t)x;
+/* Whether trace time t, scaled, is a time the trace loader accepts; if not,
+ * says why in o->why.  what names the time ("arrival", ...). */
+static bool fits_trace(struct import_out *o, int64_t t, const char *what)
+{
+	double x = sim_time(o, t);
+
+	/* Below, not at, the limit: a departure may be written 1 ns later. */
+	if (x < (double)CFG_MAX_NS)
+		return true;
+	snprintf(o->why, sizeof(o->why),
+		 "the %s at trace time %.0f s becomes %.3g s with --time-scale %g, more than 10 "
+		 "years, the longest a trace may hold (use a smaller --time-scale or --length)",
+		 what, (double)t / 1e9, x / 1e9, o->opts->time_scale);
+	return false;
 }
 
 static int64_t window_end(const struct import_out *o)
 {
 	const struct import_opts *p = o->opts;
 
-	return p->length_ns > 0 ? p->start_ns + p->length_ns : TRACE_NEVER;
+	if (p->length_ns <= 0 || p->length_ns > TRACE_NEVER - p->start_ns)
+		return TRACE_NEVER;
+	return p->start_ns + p->length_ns;
 }
 
 static void put_time(FILE *f, int64_t ns)
@@ -109,6 +133,25 @@ int import_vm_begin(struct import_out *o, const char *name, int64_t memory_bytes
 	if ((o->opts->max_vms && o->rep.vms >= o->opts->max_vms) || arrive_ns >= end ||
 	    (depart_ns != TRACE_NEVER && depart_ns <= o->opts->start_ns))
 		return 0;
+	o->why_depart = false;
+	if (!fits_trace(o, arrive_ns, "arrival"))
+		return -SIM_ERANGE;
+	if (depart_ns != TRACE_NEVER && depart_ns < end && !fits_trace(o, depart_ns, "departure")) {
+		o->why_depart = true;
+		return -SIM_ERANGE;
+	}
+	if (memory_bytes > TRACE_MAX_VM_BYTES) {
+		snprintf(o->why, sizeof(o->why),
+			 "memory of %lld bytes is more than 1 PiB, the most a trace's VM may have",
+			 (long long)memory_bytes);
+		return -SIM_ERANGE;
+	}
+	if (o->rep.vms >= TRACE_MAX_VMS) {
+		snprintf(o->why, sizeof(o->why),
+			 "more than 10^8 VMs, the most a trace may hold "
+			 "(use --max-vms or --length)");
+		return -SIM_ERANGE;
+	}
 	o->rep.vms++;
 	o->points = 0;
 	o->arrive_ns = sim_ns(o, arrive_ns);
@@ -129,17 +172,19 @@ int import_vm_begin(struct import_out *o, const char *name, int64_t memory_bytes
 	return 1;
 }
 
-void import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes)
+int import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes)
 {
 	int64_t at;
 
 	if (t_ns < o->opts->start_ns || t_ns >= window_end(o))
-		return;
+		return 0;
+	if (!fits_trace(o, t_ns, "sample"))
+		return -SIM_ERANGE;
 	at = sim_ns(o, t_ns) - o->arrive_ns;
 	if (at < 0)
 		at = 0;
 	if (at <= o->last_point_ns)
-		return;
+		return 0;
 	o->last_point_ns = at;
 	fputs(o->points == 0 ? "    working_set_series: [" : o->points % 4 ? ", " : ",\n      ",
 	      o->f);
@@ -147,6 +192,7 @@ void import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes)
 	put_time(o->f, at);
 	fprintf(o->f, ", %lld]", (long long)(ws_bytes > 0 ? ws_bytes : 0));
 	o->points++;
+	return 0;
 }
 
 void import_vm_share(struct import_out *o, double share)

@@ -40,6 +40,8 @@ struct import_out {
 	size_t points;                  /* points of the current VM's series */
 	int64_t arrive_ns;              /* the current VM's arrival, simulated time */
 	int64_t last_point_ns;          /* its last point written, from its arrival */
+	char why[200];                  /* why the last call returned -SIM_ERANGE */
+	bool why_depart;                /* ... and whether it is about the departure */
 };
 
 typedef int import_fn(const char *const *paths, size_t n_paths, struct import_out *out,
@@ -53,13 +55,18 @@ void import_begin(struct import_out *o, FILE *f, const struct import_opts *opts,
 		  const char *kind);
 /* A VM; depart_ns is TRACE_NEVER when it stays.  Times are in the trace's
  * own time: the writer applies the window and the scale, and returns 0 when
- * the VM falls outside the window or past max_vms (then skip the rest). */
+ * the VM falls outside the window or past max_vms (then skip the rest), 1
+ * when it is written.  It returns -SIM_ERANGE, writing nothing and saying
+ * why in o->why, when the VM cannot be written as a trace `run` loads: a
+ * time past 10 years once scaled, memory above 1 PiB, or more than 10^8
+ * VMs.  The importer then fails with the row's location. */
 int import_vm_begin(struct import_out *o, const char *name, int64_t memory_bytes,
 		    int64_t arrive_ns, int64_t depart_ns);
 /* A working-set sample at trace time t_ns (series importers).  Written
  * relative to the VM's arrival, since phases count from placement; a point
- * that scaling puts at the time of the one before is dropped. */
-void import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes);
+ * that scaling puts at the time of the one before is dropped.  Returns 0,
+ * or -SIM_ERANGE (o->why) for a time past 10 years once scaled. */
+int import_vm_point(struct import_out *o, int64_t t_ns, int64_t ws_bytes);
 /* A constant working set, a share of memory (importers without usage). */
 void import_vm_share(struct import_out *o, double share);
 void import_vm_end(struct import_out *o);

@@ -303,7 +303,11 @@ static int ali_row(const struct csv *c, const struct ali_layout *l, struct ali_s
 		*name = xrealloc(*name, len);
 	}
 	snprintf(*name, len, "ali-%s", pod);
-	if (!import_vm_begin(out, *name, bytes, arrive, depart))
+	rc = import_vm_begin(out, *name, bytes, arrive, depart);
+	if (rc < 0)
+		return csv_err_at(c, out->why_depart ? l->deleted : l->created, err, rc, "%s",
+				  out->why);
+	if (rc == 0)
 		return 0;               /* outside the window, or past --max-vms */
 	if (depart == TRACE_NEVER)
 		import_note(out, "pods without a deletion_time written with no depart");

@@ -303,7 +303,11 @@ static int az_row(const struct csv *c, const struct az_layout *l, struct az_seen
 		*name = xrealloc(*name, len);
 	}
 	snprintf(*name, len, "az-%s", c->field[l->id]);
-	if (!import_vm_begin(out, *name, bytes, arrive, depart))
+	rc = import_vm_begin(out, *name, bytes, arrive, depart);
+	if (rc < 0)
+		return csv_err_at(c, out->why_depart ? l->deleted : l->created, err, rc, "%s",
+				  out->why);
+	if (rc == 0)
 		return 0;               /* outside the window, or past --max-vms */
 	if (depart == TRACE_NEVER)
 		import_note(out, "VMs without a deletion time written with no depart");

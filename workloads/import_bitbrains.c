@@ -297,24 +297,33 @@ static void note_n(struct import_out *out, const char *what, uint64_t n)
 		import_note(out, what);
 }
 
-static void emit_vm(struct import_out *out, const char *name, const struct bb_vm *vm,
-		    int64_t t0_ms)
+/* Writes the VM of one file; an error is located at the row it is about. */
+static int emit_vm(struct import_out *out, const char *path, const char *name,
+		   const struct bb_vm *vm, int64_t t0_ms, struct sim_err *err)
 {
 	const struct bb_row *first = &vm->rows[0];
 	const struct bb_row *last = &vm->rows[vm->n - 1];
 	int64_t memory = (int64_t)ceil(vm->max_prov_kb * 1024.0);
 	size_t i;
+	int rc;
 
-	if (!import_vm_begin(out, name, memory, (first->t_ms - t0_ms) * NS_PER_MS,
-			     (last->t_ms - t0_ms + BB_INTERVAL_MS) * NS_PER_MS))
-		return;
+	rc = import_vm_begin(out, name, memory, (first->t_ms - t0_ms) * NS_PER_MS,
+			     (last->t_ms - t0_ms + BB_INTERVAL_MS) * NS_PER_MS);
+	if (rc < 0)
+		return sim_err_set(err, rc, path, out->why_depart ? last->line : first->line, 1,
+				   "%s", out->why);
+	if (rc == 0)
+		return 0;
 	for (i = 0; i < vm->n; i++) {
 		const struct bb_row *r = &vm->rows[i];
 		double used = r->used_kb > r->prov_kb ? r->prov_kb : r->used_kb;
 
-		import_vm_point(out, (r->t_ms - t0_ms) * NS_PER_MS, llround(used * 1024.0));
+		rc = import_vm_point(out, (r->t_ms - t0_ms) * NS_PER_MS, llround(used * 1024.0));
+		if (rc < 0)
+			return sim_err_set(err, rc, path, r->line, 1, "%s", out->why);
 	}
 	import_vm_end(out);
+	return 0;
 }
 
 int import_bitbrains(const char *const *paths, size_t n_paths, struct import_out *out,
@@ -349,8 +358,8 @@ int import_bitbrains(const char *const *paths, size_t n_paths, struct import_out
 		note_n(out, note_clamped, vm.n_clamped);
 		if (vm.n == 0)
 			import_note(out, note_empty_vm);
-		else
-			emit_vm(out, files[i].name, &vm, t0_ms);
+		else if ((rc = emit_vm(out, files[i].path, files[i].name, &vm, t0_ms, err)))
+			goto out;
 	}
 out:
 	free(vm.rows);

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cfg.h"
 #include "csv.h"
 #include "xmem.h"
 
@@ -143,12 +144,31 @@ int import_google_derived(const char *const *paths, size_t n_paths, struct impor
 				import_note(out, note_clamped);
 				mem[k] = 100;
 			}
-		if (!import_vm_begin(out, files[i].name, GOOGLE_VM_BYTES, 0,
-				     (int64_t)n * GOOGLE_INTERVAL_NS))
-			continue;
-		for (k = 0; k < n; k++)
-			import_vm_point(out, (int64_t)k * GOOGLE_INTERVAL_NS,
-					llround(mem[k] * (double)GOOGLE_VM_BYTES / 100.0));
+		/* Line k + 1 is at k intervals; the departure is after the last.
+		 * Past 10 years of lines, the times would not even fit 64 bits. */
+		if (n > (size_t)(CFG_MAX_NS / GOOGLE_INTERVAL_NS)) {
+			rc = sim_err_set(err, -SIM_ERANGE, files[i].path, (unsigned)n, 1,
+					 "%zu lines of 300 s are more than 10 years, the longest "
+					 "a trace may hold", n);
+			goto out;
+		}
+		rc = import_vm_begin(out, files[i].name, GOOGLE_VM_BYTES, 0,
+				     (int64_t)n * GOOGLE_INTERVAL_NS);
+		if (rc < 0) {
+			rc = sim_err_set(err, rc, files[i].path, out->why_depart ? (unsigned)n : 1,
+					 1, "%s", out->why);
+			goto out;
+		}
+		if (rc == 0)
+			continue;       /* outside the window, or past --max-vms */
+		rc = 0;
+		for (k = 0; k < n && !rc; k++)
+			rc = import_vm_point(out, (int64_t)k * GOOGLE_INTERVAL_NS,
+					     llround(mem[k] * (double)GOOGLE_VM_BYTES / 100.0));
+		if (rc) {
+			rc = sim_err_set(err, rc, files[i].path, (unsigned)k, 1, "%s", out->why);
+			goto out;
+		}
 		import_vm_end(out);
 	}
 out:

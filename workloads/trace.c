@@ -43,6 +43,9 @@ static int read_phase_fields(struct cfg_node *map, struct phase *p, struct sim_e
 	if ((rc = cfg_read_rate(map, "rate", "10k/s", &p->rate, err)) ||
 	    (rc = cfg_read_fraction(map, "writes", "20%", 0, 1, &p->writes, err)))
 		return rc;
+	if (!(p->rate <= TRACE_MAX_RATE))
+		return cfg_err(err, -SIM_ERANGE, cfg_get(map, "rate"),
+			       "'rate' must be at most 1G/s (10^9 touches per second)");
 	/* A key that belongs to another pattern is a mistake worth naming. */
 	if (p->pattern != PATTERN_ZIPF && cfg_get(map, "skew"))
 		return cfg_err(err, -SIM_EINVAL, cfg_get(map, "skew"),
@@ -86,10 +89,7 @@ static int find_image(const struct trace *t, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_images; i++)
-		if (strcmp(t->images[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return nameset_find(&t->image_names, name, &i) ? (int)i : -1;
 }
 
 /* reservation, limit, shares, image, content: common to VMs and groups. */
@@ -178,13 +178,14 @@ static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *e
 		    (rc = cfg_check_keys(m, "an image", keys, err)))
 			return rc;
 		im->name = xstrdup(list->keys[i]);
+		nameset_add(&t->image_names, im->name, t->n_images);
 		t->n_images++;
 		if ((rc = cfg_read_size(m, "size", NULL, &im->size_bytes, err)) ||
 		    (rc = cfg_read_fraction(m, "zero", "0%", 0, 1, &im->zero, err)))
 			return rc;
-		if (im->size_bytes <= 0)
-			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "size"),
-				       "image size must be positive");
+		if ((rc = cfg_check_size_range(m, "size", im->size_bytes, 1, TRACE_MAX_VM_BYTES,
+					       err)))
+			return rc;
 	}
 	return 0;
 }
@@ -302,6 +303,8 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 		return rc;
 	if (v->memory_bytes <= 0)
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "memory"), "memory must be positive");
+	if ((rc = cfg_check_size_range(m, "memory", v->memory_bytes, 1, TRACE_MAX_VM_BYTES, err)))
+		return rc;
 	if ((rc = read_vm_common(m, t, v, err)) || (rc = check_vm_sizes(m, v, err)) ||
 	    (rc = cfg_read_duration(m, "arrive", "0s", &v->arrive_ns, err)))
 		return rc;
@@ -347,9 +350,9 @@ static int read_arrivals(struct cfg_node *g, struct group_spec *gs, struct sim_e
 		if ((rc = cfg_read_rate(a, "rate", NULL, &gs->rate, err)) ||
 		    (rc = cfg_read_duration(a, "start", "0s", &gs->start_ns, err)))
 			return rc;
-		if (!(gs->rate > 0))
+		if (!(gs->rate > 0 && gs->rate <= TRACE_MAX_RATE))
 			return cfg_err(err, -SIM_ERANGE, cfg_get(a, "rate"),
-				       "arrival rate must be positive");
+				       "arrival rate must be positive and at most 1G/s");
 		return 0;
 	case ARRIVE_LIST:
 		times = cfg_get(a, "times");
@@ -357,9 +360,16 @@ static int read_arrivals(struct cfg_node *g, struct group_spec *gs, struct sim_e
 			return cfg_err(err, -SIM_EMISSING, a, "missing required key 'times'");
 		if ((rc = cfg_expect(times, CFG_SEQ, "times", err)))
 			return rc;
-		if (cfg_get(g, "count") && (size_t)gs->count != times->n)
-			return cfg_err(err, -SIM_EINVAL, times, "%zu times for a count of %lld",
-				       times->n, (long long)gs->count);
+		/* A count beside the list is optional, and must agree with it. */
+		if (cfg_get(g, "count")) {
+			if ((rc = cfg_read_int(g, "count", NULL, 0, TRACE_MAX_VMS, &gs->count,
+					       err)))
+				return rc;
+			if ((size_t)gs->count != times->n)
+				return cfg_err(err, -SIM_EINVAL, times,
+					       "%zu times for a count of %lld", times->n,
+					       (long long)gs->count);
+		}
 		gs->count = (int64_t)times->n;
 		gs->times = xcalloc(times->n ? times->n : 1, sizeof(*gs->times));
 		for (i = 0; i < times->n; i++)
@@ -389,7 +399,7 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 	gs->name = xstrdup(name);
 	n = cfg_get(g, "arrivals");
 	if (!(n && n->kind == CFG_MAP && cfg_get(n, "times")) &&
-	    (rc = cfg_read_int(g, "count", NULL, 0, 100000000, &gs->count, err)))
+	    (rc = cfg_read_int(g, "count", NULL, 0, TRACE_MAX_VMS, &gs->count, err)))
 		return rc;
 	if ((rc = read_arrivals(g, gs, err)))
 		return rc;
@@ -399,6 +409,10 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 		return rc;
 	if (!(dist_min(&gs->memory) > 0) && gs->memory.kind != DIST_NORMAL)
 		return cfg_err(err, -SIM_ERANGE, n, "memory must be positive");
+	/* Draws above the largest VM are clamped (expand_group); a smallest
+	 * value above it is a mistake. */
+	if (dist_min(&gs->memory) > (double)TRACE_MAX_VM_BYTES)
+		return cfg_err(err, -SIM_ERANGE, n, "memory must be at most 1 PiB");
 	if ((n = cfg_get(g, "lifetime"))) {
 		if ((rc = dist_parse(n, DIST_DURATION, &gs->lifetime, err)))
 			return rc;
@@ -447,8 +461,9 @@ static int check_unique_vms(const struct trace *t, struct sim_err *err)
 int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 {
 	static const char *const keys[] = {"images", "vms", "groups", NULL};
+	struct nameset group_names;
 	struct cfg_node *n;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -473,21 +488,24 @@ int trace_load(struct cfg_node *root, struct trace *t, struct sim_err *err)
 		if ((rc = cfg_expect(n, CFG_SEQ, "groups", err)))
 			return rc;
 		t->groups = xcalloc(n->n ? n->n : 1, sizeof(*t->groups));
-		for (i = 0; i < n->n; i++) {
+		nameset_init(&group_names);
+		for (i = 0; i < n->n && !rc; i++) {
 			rc = read_group(n->kids[i], t, &t->groups[i], err);
 			t->n_groups = i + 1;
-			if (rc)
-				return rc;
-			for (j = 0; j < i; j++)
-				if (!strcmp(t->groups[j].name, t->groups[i].name))
-					return cfg_err(err, -SIM_EDUP, cfg_get(n->kids[i], "name"),
-						       "duplicate group name '%s'",
-						       t->groups[i].name);
+			if (!rc && !nameset_add(&group_names, t->groups[i].name, i))
+				rc = cfg_err(err, -SIM_EDUP, cfg_get(n->kids[i], "name"),
+					     "duplicate group name '%s'", t->groups[i].name);
 		}
+		nameset_release(&group_names);
+		if (rc)
+			return rc;
 	}
 	if (t->n_vms == 0 && t->n_groups == 0)
 		return cfg_err(err, -SIM_EMISSING, root,
 			       "the workload has no 'vms' and no 'groups'");
+	if (trace_vm_count(t) > TRACE_MAX_VMS)
+		return cfg_err(err, -SIM_ERANGE, root,
+			       "the workload has %zu VMs in all, more than 10^8", trace_vm_count(t));
 	return 0;
 }
 
@@ -504,6 +522,7 @@ void trace_release(struct trace *t)
 	for (i = 0; i < t->n_images; i++)
 		free(t->images[i].name);
 	free(t->images);
+	nameset_release(&t->image_names);
 	for (i = 0; i < t->n_vms; i++)
 		spec_release(&t->vms[i]);
 	free(t->vms);
@@ -594,6 +613,7 @@ static void expand_group(const struct group_spec *g, uint64_t seed, uint32_t rep
 
 			v->depart_ns = clamp_ns((double)v->arrive_ns + (l > 1 ? l : 1));
 		}
+		mem = mem < (double)TRACE_MAX_VM_BYTES ? mem : (double)TRACE_MAX_VM_BYTES;
 		v->memory_bytes = round_up(mem > 0 ? (int64_t)llround(mem) : 0, page_bytes);
 		if (v->limit_bytes < 0 || v->limit_bytes > v->memory_bytes)
 			v->limit_bytes = v->memory_bytes;
@@ -607,7 +627,9 @@ static void expand_group(const struct group_spec *g, uint64_t seed, uint32_t rep
 			v->phases[0].ws_bytes = -1;
 			v->phases[0].ws_frac = ws < 0 ? 0 : ws > 1 ? 1 : ws;
 		} else {
-			v->phases[0].ws_bytes = ws < 0 ? 0 : (int64_t)llround(ws);
+			v->phases[0].ws_bytes = ws < 0 ? 0
+						: ws > (double)v->memory_bytes ? v->memory_bytes
+									: (int64_t)llround(ws);
 		}
 	}
 	gsl_rng_free(arr);

@@ -13,8 +13,12 @@
 
 #include "cfg.h"
 #include "dist.h"
+#include "nameset.h"
 
 #define TRACE_NEVER INT64_MAX          /* a VM that never departs */
+#define TRACE_MAX_VMS 100000000        /* VMs in a trace, explicit and generated */
+#define TRACE_MAX_VM_BYTES (INT64_C(1) << 50)   /* 1 PiB: a VM's memory, an image */
+#define TRACE_MAX_RATE 1e9             /* touches, or arrivals, per second */
 
 enum pattern { PATTERN_UNIFORM, PATTERN_ZIPF, PATTERN_HOTCOLD, PATTERN_SEQUENTIAL };
 
@@ -77,6 +81,7 @@ struct group_spec {
 struct trace {
 	struct image_spec *images;
 	size_t n_images;
+	struct nameset image_names;     /* image name -> index into images */
 	struct vm_spec *vms;
 	size_t n_vms;
 	struct group_spec *groups;
