@@ -1,6 +1,7 @@
 /*
- * registry.c - the one table of all policies.  A new policy is one file in
- * policies/ and one line in its family's table here.
+ * registry.c - every policy by family and name, generated from
+ * policies.def (the one list of them).  Looking a name up is a linear
+ * scan of a few dozen entries, done once per configured family.
  */
 #include "registry.h"
 
@@ -10,61 +11,45 @@
 
 #include "xmem.h"
 
-extern const struct placement_ops placement_first_fit_ops, placement_best_fit_ops,
-	placement_worst_fit_ops;
-extern const struct overcommit_ops overcommit_none_ops, overcommit_ratio_ops;
-extern const struct balloon_ops balloon_none_ops, balloon_static_ops;
-extern const struct sharing_ops sharing_none_ops;
-extern const struct reclaim_ops reclaim_none_ops;
-extern const struct migration_ops migration_none_ops;
+/* The ops type of each family, for the extern declarations below. */
+#define OPS_TYPE_PLACEMENT struct placement_ops
+#define OPS_TYPE_OVERCOMMIT struct overcommit_ops
+#define OPS_TYPE_BALLOON struct balloon_ops
+#define OPS_TYPE_SHARING struct sharing_ops
+#define OPS_TYPE_RECLAIM struct reclaim_ops
+#define OPS_TYPE_MIGRATION struct migration_ops
 
-static const struct placement_ops *const placement_table[] = {
-	&placement_first_fit_ops,
-	&placement_best_fit_ops,
-	&placement_worst_fit_ops,
-};
-static const struct overcommit_ops *const overcommit_table[] = {
-	&overcommit_none_ops,
-	&overcommit_ratio_ops,
-};
-static const struct balloon_ops *const balloon_table[] = {
-	&balloon_none_ops,
-	&balloon_static_ops,
-};
-static const struct sharing_ops *const sharing_table[] = {
-	&sharing_none_ops,
-};
-static const struct reclaim_ops *const reclaim_table[] = {
-	&reclaim_none_ops,
-};
-static const struct migration_ops *const migration_table[] = {
-	&migration_none_ops,
+#define POLICY(fam, name, sym) extern const OPS_TYPE_##fam sym;
+#include "policies.def"
+#undef POLICY
+
+struct entry {
+	enum policy_family family;
+	const char *name;               /* as policies.def spells it */
+	const struct policy_info *info;
+	const void *ops;
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+static const struct entry table[] = {
+#define POLICY(fam, name, sym) {FAMILY_##fam, name, &sym.info, &sym},
+#include "policies.def"
+#undef POLICY
+};
+
+#define N_ENTRIES (sizeof(table) / sizeof(table[0]))
 
 struct family {
 	const char *name;               /* config key under policies: */
 	const char *def;                /* default policy */
-	const char *const *planned;     /* names DESIGN.md promises, not built yet */
 };
-
-static const char *const planned_placement[] = {"sharing-aware", NULL};
-static const char *const planned_overcommit[] = {"working-set", NULL};
-static const char *const planned_balloon[] = {
-	"esx-idle-tax", "hyperv-dynamic", "mom", NULL,
-};
-static const char *const planned_sharing[] = {"ksm", "tps", "zero-only", NULL};
-static const char *const planned_reclaim[] = {"esx-states", "watermarks", "swap-only", NULL};
-static const char *const planned_migration[] = {"threshold", "consolidation", NULL};
 
 static const struct family families[FAMILY_COUNT] = {
-	[FAMILY_PLACEMENT] = {"placement", "first-fit", planned_placement},
-	[FAMILY_OVERCOMMIT] = {"overcommit", "none", planned_overcommit},
-	[FAMILY_BALLOON] = {"balloon", "none", planned_balloon},
-	[FAMILY_SHARING] = {"sharing", "none", planned_sharing},
-	[FAMILY_RECLAIM] = {"reclaim", "none", planned_reclaim},
-	[FAMILY_MIGRATION] = {"migration", "none", planned_migration},
+	[FAMILY_PLACEMENT] = {"placement", "first-fit"},
+	[FAMILY_OVERCOMMIT] = {"overcommit", "none"},
+	[FAMILY_BALLOON] = {"balloon", "none"},
+	[FAMILY_SHARING] = {"sharing", "none"},
+	[FAMILY_RECLAIM] = {"reclaim", "none"},
+	[FAMILY_MIGRATION] = {"migration", "none"},
 };
 
 const char *policy_family_name(enum policy_family f)
@@ -77,80 +62,77 @@ const char *policy_family_default(enum policy_family f)
 	return families[f].def;
 }
 
+size_t policy_total(void)
+{
+	return N_ENTRIES;
+}
+
+const struct policy_info *policy_entry(size_t i, enum policy_family *f, const char **name,
+				       const void **ops)
+{
+	*f = table[i].family;
+	*name = table[i].name;
+	*ops = table[i].ops;
+	return table[i].info;
+}
+
 size_t policy_count(enum policy_family f)
 {
-	switch (f) {
-	case FAMILY_PLACEMENT:
-		return COUNT(placement_table);
-	case FAMILY_OVERCOMMIT:
-		return COUNT(overcommit_table);
-	case FAMILY_BALLOON:
-		return COUNT(balloon_table);
-	case FAMILY_SHARING:
-		return COUNT(sharing_table);
-	case FAMILY_RECLAIM:
-		return COUNT(reclaim_table);
-	case FAMILY_MIGRATION:
-		return COUNT(migration_table);
-	case FAMILY_COUNT:
-		break;
-	}
-	return 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < N_ENTRIES; i++)
+		n += table[i].family == f;
+	return n;
 }
 
 const struct policy_info *policy_info_at(enum policy_family f, size_t i, const void **ops)
 {
-	switch (f) {
-	case FAMILY_PLACEMENT:
-		*ops = placement_table[i];
-		return &placement_table[i]->info;
-	case FAMILY_OVERCOMMIT:
-		*ops = overcommit_table[i];
-		return &overcommit_table[i]->info;
-	case FAMILY_BALLOON:
-		*ops = balloon_table[i];
-		return &balloon_table[i]->info;
-	case FAMILY_SHARING:
-		*ops = sharing_table[i];
-		return &sharing_table[i]->info;
-	case FAMILY_RECLAIM:
-		*ops = reclaim_table[i];
-		return &reclaim_table[i]->info;
-	case FAMILY_MIGRATION:
-		*ops = migration_table[i];
-		return &migration_table[i]->info;
-	case FAMILY_COUNT:
-		break;
-	}
+	size_t k;
+
+	for (k = 0; k < N_ENTRIES; k++)
+		if (table[k].family == f && i-- == 0) {
+			*ops = table[k].ops;
+			return table[k].info;
+		}
 	*ops = NULL;
 	return NULL;
 }
 
+size_t policy_known_list(enum policy_family f, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (i = 0; i < N_ENTRIES; i++)
+		if (table[i].family == f) {
+			size_t len = strlen(buf);
+
+			snprintf(buf + len, size - len, "%s%s", n ? ", " : "", table[i].name);
+			n++;
+		}
+	return n;
+}
+
+/* A located error naming the family's policies, and the nearest one. */
 static int unknown_policy(enum policy_family f, const struct cfg_node *at, const char *name,
 			  struct sim_err *err)
 {
-	const char *names[32];
-	char list[256] = "";
-	const char *const *p;
+	const char *names[N_ENTRIES + 1];
+	char list[512];
 	const char *hint;
-	size_t i, n = policy_count(f);
-	const void *ops;
+	size_t i, n = 0;
 
-	for (p = families[f].planned; *p; p++)
-		if (!strcmp(*p, name))
-			return cfg_err(err, -SIM_EUNSUPPORTED, at,
-				       "%s policy '%s' is not supported yet", families[f].name,
-				       name);
-	for (i = 0; i < n && i < 31; i++) {
-		names[i] = policy_info_at(f, i, &ops)->name;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-			 names[i]);
-	}
-	names[i] = NULL;
+	for (i = 0; i < N_ENTRIES; i++)
+		if (table[i].family == f)
+			names[n++] = table[i].name;
+	names[n] = NULL;
+	policy_known_list(f, list, sizeof(list));
 	hint = cfg_suggest(name, names);
 	if (hint)
-		return cfg_err(err, -SIM_EINVAL, at, "unknown %s policy '%s'; did you mean '%s'?",
-			       families[f].name, name, hint);
+		return cfg_err(err, -SIM_EINVAL, at,
+			       "unknown %s policy '%s'; did you mean '%s'? (known: %s)",
+			       families[f].name, name, hint, list);
 	return cfg_err(err, -SIM_EINVAL, at, "unknown %s policy '%s' (known: %s)",
 		       families[f].name, name, list);
 }
@@ -158,36 +140,33 @@ static int unknown_policy(enum policy_family f, const struct cfg_node *at, const
 int policy_configure(enum policy_family f, struct cfg_node *map, const char *const *extra_keys,
 		     struct policy *out, struct sim_err *err)
 {
-	const struct policy_info *info = NULL;
+	const struct entry *e = NULL;
 	const char *keys[64];
 	const char *name;
-	size_t i, k = 0, n = policy_count(f);
-	const void *ops = NULL;
+	size_t i, k = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = cfg_expect(map, CFG_MAP, families[f].name, err)) ||
 	    (rc = cfg_read_string(map, "policy", families[f].def, &name, err)))
 		return rc;
-	for (i = 0; i < n; i++) {
-		info = policy_info_at(f, i, &ops);
-		if (!strcmp(info->name, name))
-			break;
-	}
-	if (i == n)
+	for (i = 0; i < N_ENTRIES && !e; i++)
+		if (table[i].family == f && !strcmp(table[i].name, name))
+			e = &table[i];
+	if (!e)
 		return unknown_policy(f, cfg_get(map, "policy"), name, err);
 	keys[k++] = "policy";
 	for (i = 0; extra_keys && extra_keys[i] && k < 40; i++)
 		keys[k++] = extra_keys[i];
-	for (i = 0; info->params && info->params[i] && k < 63; i++)
-		keys[k++] = info->params[i];
+	for (i = 0; e->info->params && e->info->params[i] && k < 63; i++)
+		keys[k++] = e->info->params[i];
 	keys[k] = NULL;
 	if ((rc = cfg_check_keys(map, "the policy's parameters", keys, err)))
 		return rc;
-	out->info = info;
-	out->ops = ops;
-	out->priv = info->priv_size ? xcalloc(1, info->priv_size) : NULL;
-	if (info->init && (rc = info->init(out->priv, map, err))) {
+	out->info = e->info;
+	out->ops = e->ops;
+	out->priv = e->info->priv_size ? xcalloc(1, e->info->priv_size) : NULL;
+	if (e->info->init && (rc = e->info->init(out->priv, map, err))) {
 		policy_release(out);
 		return rc;
 	}

@@ -1,6 +1,6 @@
 /*
- * registry.h - every policy by family and name.  policies/registry.c is
- * the one file that lists them all.
+ * registry.h - every policy by family and name, generated from
+ * policies/policies.def.
  */
 #ifndef REGISTRY_H
 #define REGISTRY_H
@@ -20,6 +20,13 @@ const char *policy_family_name(enum policy_family f);
 /* The default policy name of a family. */
 const char *policy_family_default(enum policy_family f);
 size_t policy_count(enum policy_family f);
+/* Every policy of every family, in policies.def's order: the i-th entry's
+ * family, name (as policies.def spells it), ops and info. */
+size_t policy_total(void);
+const struct policy_info *policy_entry(size_t i, enum policy_family *f, const char **name,
+				       const void **ops);
+/* Writes the family's policy names, comma-separated, to buf; returns their count. */
+size_t policy_known_list(enum policy_family f, char *buf, size_t size);
 /* The i-th policy of f: its info and its ops. */
 const struct policy_info *policy_info_at(enum policy_family f, size_t i, const void **ops);
 /*

@@ -179,36 +179,77 @@ START_TEST(unknown_policy_parameter_is_refused_with_a_suggestion)
 }
 END_TEST
 
-/* Every policy of every family loads from {policy: NAME} alone, and each
- * family's default is one of its policies. */
-START_TEST(every_policy_configures_from_its_defaults)
+/* Every line of policies.def: its policy loads from {policy: NAME} alone
+ * with the ops the line names, the name is the ops' own, and no other
+ * policy of its family has it. */
+START_TEST(every_registered_policy_configures_from_its_defaults)
+{
+	enum policy_family f, g;
+	const char *name, *other;
+	const void *ops, *other_ops;
+	const struct policy_info *info = policy_entry((size_t)_i, &f, &name, &ops);
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct policy p;
+	char yaml[96];
+	size_t k;
+
+	ck_assert_str_eq(info->name, name);
+	for (k = 0; k < policy_total(); k++)
+		if (k != (size_t)_i) {
+			policy_entry(k, &g, &other, &other_ops);
+			ck_assert_msg(g != f || strcmp(other, name), "%s %s twice",
+				      policy_family_name(f), name);
+		}
+	snprintf(yaml, sizeof(yaml), "policy: %s", name);
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_msg(policy_configure(f, root, NULL, &p, &err) == 0, "%s %s: %s",
+		      policy_family_name(f), name, err.msg);
+	ck_assert_ptr_eq(p.ops, ops);
+	ck_assert_ptr_eq(p.info, info);
+	policy_release(&p);
+	cfg_free(root);
+}
+END_TEST
+
+/* Every registered policy refuses a key that is none of its parameters. */
+START_TEST(every_registered_policy_refuses_an_unknown_key)
+{
+	enum policy_family f;
+	const char *name;
+	const void *ops;
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct policy p;
+	char yaml[96];
+
+	policy_entry((size_t)_i, &f, &name, &ops);
+	snprintf(yaml, sizeof(yaml), "{policy: %s, no_such_key: 1}", name);
+	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
+	ck_assert_int_eq(policy_configure(f, root, NULL, &p, &err), -SIM_EKEY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no_such_key"));
+	cfg_free(root);
+}
+END_TEST
+
+/* Each family's default is registered, and the known list names exactly
+ * the family's policies. */
+START_TEST(every_family_default_is_registered_and_listed)
 {
 	int f;
 
 	for (f = 0; f < FAMILY_COUNT; f++) {
+		char list[512];
+		size_t i, n = policy_known_list((enum policy_family)f, list, sizeof(list));
 		bool has_default = false;
-		size_t i;
+		const void *ops;
 
-		for (i = 0; i < policy_count((enum policy_family)f); i++) {
-			const void *ops;
-			const struct policy_info *info =
-				policy_info_at((enum policy_family)f, i, &ops);
-			struct cfg_node *root = NULL;
-			struct sim_err err = {0};
-			struct policy p;
-			char yaml[96];
+		ck_assert_uint_eq(n, policy_count((enum policy_family)f));
+		for (i = 0; i < n; i++) {
+			const char *name = policy_info_at((enum policy_family)f, i, &ops)->name;
 
-			snprintf(yaml, sizeof(yaml), "policy: %s", info->name);
-			ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
-			ck_assert_msg(
-				policy_configure((enum policy_family)f, root, NULL, &p, &err) == 0,
-				"%s %s: %s", policy_family_name((enum policy_family)f), info->name,
-				err.msg);
-			ck_assert_ptr_eq(p.ops, ops);
-			has_default |=
-				!strcmp(info->name, policy_family_default((enum policy_family)f));
-			policy_release(&p);
-			cfg_free(root);
+			ck_assert_ptr_nonnull(strstr(list, name));
+			has_default |= !strcmp(name, policy_family_default((enum policy_family)f));
 		}
 		ck_assert_msg(has_default, "family %s", policy_family_name((enum policy_family)f));
 	}
@@ -260,7 +301,11 @@ Suite *place_suite(void)
 	tcase_add_test(tc, unknown_policy_parameter_is_refused_with_a_suggestion);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("registry");
-	tcase_add_test(tc, every_policy_configures_from_its_defaults);
+	tcase_add_loop_test(tc, every_registered_policy_configures_from_its_defaults, 0,
+			    (int)policy_total());
+	tcase_add_loop_test(tc, every_registered_policy_refuses_an_unknown_key, 0,
+			    (int)policy_total());
+	tcase_add_test(tc, every_family_default_is_registered_and_listed);
 	tcase_add_test(tc, balloon_targets_are_none_or_a_fixed_share);
 	suite_add_tcase(s, tc);
 	return s;

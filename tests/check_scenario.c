@@ -546,33 +546,36 @@ START_TEST(unknown_policy_is_einval_at_the_name_with_did_you_mean)
 }
 END_TEST
 
-START_TEST(planned_sharing_policy_is_eunsupported_at_the_name)
+/* A policy not built is absent: an unknown name, listing the known ones. */
+START_TEST(unbuilt_sharing_policy_is_unknown_and_the_known_ones_are_listed)
 {
 	int rc = load("duration: 1h\n" HOSTS
 		      "policies:\n"
 		      "  sharing: {policy: ksm}\n" WORKLOAD);
 
-	fails_at(rc, -SIM_EUNSUPPORTED, "c.yaml", 7, 21, "not supported");
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21, "unknown sharing policy 'ksm' (known: none)");
 }
 END_TEST
 
-START_TEST(planned_balloon_policy_is_eunsupported_at_the_name)
+START_TEST(unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed)
 {
 	int rc = load("duration: 1h\n" HOSTS
 		      "policies:\n"
 		      "  balloon: {policy: esx-idle-tax}\n" WORKLOAD);
 
-	fails_at(rc, -SIM_EUNSUPPORTED, "c.yaml", 7, 21, "not supported");
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
+		 "unknown balloon policy 'esx-idle-tax' (known: none, static)");
 }
 END_TEST
 
-START_TEST(sharing_policy_under_balloon_is_einval_not_eunsupported)
+START_TEST(a_near_miss_gets_a_suggestion_and_the_list)
 {
 	int rc = load("duration: 1h\n" HOSTS
 		      "policies:\n"
-		      "  balloon: {policy: ksm}\n" WORKLOAD);
+		      "  balloon: {policy: statik}\n" WORKLOAD);
 
-	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21, "unknown balloon policy 'ksm'");
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
+		 "did you mean 'static'? (known: none, static)");
 }
 END_TEST
 
@@ -880,9 +883,9 @@ Suite *scenario_suite(void)
 
 	tc = tcase(s, "policies");
 	tcase_add_test(tc, unknown_policy_is_einval_at_the_name_with_did_you_mean);
-	tcase_add_test(tc, planned_sharing_policy_is_eunsupported_at_the_name);
-	tcase_add_test(tc, planned_balloon_policy_is_eunsupported_at_the_name);
-	tcase_add_test(tc, sharing_policy_under_balloon_is_einval_not_eunsupported);
+	tcase_add_test(tc, unbuilt_sharing_policy_is_unknown_and_the_known_ones_are_listed);
+	tcase_add_test(tc, unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed);
+	tcase_add_test(tc, a_near_miss_gets_a_suggestion_and_the_list);
 
 	tc = tcase(s, "distributions");
 	tcase_add_test(tc, lognormal_with_zero_sigma_is_erange_at_sigma);
