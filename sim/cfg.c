@@ -879,3 +879,23 @@ int cfg_read_enum(struct cfg_node *map, const char *key, const char *def,
 			       hint);
 	return cfg_err(err, -SIM_EINVAL, n, "unknown %s '%s' (choose one of: %s)", key, s, list);
 }
+
+void cfg_map_keep(struct cfg_node *map, const char *const *keep)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < map->n; i++) {
+		const char *const *p = keep;
+
+		while (*p && strcmp(*p, map->keys[i]))
+			p++;
+		if (*p) {
+			map->keys[k] = map->keys[i];
+			map->kids[k++] = map->kids[i];
+			continue;
+		}
+		free(map->keys[i]);
+		cfg_free(map->kids[i]);
+	}
+	map->n = k;
+}

@@ -74,6 +74,8 @@ struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);
 struct cfg_node *cfg_put_scalar(struct cfg_node *map, const char *key, const char *text);
 struct cfg_node *cfg_new_map(const char *file, unsigned line, unsigned col);
 void cfg_map_add(struct cfg_node *map, const char *key, struct cfg_node *val);
+/* Drops every key of map not in keep (NULL-terminated), freeing its value. */
+void cfg_map_keep(struct cfg_node *map, const char *const *keep);
 
 /* Fails on a key not in allowed (NULL-terminated), with a did-you-mean. */
 int cfg_check_keys(const struct cfg_node *map, const char *what,

@@ -2,7 +2,11 @@
  * scenario.c - the top-level config schema (DESIGN.md section 6).
  *
  * Order of loading: parse the file, apply --set overrides and --seed, then
- * read every key, writing defaults into the tree.  The workload is a path
+ * read every key, writing defaults into the tree.  An override of a
+ * family's policy name that changes it replaces the family's whole mapping:
+ * the parameters of the policy it replaces are dropped, and only the
+ * family's own keys (the balloon driver's rate and max, placement's
+ * on_full and max_wait) stay.  The workload is a path
  * relative to the config file, or an inline mapping.  Keys that the model
  * does not use yet (latency, sla, cost, swap) are read and checked now, so
  * a mistake in them is never silently ignored.
@@ -171,13 +175,88 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 	return 0;
 }
 
+/* Keys of a family's mapping that are the family's, not its policy's:
+ * they hold whatever the policy, and survive its replacement. */
+static const char *const placement_extra[] = {"on_full", "max_wait", NULL};
+static const char *const balloon_extra[] = {"rate", "max", NULL};
+
+static const char *const *family_extra(enum policy_family f)
+{
+	return f == FAMILY_PLACEMENT ? placement_extra : f == FAMILY_BALLOON ? balloon_extra : NULL;
+}
+
+/* The family whose policy name `path` is (policies.F.policy), or -1. */
+static int policy_name_path(const char *path, size_t len)
+{
+	static const char head[] = "policies.", tail[] = ".policy";
+	int f;
+
+	if (len <= sizeof(head) - 1 + sizeof(tail) - 1 || strncmp(path, head, sizeof(head) - 1) ||
+	    strncmp(path + len - (sizeof(tail) - 1), tail, sizeof(tail) - 1))
+		return -1;
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		const char *name = policy_family_name((enum policy_family)f);
+
+		if (strlen(name) == len - (sizeof(head) - 1) - (sizeof(tail) - 1) &&
+		    !strncmp(path + sizeof(head) - 1, name, strlen(name)))
+			return f;
+	}
+	return -1;
+}
+
+/* The policy name a family's mapping gives, or its default. */
+static const char *policy_name_in(struct cfg_node *map, enum policy_family f)
+{
+	struct cfg_node *n = cfg_get(map, "policy");
+
+	if (!n)
+		return policy_family_default(f);
+	return n->kind == CFG_SCALAR ? n->text : NULL;
+}
+
+/*
+ * Applies one --set.  Setting policies.F.policy to another name than the
+ * current one replaces F's mapping: the replaced policy's parameters go,
+ * so `--set policies.balloon.policy=none` never inherits a static target.
+ */
+static int apply_set(struct cfg_node *root, const char *set, struct sim_err *err)
+{
+	const char *eq = strchr(set, '=');
+	int f = eq ? policy_name_path(set, (size_t)(eq - set)) : -1;
+	struct cfg_node *map;
+	char *before = NULL;
+	const char *after;
+	int rc;
+
+	if (f >= 0) {
+		map = cfg_get(cfg_get(root, "policies"), policy_family_name((enum policy_family)f));
+		after = policy_name_in(map, (enum policy_family)f);
+		before = after ? xstrdup(after) : NULL;
+	}
+	if ((rc = cfg_set_path(root, set, err)) || f < 0)
+		goto out;
+	map = cfg_get(cfg_get(root, "policies"), policy_family_name((enum policy_family)f));
+	after = policy_name_in(map, (enum policy_family)f);
+	if (map && map->kind == CFG_MAP && (!before || !after || strcmp(before, after))) {
+		const char *keep[8] = {"policy"};
+		const char *const *extra = family_extra((enum policy_family)f);
+		size_t k = 1;
+
+		while (extra && *extra && k < 7)
+			keep[k++] = *extra++;
+		keep[k] = NULL;
+		cfg_map_keep(map, keep);
+	}
+out:
+	free(before);
+	return rc;
+}
+
 static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
 	static const char *const family_keys[] = {
 		"placement", "overcommit", "balloon", "sharing", "reclaim", "migration", NULL,
 	};
-	static const char *const placement_extra[] = {"on_full", "max_wait", NULL};
-	static const char *const balloon_extra[] = {"rate", "max", NULL};
 	static const char *const on_full[] = {"reject", "queue", NULL};
 	struct cfg_node *m = cfg_get(root, "policies");
 	int f, rc, which;
@@ -197,10 +276,7 @@ static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_
 			cfg_map_add(m, family_keys[f], pm);
 		}
 		rc = policy_configure((enum policy_family)f, pm,
-				      f == FAMILY_PLACEMENT ? placement_extra
-				      : f == FAMILY_BALLOON ? balloon_extra
-							    : NULL,
-				      &sc->policies[f], err);
+				      family_extra((enum policy_family)f), &sc->policies[f], err);
 		if (rc)
 			return rc;
 		/* The balloon driver's limits, the same whatever the policy. */
@@ -535,7 +611,7 @@ int scenario_load(const char *path, const struct scenario_opts *opts, struct sce
 		return rc;
 	sc->root = root;
 	for (i = 0; opts && i < opts->n_sets; i++)
-		if ((rc = cfg_set_path(root, opts->sets[i], err)))
+		if ((rc = apply_set(root, opts->sets[i], err)))
 			return rc;
 	if (opts && opts->has_seed) {
 		char buf[32];

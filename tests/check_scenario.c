@@ -227,6 +227,58 @@ START_TEST(set_without_equals_is_einval_naming_the_assignment)
 }
 END_TEST
 
+#define STATIC_BALLOON \
+	"policies:\n" \
+	"  balloon: {policy: static, target: 30%, rate: 1GiB/s, max: 50%}\n"
+
+/* Replacing a policy by name drops the replaced policy's parameters (none
+ * has no target) and keeps the balloon driver's own rate and max. */
+START_TEST(set_of_another_policy_name_replaces_its_whole_mapping)
+{
+	static const char *const sets[] = {"policies.balloon.policy=none"};
+	struct cfg_node *m;
+
+	loads(load_sets("duration: 1h\n" HOSTS STATIC_BALLOON WORKLOAD, sets, 1));
+	m = cfg_at_path(sc.root, "policies.balloon");
+	ck_assert_str_eq(cfg_get(m, "policy")->text, "none");
+	ck_assert_ptr_null(cfg_get(m, "target"));
+	ck_assert_double_eq_tol(sc.balloon_rate, 1024.0 * 1024 * 1024, 1e-3);
+	ck_assert_double_eq_tol(sc.balloon_max, 0.5, 1e-12);
+	ck_assert_str_eq(sc.policies[FAMILY_BALLOON].info->name, "none");
+}
+END_TEST
+
+/* The same name is no replacement: its parameters stay; and a parameter
+ * set after the name applies to the new policy. */
+START_TEST(set_of_the_same_policy_name_keeps_its_parameters)
+{
+	static const char *const same[] = {"policies.balloon.policy=static"};
+	static const char *const then[] = {"policies.reclaim.policy=none",
+					   "policies.balloon.policy=none",
+					   "policies.balloon.policy=static",
+					   "policies.balloon.target=10%"};
+
+	loads(load_sets("duration: 1h\n" HOSTS STATIC_BALLOON WORKLOAD, same, 1));
+	ck_assert_double_eq_tol(cfg_at_path(sc.root, "policies.balloon.target")->as_num, 0.3,
+				1e-12);
+	scenario_release(&sc);
+	loads(load_sets("duration: 1h\n" HOSTS STATIC_BALLOON WORKLOAD, then, 4));
+	ck_assert_double_eq_tol(cfg_at_path(sc.root, "policies.balloon.target")->as_num, 0.1,
+				1e-12);
+}
+END_TEST
+
+/* Without the replacement, none would refuse the inherited target. */
+START_TEST(a_policy_parameter_left_over_is_still_refused_in_the_file)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "policies:\n"
+		      "  balloon: {policy: none, target: 30%}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 7, 27, "'target'");
+}
+END_TEST
+
 START_TEST(seed_option_overrides_the_config_seed)
 {
 	struct scenario_opts o = {.has_seed = true, .seed = 7};
@@ -828,6 +880,9 @@ Suite *scenario_suite(void)
 	tc = tcase(s, "defaults_and_overrides");
 	tcase_add_test(tc, valid_config_loads_and_writes_defaults_into_the_tree);
 	tcase_add_test(tc, set_override_changes_host_count_before_reading);
+	tcase_add_test(tc, set_of_another_policy_name_replaces_its_whole_mapping);
+	tcase_add_test(tc, set_of_the_same_policy_name_keeps_its_parameters);
+	tcase_add_test(tc, a_policy_parameter_left_over_is_still_refused_in_the_file);
 	tcase_add_test(tc, set_adding_unknown_key_is_ekey_located_in_set);
 	tcase_add_test(tc, set_without_equals_is_einval_naming_the_assignment);
 	tcase_add_test(tc, seed_option_overrides_the_config_seed);

@@ -379,6 +379,23 @@ want_rc 1
 grep -q -F -e "$T/no-such-dir/x.json" "$T/stderr" || because "stderr does not name the file"
 check "run into a folder that does not exist exits 1" "$why"
 
+# --- replacing a policy by name ----------------------------------------------------
+
+# The config has a static balloon with a target; none has no target, so
+# the replacement must not inherit it, and keeps the driver's rate.
+why=
+m run "$DATA/sweep_tiny_static.yaml" --set policies.balloon.policy=none -o "$T/none.json" --quiet
+want_rc 0
+balloon=$(tr -d ' \n\t' <"$T/none.json" | grep -o '"balloon":{[^}]*}')
+[ "$balloon" = '"balloon":{"policy":"none","rate":1073741824,"max":0.65}' ] ||
+	because "the effective balloon is $balloon, want {policy: none, rate: 1GiB/s, max: 65%}"
+m run "$DATA/sweep_tiny_static.yaml" --set policies.balloon.policy=stattic -o "$T/typo.json"
+want_rc 2
+[ "$(lines "$T/stderr")" -eq 1 ] || because "stderr is not one line"
+grep -q "did you mean 'static'? (known: none, static)" "$T/stderr" ||
+	because "no suggestion and list: $(cat "$T/stderr")"
+check "--set policies.balloon.policy=none replaces a static balloon's whole mapping" "$why"
+
 # --- validate ------------------------------------------------------------------------
 
 # configs/default.yaml: one host group of count 2; the workload has 2 explicit VMs

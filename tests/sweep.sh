@@ -164,6 +164,26 @@ grep -q '^usage: memsim sweep' "$T/stdout" || because "no usage"
 [ ! -e "$T/bad" ] || because "the output folder was created"
 check "usage errors exit 2; --help prints usage" "$why"
 
+# DESIGN.md's sweep example, policies.balloon.policy: [none, static], on a base
+# whose balloon is static with a target: the none point inherits no target.
+why=
+m sweep "$DATA/sweep_replace.yaml" -j 1 -o "$T/replace"
+want_rc 0
+runs_complete "$T/replace" 2
+balloons=
+for f in "$T"/replace/runs/*.json; do
+	balloons="$balloons $(tr -d ' \n\t' <"$f" | grep -o '"balloon":{[^}]*}')"
+done
+case $balloons in
+*'"balloon":{"policy":"none","rate":1073741824,"max":0.65}'*) ;;
+*) because "no point has the balloon {policy: none, rate, max}: $balloons" ;;
+esac
+case $balloons in
+*'"balloon":{"policy":"static","target":0.3,"rate":1073741824,"max":0.65}'*) ;;
+*) because "no point has the base's static balloon: $balloons" ;;
+esac
+check "a sweep axis of balloon policy names replaces the base's static balloon" "$why"
+
 # The example in configs/sweeps runs, and its summary has its 2 x 3 points.
 why=
 m sweep configs/sweeps/example.yaml -j 2 -o "$T/example"
