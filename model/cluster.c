@@ -36,6 +36,94 @@ static void on_timeout(struct sim *s, void *arg);
 static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm);
 static void vm_mem_stop(struct host *h, struct vm *vm);
 
+/* --- policy hooks --------------------------------------------------------- */
+
+/* Gives vm each policy's zeroed state and tells the policies it arrived. */
+static void policies_on_place(struct cluster *c, struct host *h, struct vm *vm)
+{
+	int f;
+
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+
+		vm->policy_priv[f] = info->vm_priv_size ? xcalloc(1, info->vm_priv_size) : NULL;
+	}
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+		struct policy_ctx ctx;
+
+		if (!info->on_place)
+			continue;
+		ctx = policy_ctx_of(h, (enum policy_family)f, sim_now(c->sim));
+		info->on_place(&ctx, vm);
+	}
+}
+
+/* Tells the policies vm leaves h, and frees their state for it. */
+static void policies_on_depart(struct cluster *c, struct host *h, struct vm *vm)
+{
+	int f;
+
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+		struct policy_ctx ctx;
+
+		if (!info->on_depart)
+			continue;
+		ctx = policy_ctx_of(h, (enum policy_family)f, sim_now(c->sim));
+		info->on_depart(&ctx, vm);
+	}
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		free(vm->policy_priv[f]);
+		vm->policy_priv[f] = NULL;
+	}
+}
+
+/* One periodic policy's period on one host: O(its VMs), never O(pages). */
+static void on_policy_period(struct sim *s, void *arg)
+{
+	struct cluster_timer *tm = arg;
+	struct cluster *c = tm->cluster;
+	void *priv;
+	const struct policy_info *info = policy_set_info(&c->p.policies, tm->family, &priv);
+	struct policy_ctx ctx = policy_ctx_of(tm->host, tm->family, sim_now(s));
+
+	info->on_period(&ctx);
+	if (sim_now(s) <= c->p.end_ns - tm->period_ns)
+		sim_at(s, sim_now(s) + tm->period_ns, on_policy_period, tm);
+}
+
+/* Schedules every periodic policy's first period on every host. */
+static void policies_start(struct cluster *c)
+{
+	size_t i;
+	int f;
+
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+		sim_time period = info->period && info->on_period ? info->period(priv) : 0;
+
+		if (period <= 0 || period > c->p.end_ns)
+			continue;
+		if (!c->timers)
+			c->timers = xcalloc(c->n_hosts * FAMILY_COUNT + 1, sizeof(*c->timers));
+		for (i = 0; i < c->n_hosts; i++) {
+			struct cluster_timer *tm = &c->timers[i * FAMILY_COUNT + (size_t)f];
+
+			*tm = (struct cluster_timer){c, &c->hosts[i], (enum policy_family)f, period};
+			sim_at(c->sim, period, on_policy_period, tm);
+		}
+	}
+}
+
 /* Places vm if some host will take it; true if placed. */
 static bool try_place(struct cluster *c, struct vm *vm)
 {
@@ -43,19 +131,26 @@ static bool try_place(struct cluster *c, struct vm *vm)
 	size_t k;
 	sim_time life;
 
-	for (k = 0; k < c->n_hosts; k++)
-		c->headroom[k] = c->p.overcommit->headroom(c->p.overcommit_priv, &c->hosts[k]);
-	i = c->p.placement->choose(c->p.placement_priv, c->host_ptrs, c->headroom, c->n_hosts,
-				   vm);
+	struct policy_ctx pc = {.now = sim_now(c->sim), .family = FAMILY_PLACEMENT,
+				.priv = c->p.policies.placement.priv, .set = &c->p.policies};
+
+	for (k = 0; k < c->n_hosts; k++) {
+		struct policy_ctx oc = policy_ctx_of(&c->hosts[k], FAMILY_OVERCOMMIT, pc.now);
+
+		c->headroom[k] = overcommit_headroom(&c->p.policies.overcommit, &oc);
+	}
+	i = placement_choose(&c->p.policies.placement, &pc, c->host_ptrs, c->headroom,
+			     c->n_hosts, vm);
 	if (i < 0)
 		return false;
 	if ((size_t)i >= c->n_hosts || c->headroom[i] < vm_memory_bytes(vm))
 		SIM_BUG("placement '%s' chose host %ld, which cannot take VM %s",
-			c->p.placement->info.name, i, vm->spec->name);
+			c->p.policies.placement.ops->info.name, i, vm->spec->name);
 	host_add_vm(&c->hosts[i], vm);
 	vm->state = VM_RUNNING;
 	vm->placed_ns = sim_now(c->sim);
 	vm_mem_start(c, &c->hosts[i], vm);
+	policies_on_place(c, &c->hosts[i], vm);
 	c->stats.placed++;
 	account(c, vm_memory_bytes(vm));
 	if (vm->timeout_event) {
@@ -136,6 +231,7 @@ static void on_timeout(struct sim *s, void *arg)
 /* Takes vm off its host, which gets back all its memory. */
 static void leave(struct cluster *c, struct vm *vm, enum vm_state why)
 {
+	policies_on_depart(c, vm->host, vm);
 	vm_mem_stop(vm->host, vm);
 	host_remove_vm(vm->host, vm);
 	vm->state = why;
@@ -182,9 +278,8 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes),
 			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes,
 			     p->tick_ns);
-		hm->victims = hp->victims;
 		hm->lat = p->latency;
-		hm->rng = rng_stream(p->seed, p->replication, RNG_RECLAIM, rng_entity(hp->name));
+		host_bind_policies(&c->hosts[i], &c->p.policies, p->seed, p->replication);
 		c->host_ptrs[i] = &c->hosts[i];
 	}
 	c->stats.last_change_ns = sim_now(s);
@@ -198,8 +293,10 @@ void cluster_free(struct cluster *c)
 	if (!c)
 		return;
 	for (i = 0; i < c->n_vms; i++)
-		if (c->vms[i].state == VM_RUNNING)
+		if (c->vms[i].state == VM_RUNNING) {
+			policies_on_depart(c, c->vms[i].host, &c->vms[i]);
 			vm_mem_stop(c->vms[i].host, &c->vms[i]);
+		}
 	for (i = 0; i < c->n_hosts; i++) {
 		hmem_release(&c->hosts[i].mem);
 		host_release(&c->hosts[i]);
@@ -208,6 +305,7 @@ void cluster_free(struct cluster *c)
 	free(c->host_ptrs);
 	free(c->headroom);
 	free(c->queue);
+	free(c->timers);
 	free(c->vms);
 	free(c);
 }
@@ -223,6 +321,7 @@ void cluster_start(struct cluster *c)
 	/* Scheduled after the arrivals, so VMs that arrive at 0 tick at 0. */
 	if (c->p.tick_ns > 0)
 		sim_at(c->sim, 0, on_tick, c);
+	policies_start(c);
 }
 
 /* --- the page model: VM memory and ticks -------------------------------- */
@@ -311,6 +410,15 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 	wss_set_granule(&vm->mem.wss, ph, ws, page_ranks(c));
 }
 
+/* The balloon policy's target for vm at t. */
+static uint64_t vm_balloon_target(const struct cluster *c, const struct host *h,
+				  const struct vm *vm, sim_time t)
+{
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_BALLOON, t);
+
+	return balloon_target(&c->p.policies.balloon, &ctx, vm);
+}
+
 /* Whether a touch of d at tick t writes: a hash, not a stream draw, so
  * the touches drawn never depend on which of them took the slow path. */
 static bool is_write(const struct vmem *m, uint64_t tick_seed, uint32_t d)
@@ -356,7 +464,7 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	double base, dt;        /* ns from the tick start: time used before the next touch; per touch */
 
 	phase_update(c, h, vm, t);
-	target = c->p.balloon->target(c->p.balloon_priv, vm);
+	target = vm_balloon_target(c, h, vm, t);
 	cap = (uint64_t)(c->p.balloon_max * m->n_pages);
 	stall += mem_balloon_towards(h, vm, target < cap ? target : cap,
 				     c->p.balloon_pages_per_tick, t);
@@ -442,6 +550,19 @@ int cluster_check(const struct cluster *c, struct sim_err *err)
 		if ((rc = mem_check(&c->hosts[i], err)))
 			return rc;
 	return 0;
+}
+
+int64_t cluster_vm_estimated_active_bytes(const struct cluster *c, const struct vm *vm)
+{
+	struct policy_ctx ctx = policy_ctx_of(vm->host, FAMILY_ESTIMATOR, sim_now(c->sim));
+
+	return (int64_t)estimator_active_pages(&c->p.policies.estimator, &ctx, vm) *
+	       c->p.page_bytes;
+}
+
+int64_t cluster_vm_active_bytes(const struct cluster *c, const struct vm *vm)
+{
+	return (int64_t)vm_working_set_pages(vm) * c->p.page_bytes;
 }
 
 int64_t cluster_host_bytes(const struct cluster *c)

@@ -9,6 +9,9 @@
  * is placed, and so do its phases.  The cluster schedules its own arrival,
  * departure, queue-timeout and tick events on the engine.  Every tick each
  * running VM moves its balloon toward its target and touches its pages.
+ * Policies run through policy.h: the cluster calls their on_place and
+ * on_depart hooks, and runs each periodic policy (info.period) as one
+ * event per host and period, which visits that host's VMs.
  */
 #ifndef CLUSTER_H
 #define CLUSTER_H
@@ -31,7 +34,6 @@ struct host_params {
 	int64_t swap_bytes;
 	int64_t swap_read_ns, swap_write_ns;
 	double swap_bandwidth;          /* bytes per second */
-	enum victim_mode victims;
 };
 
 struct cluster_params {
@@ -39,10 +41,7 @@ struct cluster_params {
 	size_t n_hosts;
 	const struct vm_spec *vms;      /* borrowed; must outlive the cluster */
 	size_t n_vms;
-	const struct placement_ops *placement;
-	const void *placement_priv;
-	const struct overcommit_ops *overcommit;
-	const void *overcommit_priv;
+	struct policy_set policies;     /* handles borrowed; their priv must outlive the cluster */
 	bool queue_on_full;             /* else reject */
 	sim_time max_wait_ns;           /* queue wait before giving up; SIM_NEVER */
 	/* The page model. */
@@ -53,8 +52,6 @@ struct cluster_params {
 	sim_time tick_ns;
 	sim_time end_ns;                /* no tick after this */
 	struct mem_latency latency;
-	const struct balloon_ops *balloon;
-	const void *balloon_priv;
 	uint64_t balloon_pages_per_tick;
 	double balloon_max;             /* cap, share of each VM's pages */
 	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
@@ -83,6 +80,15 @@ struct cluster {
 	struct sim_err check_err;       /* the first broken invariant */
 	bool check_failed;
 	uint64_t ticks;                 /* ticks run so far */
+	struct cluster_timer *timers;   /* periodic policies: one per host and family */
+};
+
+/* The event of one periodic policy on one host. */
+struct cluster_timer {
+	struct cluster *cluster;
+	struct host *host;
+	enum policy_family family;
+	sim_time period_ns;
 };
 
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p);
@@ -95,6 +101,9 @@ int64_t cluster_host_bytes(const struct cluster *c);
 int64_t cluster_unpromised_bytes(const struct cluster *c);
 /* Hosts that ran at least one VM. */
 size_t cluster_hosts_used(const struct cluster *c);
+/* What vm's estimator says of its active memory now, and the truth. */
+int64_t cluster_vm_estimated_active_bytes(const struct cluster *c, const struct vm *vm);
+int64_t cluster_vm_active_bytes(const struct cluster *c, const struct vm *vm);
 /* Checks every host's memory invariants; 0 or -SIM_EINVAL with *err. */
 int cluster_check(const struct cluster *c, struct sim_err *err);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "err.h"
+#include "rng.h"
 #include "vm.h"
 #include "xmem.h"
 
@@ -23,13 +24,96 @@ void host_init(struct host *h, size_t id, const char *name, const char *group,
 
 void host_release(struct host *h)
 {
+	int f;
+
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		free(h->pol[f].priv);
+		if (h->pol[f].rng)
+			gsl_rng_free(h->pol[f].rng);
+	}
 	free(h->name);
 	free(h->vms);
+}
+
+void host_bind_policies(struct host *h, const struct policy_set *s, uint64_t seed,
+			uint32_t replication)
+{
+	uint64_t entity = rng_entity(h->name);
+	int f;
+
+	h->policies = s;
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info = policy_set_info(s, (enum policy_family)f, &priv);
+
+		h->pol[f].priv = info->host_priv_size ? xcalloc(1, info->host_priv_size) : NULL;
+		/* One stream per family: two policies of a host never share draws. */
+		h->pol[f].rng = rng_stream(seed, replication, RNG_POLICY,
+					   rng_mix(entity ^ (uint64_t)(f + 1)));
+	}
+}
+
+struct policy_ctx policy_ctx_of(const struct host *h, enum policy_family f, sim_time now)
+{
+	struct policy_ctx ctx = {.now = now, .host = h, .family = f, .set = h->policies};
+	void *priv;
+
+	policy_set_info(h->policies, f, &priv);
+	ctx.priv = priv;
+	ctx.rng = h->pol[f].rng;
+	ctx.host_priv = h->pol[f].priv;
+	return ctx;
+}
+
+void *policy_vm_priv(const struct policy_ctx *ctx, const struct vm *vm)
+{
+	return vm->policy_priv[ctx->family];
+}
+
+uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm)
+{
+	struct policy_ctx e = policy_ctx_of(ctx->host, FAMILY_ESTIMATOR, ctx->now);
+
+	return estimator_active_pages(&ctx->set->estimator, &e, vm);
+}
+
+enum host_pressure policy_pressure(const struct policy_ctx *ctx)
+{
+	struct policy_ctx r = policy_ctx_of(ctx->host, FAMILY_RECLAIM, ctx->now);
+
+	return reclaim_pressure(&ctx->set->reclaim, &r);
+}
+
+const char *policy_pressure_name(enum host_pressure p)
+{
+	static const char *const names[PRESSURE_COUNT] = {"high", "clear", "soft", "hard", "low"};
+
+	return p < PRESSURE_COUNT ? names[p] : "?";
+}
+
+size_t host_vm_count(const struct host *h)
+{
+	return h->n_vms;
+}
+
+struct vm *host_vm_at(const struct host *h, size_t i)
+{
+	return h->vms[i];
+}
+
+uint64_t host_free_frames(const struct host *h)
+{
+	return h->mem.frames_free;
 }
 
 int64_t host_capacity_bytes(const struct host *h)
 {
 	return h->memory_bytes - h->overhead_bytes;
+}
+
+int64_t host_committed_bytes(const struct host *h)
+{
+	return h->committed_bytes;
 }
 
 int64_t host_unpromised_bytes(const struct host *h)

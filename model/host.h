@@ -11,8 +11,15 @@
 #include <stdint.h>
 
 #include "mem.h"
+#include "policy.h"
 
 struct vm;
+
+/* A policy's own things on one host. */
+struct host_policy {
+	void *priv;                     /* host_priv_size bytes, zeroed; owned */
+	gsl_rng *rng;                   /* purpose "policy", entity host and family; owned */
+};
 
 struct host {
 	char *name;                     /* "<group>-<i>" */
@@ -26,12 +33,23 @@ struct host {
 	struct vm **vms;                /* resident VMs, unordered */
 	size_t n_vms, cap_vms;
 	struct hmem mem;                /* frames, shared frames, swap */
+	const struct policy_set *policies;      /* borrowed; see host_bind_policies */
+	struct host_policy pol[FAMILY_COUNT];
 };
 
 void host_init(struct host *h, size_t id, const char *name, const char *group,
 	       int64_t memory_bytes, int64_t overhead_bytes);
 void host_release(struct host *h);
+/* Runs h under the policies of s (borrowed): allocates each one's state on
+ * h and its random stream, from (seed, replication, policy, host and family). */
+void host_bind_policies(struct host *h, const struct policy_set *s, uint64_t seed,
+			uint32_t replication);
+/* Read-only queries for policies. */
+size_t host_vm_count(const struct host *h);
+struct vm *host_vm_at(const struct host *h, size_t i);
+uint64_t host_free_frames(const struct host *h);
 int64_t host_capacity_bytes(const struct host *h);
+int64_t host_committed_bytes(const struct host *h);
 /* Capacity not promised to any VM, never below 0. */
 int64_t host_unpromised_bytes(const struct host *h);
 void host_add_vm(struct host *h, struct vm *vm);

@@ -10,9 +10,9 @@
  * then the host's (the guest page is untouched: zero fill; swapped: swap-in
  * through the device queue; compressed: decompression; shared and written:
  * copy-on-write).  Taking a frame may make the host reclaim synchronously:
- * first from the VM itself when it is at its limit, else from a victim VM
- * chosen in proportion to its private pages, and the faulting VM stalls
- * for the swap write too.
+ * first from the VM itself when it is at its limit, else from a victim VM;
+ * the host's reclaim policy chooses the VM and the page (with the scans
+ * below), and the faulting VM stalls for the swap write too.
  *
  * The guest chooses what to evict by a clock over its data pages; the host
  * by a clock over guest pages or at random.  A hand passes a page with its
@@ -224,9 +224,6 @@ void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 void hmem_release(struct hmem *hm)
 {
 	sharetab_release(&hm->shared);
-	if (hm->rng)
-		gsl_rng_free(hm->rng);
-	hm->rng = NULL;
 }
 
 uint64_t hmem_cache_frames(const struct hmem *hm)
@@ -421,35 +418,42 @@ static uint32_t clock_pass(struct mem_clock *k, sim_time t, sim_time *since_ns, 
 	return c;
 }
 
-/* A private page of vm for the host to swap, or MEM_NONE. */
-static uint32_t victim_page(struct hmem *hm, struct vmem *m, sim_time t)
+uint32_t mem_victim_random(struct vm *vm, gsl_rng *r)
 {
+	struct vmem *m = &vm->mem;
 	uint32_t g, i;
+
+	if (!m->n_state[PS_PRIVATE])
+		return MEM_NONE;
+	for (i = 0; i < 64; i++) {
+		g = (uint32_t)gsl_rng_uniform_int(r, m->n_pages);
+		if (vmem_state(m, g) == PS_PRIVATE)
+			return g;
+	}
+	/* Few private pages: scan from a random place. */
+	g = (uint32_t)gsl_rng_uniform_int(r, m->n_pages);
+	for (i = 0; i < m->n_pages; i++, g = g + 1 == m->n_pages ? 0 : g + 1)
+		if (vmem_state(m, g) == PS_PRIVATE)
+			return g;
+	return MEM_NONE;
+}
+
+uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
+{
+	struct vmem *m = &vm->mem;
+	uint32_t g;
 	uint64_t steps;
 
 	if (!m->n_state[PS_PRIVATE])
 		return MEM_NONE;
-	if (hm->victims == VICTIM_RANDOM) {
-		for (i = 0; i < 64; i++) {
-			g = (uint32_t)gsl_rng_uniform_int(hm->rng, m->n_pages);
-			if (vmem_state(m, g) == PS_PRIVATE)
-				return g;
-		}
-		/* Few private pages: scan from a random place. */
-		g = (uint32_t)gsl_rng_uniform_int(hm->rng, m->n_pages);
-		for (i = 0; i < m->n_pages; i++, g = g + 1 == m->n_pages ? 0 : g + 1)
-			if (vmem_state(m, g) == PS_PRIVATE)
-				return g;
-		return MEM_NONE;
-	}
-	/* Clock (see DOC above); there is a private page, so it stops. */
+	/* See DOC above; there is a private page, so it stops. */
 	for (steps = 0;; steps++) {
 		sim_time since;
 		bool touched;
 
 		g = clock_pass(&m->host_clock, t, &since, &touched);
 		if (vmem_state(m, g) == PS_PRIVATE &&
-		    (steps >= m->n_pages || !accessed(m, owner(m, g), touched, since, hm->rng)))
+		    (steps >= m->n_pages || !accessed(m, owner(m, g), touched, since, r)))
 			return g;
 	}
 }
@@ -472,49 +476,40 @@ int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t 
 	return 0;
 }
 
-/* A VM of h to reclaim from, in proportion to its private pages. */
-static struct vm *victim_vm(struct host *h)
-{
-	uint64_t r;
-	size_t i;
-
-	if (!h->mem.n_private)
-		return NULL;
-	r = (uint64_t)(gsl_rng_uniform(h->mem.rng) * (double)h->mem.n_private);
-	for (i = 0; i < h->n_vms; i++) {
-		uint64_t p = h->vms[i]->mem.n_state[PS_PRIVATE];
-
-		if (r < p)
-			return h->vms[i];
-		r -= p;
-	}
-	for (i = h->n_vms; i-- > 0;)
-		if (h->vms[i]->mem.n_state[PS_PRIVATE])
-			return h->vms[i];
-	return NULL;
-}
-
-/* Takes a frame for vm, reclaiming synchronously when needed. */
+/* Takes a frame for vm, reclaiming synchronously when needed: the host's
+ * reclaim policy names the victims, the model swaps them out. */
 static int alloc_frame(struct host *h, struct vm *vm, sim_time t, int64_t *stall)
 {
 	struct hmem *hm = &h->mem;
 	struct vmem *m = &vm->mem;
+	struct policy_ctx ctx;
 	int rc;
 
 	if (m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED] >= m->limit_pages) {
-		uint32_t g = victim_page(hm, m, t);
+		uint32_t g;
 
+		ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+		g = reclaim_victim_page(&h->policies->reclaim, &ctx, vm);
 		if (g == MEM_NONE)
 			return -SIM_ENOMEM;
+		if (vmem_state(m, g) != PS_PRIVATE)
+			SIM_BUG("reclaim '%s' chose page %u of %s, which is not private",
+				h->policies->reclaim.ops->info.name, g, vm->spec->name);
 		if ((rc = mem_swap_out(h, vm, g, t, stall)))
 			return rc;
 	}
 	while (!hm->frames_free) {
-		struct vm *v = victim_vm(h);
-		uint32_t g = v ? victim_page(hm, &v->mem, t) : MEM_NONE;
+		struct vm *v;
+		uint32_t g;
 
+		ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+		v = reclaim_victim_vm(&h->policies->reclaim, &ctx);
+		g = v ? reclaim_victim_page(&h->policies->reclaim, &ctx, v) : MEM_NONE;
 		if (g == MEM_NONE)
 			return -SIM_ENOMEM;
+		if (vmem_state(&v->mem, g) != PS_PRIVATE)
+			SIM_BUG("reclaim '%s' chose page %u of %s, which is not private",
+				h->policies->reclaim.ops->info.name, g, v->spec->name);
 		if ((rc = mem_swap_out(h, v, g, t, stall)))
 			return rc;
 	}

@@ -49,8 +49,6 @@ enum fault_kind {
 	FAULT_COUNT,
 };
 
-enum victim_mode { VICTIM_RANDOM, VICTIM_CLOCK };
-
 struct mem_latency {
 	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
 };
@@ -132,8 +130,6 @@ struct hmem {
 	uint64_t n_private, n_shared_mapped, n_compressed, n_ballooned;
 	struct sharetab shared;
 	struct swapdev swap;
-	enum victim_mode victims;
-	gsl_rng *rng;                   /* victim choice; owned */
 	struct mem_latency lat;
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
@@ -180,6 +176,14 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g);
 int mem_compress(struct host *h, struct vm *vm, uint32_t g);
 /* Swaps private page g out; *stall gets the write's latency. */
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall);
+/*
+ * The host's victim scans, for reclaim policies: a private page of vm (or
+ * MEM_NONE when it has none), drawn uniformly with r, or the first whose
+ * accessed bit is clear under the host's clock hand at t (the hand moves
+ * and clears the bits it passes; r draws the bits the model did not see).
+ */
+uint32_t mem_victim_random(struct vm *vm, gsl_rng *r);
+uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r);
 
 /* Page state and content of guest page g (for tests and results). */
 enum page_state vmem_state(const struct vmem *m, uint32_t g);

@@ -1,39 +1,117 @@
 /*
- * policy.h - what the model asks of a policy.  Each family is a const ops
- * struct; queries (const, change nothing) are kept apart from actions.
- * Policies live in policies/, one file each, and are listed only in
- * policies/registry.c.  The model allocates priv (priv_size bytes, zeroed)
- * and calls init with the policy's YAML mapping, after refusing keys that
- * are not in params.
+ * policy.h - what the model asks of a policy (DESIGN.md section 5).
+ *
+ * Each family is a const ops struct; a configured policy is a typed handle
+ * (struct balloon_policy ...: its ops and priv), so wiring a policy into
+ * the wrong family does not compile.  Every call gets a struct policy_ctx:
+ * the time, the host (read only through model queries, never its fields),
+ * the policy's own random stream on that host (purpose "policy"), its
+ * parameters (priv) and its state on the host (host_priv); its state per
+ * VM is policy_vm_priv().  The model allocates priv (priv_size bytes,
+ * zeroed; init reads the policy's YAML mapping after the registry refused
+ * keys not in params), host_priv when a host is built and vm_priv when a
+ * VM is placed, and frees them.
+ *
+ * Queries (targets, estimates, the host's pressure) change nothing;
+ * decisions (which VM and page to swap) may update the policy's own state;
+ * the model carries decisions out through its mechanics, which keep every
+ * invariant.  Policies never write model fields.  Policies live in
+ * policies/, one file each, and are listed once in policies/policies.def.
  */
 #ifndef POLICY_H
 #define POLICY_H
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cfg.h"
+#include "engine.h"
 #include "err.h"
 
 struct host;
 struct vm;
+struct policy_set;
 
-/* What every policy has: name, parameters, lifecycle.  Each family's ops
- * struct embeds it first, as .info. */
+/* The families, in the order they are configured. */
+enum policy_family {
+	FAMILY_ESTIMATOR, FAMILY_PLACEMENT, FAMILY_OVERCOMMIT, FAMILY_BALLOON,
+	FAMILY_SHARING, FAMILY_RECLAIM, FAMILY_MIGRATION,
+	FAMILY_COUNT,
+};
+
+/*
+ * A host's memory state, owned by its reclaim policy and read by the others
+ * (policy_pressure): ESX's free-memory states, from plenty of free memory
+ * (high) to blocking allocations (low); other reclaim policies map onto them.
+ */
+enum host_pressure {
+	PRESSURE_HIGH, PRESSURE_CLEAR, PRESSURE_SOFT, PRESSURE_HARD, PRESSURE_LOW,
+	PRESSURE_COUNT,
+};
+
+struct policy_ctx {
+	sim_time now;
+	const struct host *host;        /* NULL for placement, which sees every host */
+	gsl_rng *rng;                   /* the policy's stream on the host; NULL without one */
+	const void *priv;               /* the configured policy's parameters */
+	void *host_priv;                /* its state on the host (host_priv_size bytes) */
+	enum policy_family family;
+	const struct policy_set *set;   /* every configured policy, for their queries */
+};
+
+/* A policy's figures for the results (under its family's name, beside
+ * "policy": NAME); keys are static strings. */
+#define POLICY_STATS_MAX 16
+struct policy_stats {
+	size_t n;
+	const char *key[POLICY_STATS_MAX];
+	double value[POLICY_STATS_MAX];
+};
+
+static inline void policy_stat(struct policy_stats *s, const char *key, double value)
+{
+	if (s->n < POLICY_STATS_MAX) {
+		s->key[s->n] = key;
+		s->value[s->n++] = value;
+	}
+}
+
+/* What every policy has: name, parameters, state sizes, hooks.  Each
+ * family's ops struct embeds it first, as .info.  Every hook is optional. */
 struct policy_info {
 	const char *name;               /* config: {policy: NAME} */
 	const char *const *params;      /* its keys besides 'policy', NULL-ended */
 	size_t priv_size;               /* allocated zeroed by the registry */
-	/* Reads parameters from the policy's mapping; optional. */
+	size_t host_priv_size;          /* per host, zeroed, by the model */
+	size_t vm_priv_size;            /* per VM while placed, zeroed, by the model */
+	/* Reads parameters from the policy's mapping. */
 	int (*init)(void *priv, struct cfg_node *params, struct sim_err *err);
-	void (*release)(void *priv);    /* optional */
+	void (*release)(void *priv);
+	/* vm has just been placed on ctx's host / is about to leave it. */
+	void (*on_place)(const struct policy_ctx *ctx, const struct vm *vm);
+	void (*on_depart)(const struct policy_ctx *ctx, const struct vm *vm);
+	/* Time between two on_period calls on each host; 0 = never.  The model
+	 * runs one engine event per host and period, whatever its VMs. */
+	sim_time (*period)(const void *priv);
+	void (*on_period)(const struct policy_ctx *ctx);
+	/* Query: adds the policy's figures for ctx's host to *out. */
+	void (*host_stats)(const struct policy_ctx *ctx, struct policy_stats *out);
+};
+
+/* Estimator: what the hypervisor knows of each VM's active memory.  Other
+ * policies read estimates (policy_estimate_pages), never the truth. */
+struct estimator_ops {
+	struct policy_info info;
+	/* Query: the estimated active pages of vm on ctx's host. */
+	uint64_t (*active_pages)(const struct policy_ctx *ctx, const struct vm *vm);
 };
 
 /* Overcommit: how much more a host may promise. */
 struct overcommit_ops {
 	struct policy_info info;
-	/* Query: bytes of configured VM memory h may still accept (may be < 0). */
-	int64_t (*headroom)(const void *priv, const struct host *h);
+	/* Query: bytes of configured VM memory ctx's host may still accept (may be < 0). */
+	int64_t (*headroom)(const struct policy_ctx *ctx);
 };
 
 /* Placement: which host gets an arriving VM. */
@@ -44,7 +122,7 @@ struct placement_ops {
 	 * headroom[i] is what the overcommit policy lets hosts[i] accept; a
 	 * host with headroom below the VM's memory must not be chosen.
 	 */
-	long (*choose)(const void *priv, const struct host *const *hosts,
+	long (*choose)(const struct policy_ctx *ctx, const struct host *const *hosts,
 		       const int64_t *headroom, size_t n, const struct vm *vm);
 };
 
@@ -55,20 +133,135 @@ struct placement_ops {
  */
 struct balloon_ops {
 	struct policy_info info;
-	/* Query: the target in pages for vm now; must not change state. */
-	uint64_t (*target)(const void *priv, const struct vm *vm);
+	/* Query: the target in pages for vm now. */
+	uint64_t (*target)(const struct policy_ctx *ctx, const struct vm *vm);
+};
+
+/*
+ * Reclaim: the host's memory state, and what the host takes when it needs
+ * a frame and has none free (or a VM is at its limit).  The model swaps
+ * the page it is given out (mem_swap_out); MEM_NONE or a NULL VM means
+ * there is nothing to take, and the VM that needed the frame is stopped.
+ */
+struct reclaim_ops {
+	struct policy_info info;
+	/* Query: the host's memory state. */
+	enum host_pressure (*pressure)(const struct policy_ctx *ctx);
+	/* Decision: the VM of ctx's host to take a frame from, or NULL. */
+	struct vm *(*victim_vm)(const struct policy_ctx *ctx);
+	/* Decision: a private page of vm to swap out, or MEM_NONE. */
+	uint32_t (*victim_page)(const struct policy_ctx *ctx, struct vm *vm);
 };
 
 /* Families whose mechanics come later; only 'none' so far. */
 struct sharing_ops { struct policy_info info; };
-struct reclaim_ops { struct policy_info info; };
 struct migration_ops { struct policy_info info; };
 
-/* A configured policy: its ops (one of the *_ops above) and state. */
-struct policy {
-	const struct policy_info *info; /* &ops->info */
-	const void *ops;
-	void *priv;
+/* Typed handles: a configured policy of each family. */
+struct estimator_policy { const struct estimator_ops *ops; void *priv; };
+struct placement_policy { const struct placement_ops *ops; void *priv; };
+struct overcommit_policy { const struct overcommit_ops *ops; void *priv; };
+struct balloon_policy { const struct balloon_ops *ops; void *priv; };
+struct sharing_policy { const struct sharing_ops *ops; void *priv; };
+struct reclaim_policy { const struct reclaim_ops *ops; void *priv; };
+struct migration_policy { const struct migration_ops *ops; void *priv; };
+
+/* One configured policy per family: what the model runs with. */
+struct policy_set {
+	struct estimator_policy estimator;
+	struct placement_policy placement;
+	struct overcommit_policy overcommit;
+	struct balloon_policy balloon;
+	struct sharing_policy sharing;
+	struct reclaim_policy reclaim;
+	struct migration_policy migration;
 };
+
+/* Family f's policy in s: its info, and its priv in *priv. */
+static inline const struct policy_info *policy_set_info(const struct policy_set *s,
+							 enum policy_family f, void **priv)
+{
+	switch (f) {
+	case FAMILY_ESTIMATOR:
+		*priv = s->estimator.priv;
+		return &s->estimator.ops->info;
+	case FAMILY_PLACEMENT:
+		*priv = s->placement.priv;
+		return &s->placement.ops->info;
+	case FAMILY_OVERCOMMIT:
+		*priv = s->overcommit.priv;
+		return &s->overcommit.ops->info;
+	case FAMILY_BALLOON:
+		*priv = s->balloon.priv;
+		return &s->balloon.ops->info;
+	case FAMILY_SHARING:
+		*priv = s->sharing.priv;
+		return &s->sharing.ops->info;
+	case FAMILY_RECLAIM:
+		*priv = s->reclaim.priv;
+		return &s->reclaim.ops->info;
+	case FAMILY_MIGRATION:
+		*priv = s->migration.priv;
+		return &s->migration.ops->info;
+	case FAMILY_COUNT:
+		break;
+	}
+	*priv = NULL;
+	return NULL;
+}
+
+/* The context for family f's policy on h at now (model/host.c). */
+struct policy_ctx policy_ctx_of(const struct host *h, enum policy_family f, sim_time now);
+/* The policy's state for vm (vm_priv_size bytes), NULL without one. */
+void *policy_vm_priv(const struct policy_ctx *ctx, const struct vm *vm);
+/* Query of the estimator: the estimated active pages of vm on ctx's host. */
+uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm);
+/* Query of the reclaim policy: ctx's host's memory state. */
+enum host_pressure policy_pressure(const struct policy_ctx *ctx);
+const char *policy_pressure_name(enum host_pressure p);
+
+/* Inline wrappers: the model calls policies only through these. */
+static inline uint64_t estimator_active_pages(const struct estimator_policy *p,
+					      const struct policy_ctx *ctx, const struct vm *vm)
+{
+	return p->ops->active_pages(ctx, vm);
+}
+
+static inline int64_t overcommit_headroom(const struct overcommit_policy *p,
+					  const struct policy_ctx *ctx)
+{
+	return p->ops->headroom(ctx);
+}
+
+static inline long placement_choose(const struct placement_policy *p,
+				    const struct policy_ctx *ctx, const struct host *const *hosts,
+				    const int64_t *headroom, size_t n, const struct vm *vm)
+{
+	return p->ops->choose(ctx, hosts, headroom, n, vm);
+}
+
+static inline uint64_t balloon_target(const struct balloon_policy *p,
+				      const struct policy_ctx *ctx, const struct vm *vm)
+{
+	return p->ops->target(ctx, vm);
+}
+
+static inline enum host_pressure reclaim_pressure(const struct reclaim_policy *p,
+						  const struct policy_ctx *ctx)
+{
+	return p->ops->pressure ? p->ops->pressure(ctx) : PRESSURE_HIGH;
+}
+
+static inline struct vm *reclaim_victim_vm(const struct reclaim_policy *p,
+					   const struct policy_ctx *ctx)
+{
+	return p->ops->victim_vm ? p->ops->victim_vm(ctx) : NULL;
+}
+
+static inline uint32_t reclaim_victim_page(const struct reclaim_policy *p,
+					   const struct policy_ctx *ctx, struct vm *vm)
+{
+	return p->ops->victim_page ? p->ops->victim_page(ctx, vm) : UINT32_MAX;
+}
 
 #endif /* POLICY_H */

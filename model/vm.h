@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "mem.h"
+#include "policy.h"
 #include "trace.h"
 
 enum vm_state {
@@ -48,6 +49,7 @@ struct vm {
 	uint64_t touch_seed;            /* touch_rng restarts from this ^ tick */
 	sim_time overrun_ns;            /* time its last tick ran past its end, owed by the next */
 	gsl_rng *guest_rng;             /* its guest's own choices */
+	void *policy_priv[FAMILY_COUNT];        /* each policy's state for it, while placed */
 };
 
 void vm_init(struct vm *vm, const struct vm_spec *spec, size_t id);
@@ -55,5 +57,11 @@ int64_t vm_memory_bytes(const struct vm *vm);
 /* How long it runs once placed (depart - arrive), SIM_NEVER if forever. */
 sim_time vm_lifetime_ns(const struct vm *vm);
 const char *vm_state_name(enum vm_state s);
+/* Read-only queries for policies. */
+uint64_t vm_pages(const struct vm *vm);
+uint64_t vm_private_pages(const struct vm *vm);
+/* The true working set in pages: for the oracle estimator and the results
+ * only; every other policy reads estimates (policy_estimate_pages). */
+uint64_t vm_working_set_pages(const struct vm *vm);
 
 #endif /* VM_H */

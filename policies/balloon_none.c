@@ -3,9 +3,9 @@
  */
 #include "policy.h"
 
-static uint64_t none_target(const void *priv, const struct vm *vm)
+static uint64_t none_target(const struct policy_ctx *ctx, const struct vm *vm)
 {
-	(void)priv;
+	(void)ctx;
 	(void)vm;
 	return 0;
 }

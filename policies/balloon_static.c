@@ -21,11 +21,11 @@ static int static_init(void *priv, struct cfg_node *params, struct sim_err *err)
 	return cfg_read_fraction(params, "target", "25%", 0, 1, &f->target, err);
 }
 
-static uint64_t static_target(const void *priv, const struct vm *vm)
+static uint64_t static_target(const struct policy_ctx *ctx, const struct vm *vm)
 {
-	const struct fixed *f = priv;
+	const struct fixed *f = ctx->priv;
 
-	return (uint64_t)floor(f->target * vm->mem.n_pages);
+	return (uint64_t)floor(f->target * (double)vm_pages(vm));
 }
 
 const struct balloon_ops balloon_static_ops = {

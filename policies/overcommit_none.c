@@ -5,10 +5,9 @@
 #include "host.h"
 #include "policy.h"
 
-static int64_t none_headroom(const void *priv, const struct host *h)
+static int64_t none_headroom(const struct policy_ctx *ctx)
 {
-	(void)priv;
-	return host_capacity_bytes(h) - h->committed_bytes;
+	return host_capacity_bytes(ctx->host) - host_committed_bytes(ctx->host);
 }
 
 const struct overcommit_ops overcommit_none_ops = {

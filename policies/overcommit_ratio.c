@@ -21,11 +21,12 @@ static int ratio_init(void *priv, struct cfg_node *params, struct sim_err *err)
 	return cfg_read_fraction(params, "max", "1.5", 1.0, 100.0, &r->max, err);
 }
 
-static int64_t ratio_headroom(const void *priv, const struct host *h)
+static int64_t ratio_headroom(const struct policy_ctx *ctx)
 {
-	const struct ratio *r = priv;
+	const struct ratio *r = ctx->priv;
 
-	return (int64_t)floor(r->max * (double)host_capacity_bytes(h)) - h->committed_bytes;
+	return (int64_t)floor(r->max * (double)host_capacity_bytes(ctx->host)) -
+	       host_committed_bytes(ctx->host);
 }
 
 const struct overcommit_ops overcommit_ratio_ops = {

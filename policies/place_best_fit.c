@@ -6,13 +6,13 @@
 #include "policy.h"
 #include "vm.h"
 
-static long best_fit_choose(const void *priv, const struct host *const *hosts,
+static long best_fit_choose(const struct policy_ctx *ctx, const struct host *const *hosts,
 			    const int64_t *headroom, size_t n, const struct vm *vm)
 {
 	long best = -1;
 	size_t i;
 
-	(void)priv;
+	(void)ctx;
 	(void)hosts;
 	for (i = 0; i < n; i++)
 		if (headroom[i] >= vm_memory_bytes(vm) &&

@@ -5,12 +5,12 @@
 #include "policy.h"
 #include "vm.h"
 
-static long first_fit_choose(const void *priv, const struct host *const *hosts,
+static long first_fit_choose(const struct policy_ctx *ctx, const struct host *const *hosts,
 			     const int64_t *headroom, size_t n, const struct vm *vm)
 {
 	size_t i;
 
-	(void)priv;
+	(void)ctx;
 	(void)hosts;
 	for (i = 0; i < n; i++)
 		if (headroom[i] >= vm_memory_bytes(vm))

@@ -12,6 +12,7 @@
 #include "xmem.h"
 
 /* The ops type of each family, for the extern declarations below. */
+#define OPS_TYPE_ESTIMATOR struct estimator_ops
 #define OPS_TYPE_PLACEMENT struct placement_ops
 #define OPS_TYPE_OVERCOMMIT struct overcommit_ops
 #define OPS_TYPE_BALLOON struct balloon_ops
@@ -44,11 +45,12 @@ struct family {
 };
 
 static const struct family families[FAMILY_COUNT] = {
+	[FAMILY_ESTIMATOR] = {"estimator", "oracle"},
 	[FAMILY_PLACEMENT] = {"placement", "first-fit"},
 	[FAMILY_OVERCOMMIT] = {"overcommit", "none"},
 	[FAMILY_BALLOON] = {"balloon", "none"},
 	[FAMILY_SHARING] = {"sharing", "none"},
-	[FAMILY_RECLAIM] = {"reclaim", "none"},
+	[FAMILY_RECLAIM] = {"reclaim", "swap-only"},
 	[FAMILY_MIGRATION] = {"migration", "none"},
 };
 
@@ -179,4 +181,16 @@ void policy_release(struct policy *p)
 		p->info->release(p->priv);
 	free(p->priv);
 	memset(p, 0, sizeof(*p));
+}
+
+void policy_set_from(struct policy_set *s, const struct policy p[FAMILY_COUNT])
+{
+	s->estimator = (struct estimator_policy){p[FAMILY_ESTIMATOR].ops, p[FAMILY_ESTIMATOR].priv};
+	s->placement = (struct placement_policy){p[FAMILY_PLACEMENT].ops, p[FAMILY_PLACEMENT].priv};
+	s->overcommit =
+		(struct overcommit_policy){p[FAMILY_OVERCOMMIT].ops, p[FAMILY_OVERCOMMIT].priv};
+	s->balloon = (struct balloon_policy){p[FAMILY_BALLOON].ops, p[FAMILY_BALLOON].priv};
+	s->sharing = (struct sharing_policy){p[FAMILY_SHARING].ops, p[FAMILY_SHARING].priv};
+	s->reclaim = (struct reclaim_policy){p[FAMILY_RECLAIM].ops, p[FAMILY_RECLAIM].priv};
+	s->migration = (struct migration_policy){p[FAMILY_MIGRATION].ops, p[FAMILY_MIGRATION].priv};
 }

@@ -10,10 +10,12 @@
 #include "cfg.h"
 #include "policy.h"
 
-enum policy_family {
-	FAMILY_PLACEMENT, FAMILY_OVERCOMMIT, FAMILY_BALLOON,
-	FAMILY_SHARING, FAMILY_RECLAIM, FAMILY_MIGRATION,
-	FAMILY_COUNT,
+/* A configured policy of some family: its ops (one of policy.h's *_ops)
+ * and state, before it is handed to the model as a typed handle. */
+struct policy {
+	const struct policy_info *info; /* &ops->info */
+	const void *ops;
+	void *priv;
 };
 
 const char *policy_family_name(enum policy_family f);
@@ -37,5 +39,8 @@ const struct policy_info *policy_info_at(enum policy_family f, size_t i, const v
 int policy_configure(enum policy_family f, struct cfg_node *map, const char *const *extra_keys,
 		     struct policy *out, struct sim_err *err);
 void policy_release(struct policy *p);
+/* The typed handles of p[0..FAMILY_COUNT), one per family in enum order
+ * (borrowed: p must outlive s). */
+void policy_set_from(struct policy_set *s, const struct policy p[FAMILY_COUNT]);
 
 #endif /* REGISTRY_H */

@@ -51,7 +51,6 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 			hp[k].swap_read_ns = hg->swap.read_latency_ns;
 			hp[k].swap_write_ns = hg->swap.write_latency_ns;
 			hp[k].swap_bandwidth = hg->swap.bandwidth;
-			hp[k].victims = (enum victim_mode)hg->swap.victims;
 		}
 	}
 	return hp;
@@ -284,7 +283,8 @@ static void progress_line(sim_time t, sim_time end)
 static double peak_pages(const struct scenario *sc)
 {
 	const struct policy *oc = &sc->policies[FAMILY_OVERCOMMIT];
-	const struct overcommit_ops *ops = oc->ops;
+	struct overcommit_policy ops = {oc->ops, oc->priv};
+	struct policy_ctx ctx = {.family = FAMILY_OVERCOMMIT, .priv = oc->priv};
 	double promise = 0;
 	size_t g;
 
@@ -293,7 +293,8 @@ static double peak_pages(const struct scenario *sc)
 
 		host_init(&h, 0, "estimate", sc->groups[g].name, sc->groups[g].memory_bytes,
 			  sc->groups[g].overhead_bytes);
-		promise += (double)sc->groups[g].count * (double)ops->headroom(oc->priv, &h);
+		ctx.host = &h;
+		promise += (double)sc->groups[g].count * (double)overcommit_headroom(&ops, &ctx);
 		host_release(&h);
 	}
 	promise /= (double)sc->page_bytes;
@@ -399,10 +400,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.n_hosts = (size_t)sc->n_hosts;
 	cp.vms = specs;
 	cp.n_vms = n_specs;
-	cp.placement = sc->policies[FAMILY_PLACEMENT].ops;
-	cp.placement_priv = sc->policies[FAMILY_PLACEMENT].priv;
-	cp.overcommit = sc->policies[FAMILY_OVERCOMMIT].ops;
-	cp.overcommit_priv = sc->policies[FAMILY_OVERCOMMIT].priv;
+	policy_set_from(&cp.policies, sc->policies);
 	cp.queue_on_full = sc->queue_on_full;
 	cp.max_wait_ns = sc->max_wait_ns;
 	cp.trace = &sc->trace;
@@ -413,8 +411,6 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
 					  sc->latency.decompress_ns, sc->latency.guest_swap_in_ns};
-	cp.balloon = sc->policies[FAMILY_BALLOON].ops;
-	cp.balloon_priv = sc->policies[FAMILY_BALLOON].priv;
 	cp.balloon_pages_per_tick = (uint64_t)(sc->balloon_rate * (double)sc->tick_ns / 1e9 /
 					       (double)sc->page_bytes);
 	cp.balloon_max = sc->balloon_max;

@@ -89,9 +89,8 @@ static int check_latency_keys(struct cfg_node *m, bool all, struct sim_err *err)
 static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_err *err)
 {
 	static const char *const keys[] = {
-		"size", "read_latency", "write_latency", "bandwidth", "victims", NULL,
+		"size", "read_latency", "write_latency", "bandwidth", NULL,
 	};
-	static const char *const victims[] = {"random", "clock", NULL};
 	struct cfg_node *m = cfg_get(host, "swap");
 	int rc;
 
@@ -99,13 +98,22 @@ static int read_swap(struct cfg_node *host, struct swap_params *sw, struct sim_e
 		m = cfg_new_map(host->file, 0, 0);
 		cfg_map_add(host, "swap", m);
 	}
-	if ((rc = cfg_expect(m, CFG_MAP, "swap", err)) ||
-	    (rc = cfg_check_keys(m, "swap", keys, err)) ||
+	if ((rc = cfg_expect(m, CFG_MAP, "swap", err)))
+		return rc;
+	if (cfg_get(m, "victims")) {
+		/* Where an old config's key went. */
+		const struct cfg_node *v = cfg_get(m, "victims");
+
+		return sim_err_set(err, -SIM_EKEY, v->file, v->key_line, v->key_col,
+				   "swap.victims moved to the reclaim policy: write policies: "
+				   "{reclaim: {policy: swap-only, victims: %.32s}}",
+				   v->kind == CFG_SCALAR ? v->text : "random");
+	}
+	if ((rc = cfg_check_keys(m, "swap", keys, err)) ||
 	    (rc = cfg_read_size(m, "size", "64GiB", &sw->size_bytes, err)) ||
 	    (rc = cfg_read_duration(m, "read_latency", "80us", &sw->read_latency_ns, err)) ||
 	    (rc = cfg_read_duration(m, "write_latency", "120us", &sw->write_latency_ns, err)) ||
-	    (rc = cfg_read_bandwidth(m, "bandwidth", "2GB/s", &sw->bandwidth, err)) ||
-	    (rc = cfg_read_enum(m, "victims", "random", victims, &sw->victims, err)))
+	    (rc = cfg_read_bandwidth(m, "bandwidth", "2GB/s", &sw->bandwidth, err)))
 		return rc;
 	if (!(sw->bandwidth >= MIN_BANDWIDTH && sw->bandwidth <= MAX_BANDWIDTH))
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "bandwidth"),
@@ -254,13 +262,14 @@ out:
 
 static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
-	static const char *const family_keys[] = {
-		"placement", "overcommit", "balloon", "sharing", "reclaim", "migration", NULL,
-	};
 	static const char *const on_full[] = {"reject", "queue", NULL};
+	const char *family_keys[FAMILY_COUNT + 1];
 	struct cfg_node *m = cfg_get(root, "policies");
 	int f, rc, which;
 
+	for (f = 0; f < FAMILY_COUNT; f++)
+		family_keys[f] = policy_family_name((enum policy_family)f);
+	family_keys[FAMILY_COUNT] = NULL;
 	if (!m) {
 		m = cfg_new_map(root->file, 0, 0);
 		cfg_map_add(root, "policies", m);

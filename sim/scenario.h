@@ -22,7 +22,6 @@ struct swap_params {
 	int64_t read_latency_ns;
 	int64_t write_latency_ns;
 	double bandwidth;               /* bytes per second */
-	int victims;                    /* enum victim_mode: random or clock */
 };
 
 struct host_group {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "policy_rig.h"
 #include "rng.h"
 #include "suites.h"
 #include "vm.h"
@@ -136,6 +137,7 @@ static bool ref_touch(struct ref_clock *k, uint32_t d)
 /* --- memsim, one VM on one host --------------------------------------- */
 
 struct rig {
+	struct policy_rig pol;
 	struct host h;
 	struct vm vm;
 	struct vm_spec spec;
@@ -159,8 +161,8 @@ static struct vm *rig_init(struct rig *r, bool host_clock, uint32_t n, uint32_t 
 	host_init(&r->h, 0, "h", "g", (int64_t)n * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)n * PAGE, 0, PAGE);
 	swapdev_init(&r->h.mem.swap, n, 80000, 120000, 1e9, PAGE, S);
-	r->h.mem.victims = VICTIM_CLOCK;
-	r->h.mem.rng = rng_stream(seed, 0, RNG_RECLAIM, 1);
+	policy_rig_victims(&r->pol, "clock");
+	host_bind_policies(&r->h, &r->pol.set, seed, 0);
 	r->spec = (struct vm_spec){.name = r->name, .memory_bytes = (int64_t)n * PAGE, .image = -1};
 	strcpy(r->name, "v");
 	vm_init(vm, &r->spec, 0);
@@ -181,6 +183,7 @@ static void rig_free(struct rig *r)
 	host_remove_vm(&r->h, &r->vm);
 	hmem_release(&r->h.mem);
 	host_release(&r->h);
+	policy_rig_release(&r->pol);
 }
 
 static uint64_t faults(const struct vm *vm)

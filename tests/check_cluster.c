@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cluster.h"
-#include "registry.h"
+#include "policy_rig.h"
 #include "suites.h"
 
 #define GiB (1024LL * 1024 * 1024)
@@ -16,30 +16,23 @@
 struct world {
 	struct sim *sim;
 	struct cluster *c;
-	struct policy place, oc;
-	struct cfg_node *place_cfg, *oc_cfg;
+	struct policy_rig pol;
 };
 
 static void world_start(struct world *w, const char *oc_yaml, const struct host_params *hosts,
 			size_t n_hosts, const struct vm_spec *vms, size_t n_vms, bool queue,
 			sim_time max_wait)
 {
-	struct sim_err err = {0};
+	const char *yaml[FAMILY_COUNT] = {[FAMILY_PLACEMENT] = "policy: first-fit",
+					  [FAMILY_OVERCOMMIT] = oc_yaml};
 	struct cluster_params p = {0};
 
-	ck_assert_int_eq(cfg_load_string("t", "policy: first-fit", &w->place_cfg, &err), 0);
-	ck_assert_int_eq(cfg_load_string("t", oc_yaml, &w->oc_cfg, &err), 0);
-	ck_assert_int_eq(policy_configure(FAMILY_PLACEMENT, w->place_cfg, NULL, &w->place, &err),
-			 0);
-	ck_assert_int_eq(policy_configure(FAMILY_OVERCOMMIT, w->oc_cfg, NULL, &w->oc, &err), 0);
+	policy_rig_init(&w->pol, yaml);
+	p.policies = w->pol.set;
 	p.hosts = hosts;
 	p.n_hosts = n_hosts;
 	p.vms = vms;
 	p.n_vms = n_vms;
-	p.placement = w->place.ops;
-	p.placement_priv = w->place.priv;
-	p.overcommit = w->oc.ops;
-	p.overcommit_priv = w->oc.priv;
 	p.queue_on_full = queue;
 	p.max_wait_ns = max_wait;
 	/* Admission only: pages exist, but no tick touches them. */
@@ -54,10 +47,7 @@ static void world_end(struct world *w)
 {
 	cluster_free(w->c);
 	sim_free(w->sim);
-	policy_release(&w->place);
-	policy_release(&w->oc);
-	cfg_free(w->place_cfg);
-	cfg_free(w->oc_cfg);
+	policy_rig_release(&w->pol);
 }
 
 static struct vm_spec spec(const char *name, int64_t mem, sim_time arrive, sim_time depart)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "policy_rig.h"
 #include "rng.h"
 #include "suites.h"
 #include "vm.h"
@@ -28,7 +29,11 @@
 #define WRITE_NS 120000
 #define XFER_NS 4096                    /* a 4 KiB page at 1e9 B/s */
 
+/* The host's victims: the reclaim policy swap-only's parameter. */
+enum victim_mode { VICTIM_RANDOM, VICTIM_CLOCK };
+
 struct rig {
+	struct policy_rig pol;
 	struct host h;
 	struct vm vm[MAX_VMS];
 	struct vm_spec spec[MAX_VMS];
@@ -45,8 +50,8 @@ static void rig_host(struct rig *r, uint64_t frames, uint64_t swap_pages, enum v
 	host_init(&r->h, 0, "h", "g", (int64_t)frames * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)frames * PAGE, 0, PAGE);
 	swapdev_init(&r->h.mem.swap, swap_pages, READ_NS, WRITE_NS, 1e9, PAGE, S);
-	r->h.mem.victims = v;
-	r->h.mem.rng = rng_stream(seed, 0, RNG_RECLAIM, 1);
+	policy_rig_victims(&r->pol, v == VICTIM_CLOCK ? "clock" : "random");
+	host_bind_policies(&r->h, &r->pol.set, seed, 0);
 	r->h.mem.lat = (struct mem_latency){ZERO_NS, COW_NS, DECOMP_NS, GSWAP_NS};
 	r->touch = rng_stream(seed, 0, RNG_TOUCHES, 2);
 }
@@ -88,6 +93,7 @@ static void rig_free(struct rig *r)
 	}
 	hmem_release(&r->h.mem);
 	host_release(&r->h);
+	policy_rig_release(&r->pol);
 	gsl_rng_free(r->touch);
 }
 

@@ -121,7 +121,12 @@ static int64_t headroom(const char *yaml, const struct host *h)
 	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
 	ck_assert_msg(policy_configure(FAMILY_OVERCOMMIT, root, NULL, &p, &err) == 0, "%s",
 		      err.msg);
-	v = ((const struct overcommit_ops *)p.ops)->headroom(p.priv, h);
+	{
+		struct policy_ctx ctx = {.host = h, .priv = p.priv, .family = FAMILY_OVERCOMMIT};
+		struct overcommit_policy oc = {p.ops, p.priv};
+
+		v = overcommit_headroom(&oc, &ctx);
+	}
 	policy_release(&p);
 	cfg_free(root);
 	return v;
@@ -256,7 +261,7 @@ START_TEST(every_family_default_is_registered_and_listed)
 }
 END_TEST
 
-static uint64_t balloon_target(const char *yaml, uint32_t pages)
+static uint64_t target_of(const char *yaml, uint32_t pages)
 {
 	struct cfg_node *root = NULL;
 	struct sim_err err = {0};
@@ -267,7 +272,12 @@ static uint64_t balloon_target(const char *yaml, uint32_t pages)
 	vm.mem.n_pages = pages;
 	ck_assert_int_eq(cfg_load_string("t", yaml, &root, &err), 0);
 	ck_assert_msg(policy_configure(FAMILY_BALLOON, root, NULL, &p, &err) == 0, "%s", err.msg);
-	t = ((const struct balloon_ops *)p.ops)->target(p.priv, &vm);
+	{
+		struct policy_ctx ctx = {.priv = p.priv, .family = FAMILY_BALLOON};
+		struct balloon_policy b = {p.ops, p.priv};
+
+		t = balloon_target(&b, &ctx, &vm);
+	}
 	policy_release(&p);
 	cfg_free(root);
 	return t;
@@ -275,11 +285,11 @@ static uint64_t balloon_target(const char *yaml, uint32_t pages)
 
 START_TEST(balloon_targets_are_none_or_a_fixed_share)
 {
-	ck_assert_uint_eq(balloon_target("policy: none", 1000), 0);
-	ck_assert_uint_eq(balloon_target("{policy: static, target: 30%}", 1000), 300);
+	ck_assert_uint_eq(target_of("policy: none", 1000), 0);
+	ck_assert_uint_eq(target_of("{policy: static, target: 30%}", 1000), 300);
 	/* floor(0.25 x 1001) */
-	ck_assert_uint_eq(balloon_target("policy: static", 1001), 250);
-	ck_assert_uint_eq(balloon_target("{policy: static, target: 100%}", 7), 7);
+	ck_assert_uint_eq(target_of("policy: static", 1001), 250);
+	ck_assert_uint_eq(target_of("{policy: static, target: 100%}", 7), 7);
 }
 END_TEST
 

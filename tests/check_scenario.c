@@ -631,6 +631,34 @@ START_TEST(a_near_miss_gets_a_suggestion_and_the_list)
 }
 END_TEST
 
+/* An old config's hosts[].swap.victims: an error at the key naming its new place. */
+START_TEST(swap_victims_is_refused_at_the_key_saying_where_it_went)
+{
+	int rc = load("duration: 1h\n" HOSTS "    swap: {size: 8GiB, victims: clock}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 6, 24,
+		 "policies: {reclaim: {policy: swap-only, victims: clock}}");
+}
+END_TEST
+
+/* The default reclaim is swap-only with random victims; victims is its parameter. */
+START_TEST(reclaim_defaults_to_swap_only_and_takes_victims)
+{
+	static const char *const clock[] = {"policies.reclaim.victims=clock"};
+	static const char *const bad[] = {"policies.reclaim.victims=lru"};
+
+	loads(load("duration: 1h\n" HOSTS WORKLOAD));
+	ck_assert_str_eq(sc.policies[FAMILY_RECLAIM].info->name, "swap-only");
+	ck_assert_str_eq(cfg_at_path(sc.root, "policies.reclaim.victims")->text, "random");
+	scenario_release(&sc);
+	loads(load_sets("duration: 1h\n" HOSTS WORKLOAD, clock, 1));
+	ck_assert_str_eq(cfg_at_path(sc.root, "policies.reclaim.victims")->text, "clock");
+	scenario_release(&sc);
+	ck_assert_int_eq(load_sets("duration: 1h\n" HOSTS WORKLOAD, bad, 1), -SIM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "lru"));
+}
+END_TEST
+
 /* --- distributions ------------------------------------------------------- */
 
 /* A config whose workload is one group, web, in lines 1-9; each test adds from line 10. */
@@ -941,6 +969,8 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, unbuilt_sharing_policy_is_unknown_and_the_known_ones_are_listed);
 	tcase_add_test(tc, unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed);
 	tcase_add_test(tc, a_near_miss_gets_a_suggestion_and_the_list);
+	tcase_add_test(tc, swap_victims_is_refused_at_the_key_saying_where_it_went);
+	tcase_add_test(tc, reclaim_defaults_to_swap_only_and_takes_victims);
 
 	tc = tcase(s, "distributions");
 	tcase_add_test(tc, lognormal_with_zero_sigma_is_erange_at_sigma);

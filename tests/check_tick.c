@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "cluster.h"
-#include "registry.h"
+#include "policy_rig.h"
 #include "rng.h"
 #include "suites.h"
 
@@ -28,8 +28,7 @@
 struct rig {
 	struct sim *sim;
 	struct cluster *c;
-	struct policy place, oc, balloon;
-	struct cfg_node *cfg[3];
+	struct policy_rig pol;
 	struct host_params host;
 	struct vm_spec vm;
 	struct phase ph;
@@ -47,20 +46,15 @@ struct setup {
 
 static void rig_start(struct rig *r, const struct setup *u)
 {
-	struct sim_err err = {0};
 	struct cluster_params p = {0};
 
 	memset(r, 0, sizeof(*r));
-	ck_assert_int_eq(cfg_load_string("t", "policy: first-fit", &r->cfg[0], &err), 0);
-	ck_assert_int_eq(cfg_load_string("t", "policy: none", &r->cfg[1], &err), 0);
-	ck_assert_int_eq(cfg_load_string("t", "policy: none", &r->cfg[2], &err), 0);
-	ck_assert_int_eq(policy_configure(FAMILY_PLACEMENT, r->cfg[0], NULL, &r->place, &err), 0);
-	ck_assert_int_eq(policy_configure(FAMILY_OVERCOMMIT, r->cfg[1], NULL, &r->oc, &err), 0);
-	ck_assert_int_eq(policy_configure(FAMILY_BALLOON, r->cfg[2], NULL, &r->balloon, &err), 0);
+	/* first-fit, no overcommit, no balloon; swap-only with random victims */
+	policy_rig_victims(&r->pol, "random");
 	r->host = (struct host_params){.name = "h-0", .group = "h", .memory_bytes = 64 * GiB,
 				       .swap_bytes = 64 * GiB, .swap_read_ns = u->read_ns,
 				       .swap_write_ns = u->write_ns,
-				       .swap_bandwidth = u->bandwidth, .victims = VICTIM_RANDOM};
+				       .swap_bandwidth = u->bandwidth};
 	r->ph = (struct phase){.ws_bytes = u->ws_bytes, .pattern = u->pattern, .skew = u->skew,
 			       .rate = u->rate};
 	r->vm = (struct vm_spec){.name = (char *)"a", .memory_bytes = u->ws_bytes,
@@ -70,12 +64,7 @@ static void rig_start(struct rig *r, const struct setup *u)
 	p.n_hosts = 1;
 	p.vms = &r->vm;
 	p.n_vms = 1;
-	p.placement = r->place.ops;
-	p.placement_priv = r->place.priv;
-	p.overcommit = r->oc.ops;
-	p.overcommit_priv = r->oc.priv;
-	p.balloon = r->balloon.ops;
-	p.balloon_priv = r->balloon.priv;
+	p.policies = r->pol.set;
 	p.seed = 1;
 	p.page_bytes = u->page_bytes;
 	p.tick_ns = u->tick_ns;
@@ -88,16 +77,11 @@ static void rig_start(struct rig *r, const struct setup *u)
 static void rig_end(struct rig *r)
 {
 	struct sim_err err = {0};
-	int k;
 
 	ck_assert_msg(cluster_check(r->c, &err) == 0, "%s", err.msg);
 	cluster_free(r->c);
 	sim_free(r->sim);
-	policy_release(&r->place);
-	policy_release(&r->oc);
-	policy_release(&r->balloon);
-	for (k = 0; k < 3; k++)
-		cfg_free(r->cfg[k]);
+	policy_rig_release(&r->pol);
 }
 
 /* What the VM did between two times. */

@@ -110,7 +110,8 @@ int main(void)
 	/* The host's clock chooses the victims: the accessed-bit path. */
 	run_text("thrashing set, clock victims (zipf 0.9)",
 		 "duration: 5m\ntick: 1s\nsample: 1m\n"
-		 "hosts: [{memory: 8GiB, swap: {size: 4GiB, bandwidth: 2GB/s, victims: clock}}]\n"
+		 "hosts: [{memory: 8GiB, swap: {size: 4GiB, bandwidth: 2GB/s}}]\n"
+		 "policies: {reclaim: {policy: swap-only, victims: clock}}\n"
 		 "workload: {vms: [{name: a, memory: 2GiB, limit: 512MiB, phases: [\n"
 		 "  {working_set: 1GiB, pattern: zipf, skew: 0.9, rate: 100k/s}]}]}\n");
 	return 0;
