@@ -143,6 +143,7 @@ cJSON *results_config_json(const struct cfg_node *n)
 static cJSON *host_json(const struct rec_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
+	size_t i;
 
 	cJSON_AddStringToObject(o, "name", h->name);
 	cJSON_AddStringToObject(o, "group", h->group);
@@ -160,6 +161,17 @@ static cJSON *host_json(const struct rec_host *h)
 	add_num(o, "swap_used_bytes", (double)h->swap_used_bytes);
 	cJSON_AddBoolToObject(o, "swap_full", h->swap_full);
 	add_num(o, "oom_vms", (double)h->oom);
+	for (i = 0; i < h->n_policies; i++) {
+		const struct rec_policy *p = &h->policies[i];
+		cJSON *po = cJSON_AddObjectToObject(o, p->family);
+		size_t k;
+
+		cJSON_AddStringToObject(po, "policy", p->policy);
+		if (p->pressure)
+			cJSON_AddStringToObject(po, "pressure", p->pressure);
+		for (k = 0; k < p->n; k++)
+			add_num(po, p->key[k], p->value[k]);
+	}
 	return o;
 }
 
@@ -176,6 +188,7 @@ static cJSON *counts(const char *const *names, const uint64_t *v, int n)
 static cJSON *vm_json(const struct rec_vm *v)
 {
 	cJSON *o = cJSON_CreateObject();
+	cJSON *m;
 
 	cJSON_AddStringToObject(o, "name", v->name);
 	add_str_or_null(o, "group", v->group);
@@ -208,6 +221,9 @@ static cJSON *vm_json(const struct rec_vm *v)
 			add_num(o, "inflation", v->inflation);
 		else
 			cJSON_AddNullToObject(o, "inflation");
+		m = cJSON_AddObjectToObject(o, "memory");
+		add_num(m, "active_bytes_mean", round(v->active_bytes_mean));
+		add_num(m, "estimated_active_bytes_mean", round(v->estimated_active_bytes_mean));
 	}
 	cJSON_AddBoolToObject(o, "oom", v->oom);
 	return o;

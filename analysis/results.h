@@ -22,6 +22,17 @@
 extern const char *const rec_state_names[REC_STATES];
 extern const char *const rec_fault_names[REC_FAULTS];
 
+/* A policy's figures on one host, under its family's name. */
+#define REC_POLICY_STATS 16
+#define REC_POLICY_FAMILIES 8
+struct rec_policy {
+	const char *family, *policy;    /* static strings */
+	const char *pressure;           /* reclaim: the host's state at the end; else NULL */
+	size_t n;
+	const char *key[REC_POLICY_STATS];
+	double value[REC_POLICY_STATS];
+};
+
 struct rec_host {
 	char *name;
 	const char *group;
@@ -34,6 +45,8 @@ struct rec_host {
 	int64_t swap_used_bytes, swap_bytes;
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
+	struct rec_policy policies[REC_POLICY_FAMILIES];
+	size_t n_policies;
 };
 
 struct rec_vm {
@@ -57,6 +70,9 @@ struct rec_vm {
 	double stalled_share;           /* stall over run time (= slowdown) */
 	double inflation;               /* 1/progress - 1; NaN when it made no progress */
 	bool oom;
+	/* Means over the samples while it ran: its true working set, and what
+	 * the estimator made of it (what the policies saw). */
+	double active_bytes_mean, estimated_active_bytes_mean;
 };
 
 /* The series, sampled at every sample time (bytes over all hosts). */

@@ -100,6 +100,61 @@ static void collect_sample(struct run_record *rec, const struct cluster *c, sim_
 	*stall_ns = stall;
 }
 
+/* Per VM (by id): sums of its sampled active and estimated bytes. */
+struct vm_sums {
+	double active, estimated;
+	uint64_t n;
+};
+
+/* Samples every running VM's working set and its estimate: O(VMs). */
+static void sample_vms(struct vm_sums *sums, const struct cluster *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n_hosts; i++)
+		for (j = 0; j < c->hosts[i].n_vms; j++) {
+			const struct vm *vm = c->hosts[i].vms[j];
+			struct vm_sums *s = &sums[vm->id];
+
+			s->active += (double)cluster_vm_active_bytes(c, vm);
+			s->estimated += (double)cluster_vm_estimated_active_bytes(c, vm);
+			s->n++;
+		}
+}
+
+/* Each policy's figures on h: reclaim and sharing always (DESIGN.md
+ * section 8), the others when they have any. */
+static void collect_host_policies(const struct cluster *c, const struct host *h,
+				  struct rec_host *r)
+{
+	int f;
+
+	for (f = 0; f < FAMILY_COUNT && r->n_policies < REC_POLICY_FAMILIES; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+		struct policy_ctx ctx = policy_ctx_of(h, (enum policy_family)f, sim_now(c->sim));
+		struct policy_stats st = {0};
+		struct rec_policy *p;
+		size_t k;
+
+		if (!info->host_stats && f != FAMILY_RECLAIM && f != FAMILY_SHARING)
+			continue;
+		p = &r->policies[r->n_policies++];
+		p->family = policy_family_name((enum policy_family)f);
+		p->policy = info->name;
+		if (f == FAMILY_RECLAIM)
+			p->pressure = policy_pressure_name(policy_pressure(&ctx));
+		if (info->host_stats)
+			info->host_stats(&ctx, &st);
+		for (k = 0; k < st.n && k < REC_POLICY_STATS; k++) {
+			p->key[k] = st.key[k];
+			p->value[k] = st.value[k];
+		}
+		p->n = k;
+	}
+}
+
 static double col_mean(const struct rec_series *s, enum rec_col k)
 {
 	double sum = 0;
@@ -135,7 +190,8 @@ static void collect_host(const struct host *h, struct rec_host *r)
 
 /* One VM's record; *sum gathers the cluster's totals. */
 static void collect_vm(const struct scenario *sc, const struct cluster *c, const struct vm *vm,
-		       struct rec_host *hosts, struct rec_vm *r, struct run_record *sum)
+		       const struct vm_sums *vs, struct rec_host *hosts, struct rec_vm *r,
+		       struct run_record *sum)
 {
 	const struct mem_stats *st = &vm->mem.stats;
 	sim_time end = vm->placed_ns >= 0 ? vm->placed_ns : vm->departed_ns;
@@ -182,13 +238,18 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 	r->stalled_share = r->slowdown;
 	r->inflation = r->progress > 0 ? 1.0 / r->progress - 1.0 : (double)NAN;
 	r->oom = vm->state == VM_OOM;
+	if (vs->n) {
+		r->active_bytes_mean = vs->active / (double)vs->n;
+		r->estimated_active_bytes_mean = vs->estimated / (double)vs->n;
+	}
 	sum->touches += st->touches;
 	sum->stall_s += r->stall_s;
 	if (sc->sla.has_max_slowdown && r->slowdown > sc->sla.max_slowdown)
 		sum->sla_violations++;
 }
 
-static void collect_end(const struct scenario *sc, struct run_record *rec, struct cluster *c)
+static void collect_end(const struct scenario *sc, struct run_record *rec, struct cluster *c,
+			const struct vm_sums *sums)
 {
 	double *slow = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*slow));
 	double *prog = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*prog));
@@ -233,6 +294,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {
 		collect_host(&c->hosts[i], &rec->hosts[i]);
+		collect_host_policies(c, &c->hosts[i], &rec->hosts[i]);
 		rec->hosts_swap_full += rec->hosts[i].swap_full;
 	}
 	/* VMs that arrived within the run, in trace order. */
@@ -240,7 +302,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	for (i = 0; i < c->n_vms; i++) {
 		if (c->vms[i].state == VM_PENDING)
 			continue;
-		collect_vm(sc, c, &c->vms[i], rec->hosts, &rec->vms[k], rec);
+		collect_vm(sc, c, &c->vms[i], &sums[i], rec->hosts, &rec->vms[k], rec);
 		if (rec->vms[k].ran) {
 			slow[n_ran] = rec->vms[k].slowdown;
 			prog[n_ran++] = rec->vms[k].progress;
@@ -314,15 +376,17 @@ double run_memory_estimate(const struct scenario *sc)
 {
 	double vms = (double)trace_vm_count(&sc->trace);
 	double samples = (double)(sc->duration_ns / sc->sample_ns + 1);
-	/* The model's VM, its expanded spec and phase, its record, its arrival
-	 * and departure events, the queue and host pointers to it, its names. */
+	/* The model's VM, its expanded spec and phase, its record and sampled
+	 * sums, its arrival and departure events, the queue and host pointers
+	 * to it, its names. */
 	double per_vm = sizeof(struct vm) + sizeof(struct vm_spec) + sizeof(struct phase) +
-			sizeof(struct rec_vm) + 2 * sizeof(struct sim_event) + 2 * sizeof(void *) +
-			2 * 64 + 160 + JSON_BYTES_PER_VM;
-	/* The host, its parameters, pointer and headroom, record and names. */
+			sizeof(struct rec_vm) + sizeof(struct vm_sums) + 2 * sizeof(struct sim_event) +
+			2 * sizeof(void *) + 2 * 64 + 160 + JSON_BYTES_PER_VM;
+	/* The host, its parameters, pointer and headroom, record and names, and
+	 * each policy family's stream and timer on it. */
 	double per_host = sizeof(struct host) + sizeof(struct host_params) + sizeof(void *) +
 			  sizeof(int64_t) + sizeof(struct rec_host) + 2 * 64 + 1024 +
-			  JSON_BYTES_PER_HOST;
+			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
 
 	return peak_pages(sc) * MEM_BYTES_PER_PAGE + vms * per_vm +
@@ -366,6 +430,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	struct cluster_params cp = {0};
 	struct vm_spec *specs;
 	struct host_params *hp;
+	struct vm_sums *sums;
 	struct cluster *c;
 	struct sim *s;
 	char **names;
@@ -416,6 +481,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
 
+	sums = xcalloc(n_specs ? n_specs : 1, sizeof(*sums));
 	s = sim_new();
 	c = cluster_new(s, &cp);
 	cluster_start(c);
@@ -426,6 +492,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		if (c->check_failed)
 			break;
 		collect_sample(rec, c, t, &faults_seen, &stall_seen);
+		sample_vms(sums, c);
 		if (o->progress && wall_now() - last_print > 0.25) {
 			last_print = wall_now();
 			progress_line(t, sc->duration_ns);
@@ -446,11 +513,12 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		rec->replication = replication;
 		rec->config = sc->root;
 		rec->events = sim_events_run(s);
-		collect_end(sc, rec, c);
+		collect_end(sc, rec, c, sums);
 		rec->wall_s = wall_now() - t0;
 	}
 	cluster_free(c);
 	sim_free(s);
+	free(sums);
 	trace_specs_free(specs, n_specs);
 	for (i = 0; i < (size_t)sc->n_hosts; i++)
 		free(names[i]);

@@ -231,25 +231,103 @@ START_TEST(the_cost_report_prices_hosts_used_and_those_overcommit_saved)
 }
 END_TEST
 
-START_TEST(a_policy_change_leaves_the_workload_draws_alone)
+/*
+ * Per VM, the mean of the true working set over the samples it ran in and
+ * of what the estimator (oracle, the default) made of it: 6 samples at
+ * 1 GiB and 7 at 512 MiB, (6 x 1024 + 7 x 512) / 13 MiB.  Per host, the
+ * reclaim policy's name, state and figures: every page it chose was
+ * swapped out (none here).
+ */
+START_TEST(vms_report_their_active_and_estimated_memory_and_hosts_their_reclaim)
 {
-	const char *best[] = {"policies.placement.policy=best-fit"};
-	cJSON *a = run_json("configs/default.yaml", NULL, 0, NULL);
-	cJSON *b = run_json("configs/default.yaml", best, 1, NULL);
+	cJSON *j = run_json("tests/data/active_mean.yaml", NULL, 0, NULL);
+	cJSON *vm = cJSON_GetArrayItem(at(j, "vms"), 0);
+	cJSON *host = cJSON_GetArrayItem(at(j, "hosts"), 0);
+	double want = (6.0 * 1024 + 7.0 * 512) / 13 * 1024 * 1024;
+
+	ck_assert_double_eq_tol(at(vm, "memory.active_bytes_mean")->valuedouble, want, 0.5);
+	ck_assert_double_eq_tol(at(vm, "memory.estimated_active_bytes_mean")->valuedouble, want,
+				0.5);
+	ck_assert_str_eq(at(host, "reclaim.policy")->valuestring, "swap-only");
+	ck_assert_str_eq(at(host, "reclaim.pressure")->valuestring, "high");
+	ck_assert_double_eq(at(host, "reclaim.victim_pages")->valuedouble, 0);
+	ck_assert_str_eq(at(host, "sharing.policy")->valuestring, "none");
+	cJSON_Delete(j);
+
+	/* Under pressure its count is the swap-outs of the VMs it hosts. */
+	j = run_json("tests/data/thrash.yaml", NULL, 0, NULL);
+	host = cJSON_GetArrayItem(at(j, "hosts"), 0);
+	ck_assert_double_gt(at(host, "reclaim.victim_pages")->valuedouble, 0);
+	ck_assert_double_eq(at(host, "reclaim.victim_pages")->valuedouble * 4096,
+			    at(j, "summary.io.host_swap_out_bytes")->valuedouble);
+	cJSON_Delete(j);
+}
+END_TEST
+
+/* How many VMs of runs a and b ran on different hosts, had different
+ * numbers of demanded touches, and different faults or pages. */
+static void compare_vms(cJSON *a, cJSON *b, int *moved, int *touches, int *faults)
+{
 	cJSON *va = cJSON_GetObjectItem(a, "vms"), *vb = cJSON_GetObjectItem(b, "vms");
 	int i;
 
+	*moved = *touches = *faults = 0;
 	ck_assert_int_eq(cJSON_GetArraySize(va), cJSON_GetArraySize(vb));
 	for (i = 0; i < cJSON_GetArraySize(va); i++) {
 		cJSON *x = cJSON_GetArrayItem(va, i), *y = cJSON_GetArrayItem(vb, i);
+		char *fx = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "faults"));
+		char *fy = cJSON_PrintUnformatted(cJSON_GetObjectItem(y, "faults"));
+		char *px = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "pages"));
+		char *py = cJSON_PrintUnformatted(cJSON_GetObjectItem(y, "pages"));
 
 		ck_assert_str_eq(cJSON_GetObjectItem(x, "name")->valuestring,
 				 cJSON_GetObjectItem(y, "name")->valuestring);
 		ck_assert_double_eq(cJSON_GetObjectItem(x, "arrive_s")->valuedouble,
 				    cJSON_GetObjectItem(y, "arrive_s")->valuedouble);
-		ck_assert_double_eq(cJSON_GetObjectItem(x, "memory_bytes")->valuedouble,
-				    cJSON_GetObjectItem(y, "memory_bytes")->valuedouble);
+		*moved += strcmp(cJSON_GetObjectItem(x, "host")->valuestring,
+				 cJSON_GetObjectItem(y, "host")->valuestring) != 0;
+		*touches += cJSON_GetObjectItem(x, "touches")->valuedouble !=
+			    cJSON_GetObjectItem(y, "touches")->valuedouble;
+		*faults += strcmp(fx, fy) != 0 || strcmp(px, py) != 0;
+		free(fx);
+		free(fy);
+		free(px);
+		free(py);
 	}
+}
+
+/*
+ * Common random numbers (DESIGN.md section 3): a VM's touches are drawn
+ * from its own streams, whatever host a policy puts it on.  On hosts too
+ * big to swap, first-fit and worst-fit place VMs on other hosts, yet every
+ * VM demands the same touches and takes the same faults, page by page.
+ * On the default hosts first-fit swaps and worst-fit does not: the faults
+ * differ, the demanded touches do not.
+ */
+START_TEST(a_policy_change_leaves_the_workload_draws_alone)
+{
+	const char *big_first[] = {"hosts.0.memory=32GiB"};
+	const char *big_worst[] = {"hosts.0.memory=32GiB", "policies.placement.policy=worst-fit"};
+	const char *worst[] = {"policies.placement.policy=worst-fit"};
+	cJSON *a = run_json("configs/default.yaml", big_first, 1, NULL);
+	cJSON *b = run_json("configs/default.yaml", big_worst, 2, NULL);
+	int moved, touches, faults;
+
+	ck_assert_double_eq(at(a, "summary.io.host_swap_out_bytes")->valuedouble, 0);
+	ck_assert_double_eq(at(b, "summary.io.host_swap_out_bytes")->valuedouble, 0);
+	compare_vms(a, b, &moved, &touches, &faults);
+	ck_assert_int_gt(moved, 0);
+	ck_assert_int_eq(touches, 0);
+	ck_assert_int_eq(faults, 0);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+
+	a = run_json("configs/default.yaml", NULL, 0, NULL);
+	b = run_json("configs/default.yaml", worst, 1, NULL);
+	compare_vms(a, b, &moved, &touches, &faults);
+	ck_assert_int_gt(moved, 0);
+	ck_assert_int_gt(faults, 0);
+	ck_assert_int_eq(touches, 0);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
@@ -384,6 +462,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, running_out_of_memory_is_reported_not_a_crash);
 	tcase_add_test(tc, sla_violations_count_the_vms_slower_than_the_bound);
 	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
+	tcase_add_test(tc, vms_report_their_active_and_estimated_memory_and_hosts_their_reclaim);
 	tcase_add_test(tc, the_cost_report_prices_hosts_used_and_those_overcommit_saved);
 	tcase_add_test(tc, series_of_faults_and_stall_add_up_to_the_summary);
 	tcase_add_test(tc, stalled_share_and_inflation_are_reported_per_vm_and_in_the_summary);
