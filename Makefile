@@ -110,6 +110,7 @@ run: all
 
 check: deps deps-plot
 	@$(MAKE) --no-print-directory $(B)/memsim $(B)/check_all
+	sh tests/layers.sh
 	./$(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
@@ -121,6 +122,7 @@ debug check-sanitize: deps deps-plot
 	  LDFLAGS='-fsanitize=address,undefined'
 
 check-nodeps: $(B)/memsim $(B)/check_all
+	sh tests/layers.sh
 	./$(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh

@@ -343,7 +343,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	(void)h;
 	mp.n_pages = pages_of(c, sp->memory_bytes);
 	for (i = 0; i < sp->n_phases; i++) {
-		uint32_t ws = pages_of(c, trace_phase_ws_bytes(&sp->phases[i], sp->memory_bytes));
+		uint32_t ws = pages_of(c, spec_phase_ws_bytes(&sp->phases[i], sp->memory_bytes));
 
 		if (ws > mp.n_data)
 			mp.n_data = ws < mp.n_pages ? ws : mp.n_pages;
@@ -351,7 +351,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	mp.limit_pages = pages_of(c, sp->limit_bytes);
 	mp.image = sp->image;
 	if (sp->image >= 0) {
-		const struct image_spec *im = &c->p.trace->images[sp->image];
+		const struct image_spec *im = &c->p.images[sp->image];
 
 		mp.image_pages = pages_of(c, im->size_bytes);
 		mp.image_zero = im->zero;
@@ -402,7 +402,7 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 		return;
 	vm->phases_started = started;
 	ph = &sp->phases[started - 1];
-	ws = pages_of(c, trace_phase_ws_bytes(ph, sp->memory_bytes));
+	ws = pages_of(c, spec_phase_ws_bytes(ph, sp->memory_bytes));
 	if (ws > vm->mem.n_data)
 		ws = vm->mem.n_data;
 	if (ws < vm->mem.wss.pages)

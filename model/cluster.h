@@ -23,7 +23,7 @@
 #include "engine.h"
 #include "host.h"
 #include "policy.h"
-#include "trace.h"
+#include "spec.h"
 #include "vm.h"
 
 struct host_params {
@@ -45,7 +45,8 @@ struct cluster_params {
 	bool queue_on_full;             /* else reject */
 	sim_time max_wait_ns;           /* queue wait before giving up; SIM_NEVER */
 	/* The page model. */
-	const struct trace *trace;      /* images */
+	const struct image_spec *images;        /* borrowed; vm_spec.image indexes them */
+	size_t n_images;
 	uint64_t seed;
 	uint32_t replication;
 	int64_t page_bytes;

@@ -20,7 +20,7 @@ int64_t vm_memory_bytes(const struct vm *vm)
 
 sim_time vm_lifetime_ns(const struct vm *vm)
 {
-	if (vm->spec->depart_ns == TRACE_NEVER)
+	if (vm->spec->depart_ns == SPEC_NEVER)
 		return SIM_NEVER;
 	return vm->spec->depart_ns - vm->spec->arrive_ns;
 }

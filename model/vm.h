@@ -15,7 +15,7 @@
 #include "engine.h"
 #include "mem.h"
 #include "policy.h"
-#include "trace.h"
+#include "spec.h"
 
 enum vm_state {
 	VM_PENDING,                     /* has not arrived yet */

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "trace.h"
+#include "spec.h"
 
 #define WSS_RANK_BYTES 4096             /* patterns are defined over 4 KiB pages */
 

@@ -468,7 +468,8 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	policy_set_from(&cp.policies, sc->policies);
 	cp.queue_on_full = sc->queue_on_full;
 	cp.max_wait_ns = sc->max_wait_ns;
-	cp.trace = &sc->trace;
+	cp.images = sc->trace.images;
+	cp.n_images = sc->trace.n_images;
 	cp.seed = sc->seed;
 	cp.replication = replication;
 	cp.page_bytes = sc->page_bytes;

@@ -141,7 +141,7 @@ START_TEST(ratio_overcommit_admits_one_and_a_half_times_capacity)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		vms[i] = spec("v", 5 * GiB, i * S, TRACE_NEVER);
+		vms[i] = spec("v", 5 * GiB, i * S, SPEC_NEVER);
 	/* Capacity 10 GiB: none takes two 5 GiB VMs, ratio 1.5 takes three. */
 	world_start(&w, "{policy: ratio, max: 1.5}", one_host, 1, vms, 4, false, SIM_NEVER);
 	sim_run(w.sim, 10 * S);
@@ -175,8 +175,8 @@ START_TEST(first_fit_fills_hosts_in_order)
 	static const struct host_params two[] = {HOST("h-0", 10 * GiB, 0),
 						 HOST("h-1", 10 * GiB, 0)};
 	struct vm_spec vms[] = {
-		spec("a", 6 * GiB, 0, TRACE_NEVER), spec("b", 6 * GiB, 0, TRACE_NEVER),
-		spec("c", 4 * GiB, 0, TRACE_NEVER),
+		spec("a", 6 * GiB, 0, SPEC_NEVER), spec("b", 6 * GiB, 0, SPEC_NEVER),
+		spec("c", 4 * GiB, 0, SPEC_NEVER),
 	};
 	struct world w;
 

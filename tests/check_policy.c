@@ -156,10 +156,10 @@ static struct vm_spec spec(const char *name, sim_time arrive, sim_time depart)
  */
 START_TEST(a_periodic_policy_runs_once_per_host_and_period_whatever_its_vms)
 {
-	struct vm_spec one[] = {spec("a", 0, TRACE_NEVER)};
-	struct vm_spec five[] = {spec("a", 0, TRACE_NEVER), spec("b", 0, TRACE_NEVER),
-				 spec("c", 0, TRACE_NEVER), spec("d", 0, 55 * S),
-				 spec("e", 0, TRACE_NEVER)};
+	struct vm_spec one[] = {spec("a", 0, SPEC_NEVER)};
+	struct vm_spec five[] = {spec("a", 0, SPEC_NEVER), spec("b", 0, SPEC_NEVER),
+				 spec("c", 0, SPEC_NEVER), spec("d", 0, 55 * S),
+				 spec("e", 0, SPEC_NEVER)};
 	struct world w;
 
 	policy_rig_init(&w.pol, NULL);
@@ -186,7 +186,7 @@ END_TEST
 /* Every VM still placed at the end leaves through on_depart too. */
 START_TEST(every_placed_vm_departs_through_the_hook)
 {
-	struct vm_spec vms[] = {spec("a", 0, 20 * S), spec("b", 5 * S, TRACE_NEVER)};
+	struct vm_spec vms[] = {spec("a", 0, 20 * S), spec("b", 5 * S, SPEC_NEVER)};
 	struct world w;
 
 	policy_rig_init(&w.pol, NULL);
@@ -203,7 +203,7 @@ END_TEST
 /* Estimates come from the estimator, truths from the working set. */
 START_TEST(the_estimate_is_the_estimators_and_the_truth_the_working_set)
 {
-	struct vm_spec vms[] = {spec("a", 0, TRACE_NEVER)};
+	struct vm_spec vms[] = {spec("a", 0, SPEC_NEVER)};
 	struct world w;
 
 	policy_rig_init(&w.pol, NULL);
@@ -232,7 +232,7 @@ START_TEST(the_balloon_never_passes_its_cap)
 		{"{policy: static, target: 100%}", 665},
 		{"{policy: static, target: 30%}", 307},
 	};
-	struct vm_spec vms[] = {spec("a", 0, TRACE_NEVER)};
+	struct vm_spec vms[] = {spec("a", 0, SPEC_NEVER)};
 	size_t k;
 
 	vms[0].phases = NULL;

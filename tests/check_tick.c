@@ -59,7 +59,7 @@ static void rig_start(struct rig *r, const struct setup *u)
 			       .rate = u->rate};
 	r->vm = (struct vm_spec){.name = (char *)"a", .memory_bytes = u->ws_bytes,
 				 .limit_bytes = u->limit_bytes, .image = -1,
-				 .depart_ns = TRACE_NEVER, .phases = &r->ph, .n_phases = 1};
+				 .depart_ns = SPEC_NEVER, .phases = &r->ph, .n_phases = 1};
 	p.hosts = &r->host;
 	p.n_hosts = 1;
 	p.vms = &r->vm;

@@ -551,9 +551,7 @@ size_t trace_vm_count(const struct trace *t)
 
 int64_t trace_phase_ws_bytes(const struct phase *p, int64_t memory_bytes)
 {
-	if (p->ws_bytes >= 0)
-		return p->ws_bytes < memory_bytes ? p->ws_bytes : memory_bytes;
-	return (int64_t)llround(p->ws_frac * (double)memory_bytes);
+	return spec_phase_ws_bytes(p, memory_bytes);
 }
 
 static int64_t round_up(int64_t v, int64_t unit)

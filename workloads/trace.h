@@ -1,7 +1,7 @@
 /*
  * trace.h - the workload: guest images, explicit VMs and generated groups
  * (DESIGN.md section 6), loaded from a YAML mapping and expanded into one
- * flat list of VM specs.  Expansion draws each group from its own streams,
+ * flat list of VM specs (model/spec.h).  Expansion draws each group from its own streams,
  * keyed by the group's name, so a new group leaves the others unchanged.
  */
 #ifndef TRACE_H
@@ -14,52 +14,12 @@
 #include "cfg.h"
 #include "dist.h"
 #include "nameset.h"
+#include "spec.h"
 
-#define TRACE_NEVER INT64_MAX          /* a VM that never departs */
+#define TRACE_NEVER SPEC_NEVER         /* a VM that never departs */
 #define TRACE_MAX_VMS 100000000        /* VMs in a trace, explicit and generated */
 #define TRACE_MAX_VM_BYTES (INT64_C(1) << 50)   /* 1 PiB: a VM's memory, an image */
 #define TRACE_MAX_RATE 1e9             /* touches, or arrivals, per second */
-
-enum pattern { PATTERN_UNIFORM, PATTERN_ZIPF, PATTERN_HOTCOLD, PATTERN_SEQUENTIAL };
-
-/* How a VM uses its memory from time `at` on. */
-struct phase {
-	int64_t at_ns;                  /* start, relative to the VM's arrival */
-	int64_t ws_bytes;               /* working-set size */
-	double ws_frac;                 /* or a share of memory when ws_bytes < 0 */
-	enum pattern pattern;
-	double skew;                    /* zipf exponent */
-	double hot_fraction;            /* hot/cold: share of the set that is hot */
-	double hot_probability;         /* hot/cold: share of touches to the hot part */
-	double rate;                    /* touches per second */
-	double writes;                  /* share of touches that write */
-};
-
-struct image_spec {
-	char *name;
-	int64_t size_bytes;
-	double zero;                    /* share of the image's pages that are zero */
-};
-
-/* Fields every VM has, explicit or generated. */
-struct vm_spec {
-	char *name;
-	const char *group;              /* borrowed; NULL for an explicit VM */
-	int64_t memory_bytes;
-	int64_t reservation_bytes;
-	int64_t limit_bytes;            /* == memory_bytes when unlimited */
-	double shares;                  /* proportional-share weight */
-	double shares_per_mb;           /* high 20, normal 10, low 5; 0 if shares given */
-	int image;                      /* index into trace.images, -1 = none */
-	double content_zero;            /* share of pages born zero */
-	double content_image;           /* share of pages that are image pages */
-	bool zero_freed;                /* the guest zeroes memory it frees */
-	int64_t arrive_ns;
-	int64_t depart_ns;              /* TRACE_NEVER if it stays */
-	struct phase *phases;           /* sorted by at_ns, at least one */
-	size_t n_phases;
-	const struct cfg_node *where;   /* for located errors */
-};
 
 enum arrival_process { ARRIVE_AT_ONCE, ARRIVE_POISSON, ARRIVE_LIST };
 

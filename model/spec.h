@@ -1,0 +1,64 @@
+/*
+ * spec.h - what a VM is asked to do (DESIGN.md section 2): its size,
+ * content and phases, each with a working set and an access pattern.  The
+ * model consumes these plain values and never reads a trace file;
+ * workloads/ fills them from files and generators.  It includes nothing of
+ * the model, so workloads/ may include it (tests/layers.sh places it just
+ * above the kernel).
+ */
+#ifndef SPEC_H
+#define SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+#define SPEC_NEVER INT64_MAX           /* a VM that never departs */
+
+enum pattern { PATTERN_UNIFORM, PATTERN_ZIPF, PATTERN_HOTCOLD, PATTERN_SEQUENTIAL };
+
+/* How a VM uses its memory from time `at` on. */
+struct phase {
+	int64_t at_ns;                  /* start, relative to the VM's arrival */
+	int64_t ws_bytes;               /* working-set size */
+	double ws_frac;                 /* or a share of memory when ws_bytes < 0 */
+	enum pattern pattern;
+	double skew;                    /* zipf exponent */
+	double hot_fraction;            /* hot/cold: share of the set that is hot */
+	double hot_probability;         /* hot/cold: share of touches to the hot part */
+	double rate;                    /* touches per second */
+	double writes;                  /* share of touches that write */
+};
+
+struct image_spec {
+	char *name;
+	int64_t size_bytes;
+	double zero;                    /* share of the image's pages that are zero */
+};
+
+/* Fields every VM has, explicit or generated. */
+struct vm_spec {
+	char *name;
+	const char *group;              /* borrowed; NULL for an explicit VM */
+	int64_t memory_bytes;
+	int64_t reservation_bytes;
+	int64_t limit_bytes;            /* == memory_bytes when unlimited */
+	double shares;                  /* proportional-share weight */
+	double shares_per_mb;           /* high 20, normal 10, low 5; 0 if shares given */
+	int image;                      /* index into the images, -1 = none */
+	double content_zero;            /* share of pages born zero */
+	double content_image;           /* share of pages that are image pages */
+	bool zero_freed;                /* the guest zeroes memory it frees */
+	int64_t arrive_ns;
+	int64_t depart_ns;              /* SPEC_NEVER if it stays */
+	struct phase *phases;           /* sorted by at_ns, at least one */
+	size_t n_phases;
+	const struct cfg_node *where;   /* for located errors */
+};
+
+/* The working set of phase p for a VM of memory bytes. */
+int64_t spec_phase_ws_bytes(const struct phase *p, int64_t memory_bytes);
+
+#endif /* SPEC_H */
