@@ -50,6 +50,8 @@ void host_bind_policies(struct host *h, const struct policy_set *s, uint64_t see
 		/* One stream per family: two policies of a host never share draws. */
 		h->pol[f].rng = rng_stream(seed, replication, RNG_POLICY,
 					   rng_mix(entity ^ (uint64_t)(f + 1)));
+		h->pol[f].vm_seed =
+			rng_seed64(seed, replication, RNG_POLICY, rng_mix((uint64_t)(f + 1)));
 	}
 }
 
@@ -61,6 +63,7 @@ struct policy_ctx policy_ctx_of(const struct host *h, enum policy_family f, sim_
 	policy_set_info(h->policies, f, &priv);
 	ctx.priv = priv;
 	ctx.rng = h->pol[f].rng;
+	ctx.vm_seed = h->pol[f].vm_seed;
 	ctx.host_priv = h->pol[f].priv;
 	return ctx;
 }

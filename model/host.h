@@ -19,6 +19,7 @@ struct vm;
 struct host_policy {
 	void *priv;                     /* host_priv_size bytes, zeroed; owned */
 	gsl_rng *rng;                   /* purpose "policy", entity host and family; owned */
+	uint64_t vm_seed;               /* purpose "policy", entity family: for per-VM draws */
 };
 
 struct host {

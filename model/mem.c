@@ -458,6 +458,11 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
 	}
 }
 
+bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_rng *r)
+{
+	return accessed(&vm->mem, owner(&vm->mem, g), false, since_ns, r);
+}
+
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
 {
 	struct hmem *hm = &h->mem;

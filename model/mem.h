@@ -184,6 +184,14 @@ int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t 
  */
 uint32_t mem_victim_random(struct vm *vm, gsl_rng *r);
 uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r);
+/*
+ * For estimators that sample accessed bits: whether guest page g of vm was
+ * touched in the last since_ns, had its bit been cleared then.  A page
+ * that holds no data never is; one that does, with the probability that a
+ * page touched at its current rate r was, 1 - exp(-r*since) (the DOC
+ * above), drawn from r.  Changes nothing of the model.
+ */
+bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_rng *r);
 
 /* Page state and content of guest page g (for tests and results). */
 enum page_state vmem_state(const struct vmem *m, uint32_t g);

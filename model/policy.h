@@ -54,6 +54,8 @@ struct policy_ctx {
 	sim_time now;
 	const struct host *host;        /* NULL for placement, which sees every host */
 	gsl_rng *rng;                   /* the policy's stream on the host; NULL without one */
+	uint64_t vm_seed;               /* the same on every host: with a VM's entity, seeds
+					 * draws that follow the VM wherever it runs */
 	const void *priv;               /* the configured policy's parameters */
 	void *host_priv;                /* its state on the host (host_priv_size bytes) */
 	enum policy_family family;

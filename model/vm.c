@@ -3,6 +3,8 @@
  */
 #include "vm.h"
 
+#include "rng.h"
+
 void vm_init(struct vm *vm, const struct vm_spec *spec, size_t id)
 {
 	*vm = (struct vm){0};
@@ -57,4 +59,14 @@ uint64_t vm_private_pages(const struct vm *vm)
 uint64_t vm_working_set_pages(const struct vm *vm)
 {
 	return vm->mem.wss.pages;
+}
+
+uint64_t vm_entity(const struct vm *vm)
+{
+	return rng_entity(vm->spec->name);
+}
+
+sim_time vm_placed_ns(const struct vm *vm)
+{
+	return vm->placed_ns;
 }

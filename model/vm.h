@@ -63,5 +63,9 @@ uint64_t vm_private_pages(const struct vm *vm);
 /* The true working set in pages: for the oracle estimator and the results
  * only; every other policy reads estimates (policy_estimate_pages). */
 uint64_t vm_working_set_pages(const struct vm *vm);
+/* The VM's stable entity id (its name's hash), for per-VM policy streams. */
+uint64_t vm_entity(const struct vm *vm);
+/* When it was placed (on its current host). */
+sim_time vm_placed_ns(const struct vm *vm);
 
 #endif /* VM_H */

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <gsl/gsl_cdf.h>
+#include <math.h>
 #include <string.h>
 
 #include "cluster.h"
@@ -99,8 +100,8 @@ struct world {
 	struct cluster *c;
 };
 
-static void world_run(struct world *w, size_t n_hosts, const struct vm_spec *vms, size_t n_vms,
-		      sim_time end, bool probe)
+static void world_start(struct world *w, size_t n_hosts, const struct vm_spec *vms,
+			size_t n_vms, sim_time end, bool probe)
 {
 	struct cluster_params p = {0};
 	size_t i;
@@ -128,6 +129,12 @@ static void world_run(struct world *w, size_t n_hosts, const struct vm_spec *vms
 	w->sim = sim_new();
 	w->c = cluster_new(w->sim, &p);
 	cluster_start(w->c);
+}
+
+static void world_run(struct world *w, size_t n_hosts, const struct vm_spec *vms, size_t n_vms,
+		      sim_time end, bool probe)
+{
+	world_start(w, n_hosts, vms, n_vms, end, probe);
 	sim_run(w->sim, end);
 }
 
@@ -246,6 +253,85 @@ START_TEST(the_balloon_never_passes_its_cap)
 		ck_assert_uint_eq(w.c->vms[0].mem.n_state[PS_BALLOONED], cases[k].want);
 		world_end(&w);
 	}
+}
+END_TEST
+
+/* --- esx-sampling ------------------------------------------------------- */
+
+/*
+ * A VM of 1024 pages whose working set is 256 pages for 10 minutes, all
+ * 1024 for the next 10 and 256 again for the last 10, touched fast enough
+ * (100k/s, uniform) that every page of the set is touched in every period:
+ * the true f per period of 60 s is 0.25, then 1, then 0.25.  The estimate
+ * follows max(fast, slow), the two averages of f with half-lives of half a
+ * period and 8 periods: weights 1 - 2^-2 = 0.75 and 1 - 2^-1/8 per period,
+ * the first f seeding both.  With 2000 pages sampled, f's sd is under 0.01;
+ * the bound is 0.04.  Before the first period: fully active.
+ */
+START_TEST(esx_sampling_tracks_a_step_up_within_a_period_and_down_slowly)
+{
+	static struct phase steps[] = {
+		{.at_ns = 0, .ws_bytes = 512 * MiB, .pattern = PATTERN_UNIFORM, .rate = 1e5},
+		{.at_ns = 600 * S, .ws_bytes = 2 * GiB, .pattern = PATTERN_UNIFORM, .rate = 1e5},
+		{.at_ns = 1200 * S, .ws_bytes = 512 * MiB, .pattern = PATTERN_UNIFORM, .rate = 1e5},
+	};
+	const char *yaml[FAMILY_COUNT] = {
+		[FAMILY_ESTIMATOR] = "{policy: esx-sampling, pages: 2000, period: 60s}"};
+	struct vm_spec vms[] = {spec("a", 0, SPEC_NEVER)};
+	double a_fast = 1 - exp2(-2.0), a_slow = 1 - exp2(-1.0 / 8), fast = 0, slow = 0;
+	struct world w;
+	int k;
+
+	vms[0].phases = steps;
+	vms[0].n_phases = 3;
+	policy_rig_init(&w.pol, yaml);
+	world_start(&w, 1, vms, 1, 1800 * S, false);
+	sim_run(w.sim, 30 * S);
+	ck_assert_int_eq(cluster_vm_estimated_active_bytes(w.c, &w.c->vms[0]), 2 * GiB);
+	for (k = 1; k <= 30; k++) {
+		double f = k <= 10 || k > 20 ? 0.25 : 1.0, got;
+
+		fast = k == 1 ? f : fast + a_fast * (f - fast);
+		slow = k == 1 ? f : slow + a_slow * (f - slow);
+		sim_run(w.sim, k * 60 * S);
+		got = (double)cluster_vm_estimated_active_bytes(w.c, &w.c->vms[0]) / (2.0 * GiB);
+		ck_assert_msg(fabs(got - fmax(fast, slow)) < 0.04, "period %d: %.3f, want %.3f", k,
+			      got, fmax(fast, slow));
+		if (k == 11)    /* up: 3/4 of the step within one period */
+			ck_assert_double_gt(got, 0.75);
+		if (k == 28)    /* down: after 8 periods still half-way up */
+			ck_assert_double_gt(got, 0.45);
+	}
+	world_end(&w);
+}
+END_TEST
+
+/*
+ * A page touched at rate r is seen touched in a period T with probability
+ * 1 - exp(-r T).  After a minute that touches every page, the VM's 1024
+ * pages are touched at R = 1024 ln 2 / 60 per second in all, r = ln 2 / 60
+ * each: f = 1/2 in every period.  After 60 periods the slow average is
+ * within 0.5 x 2^(-59/8) < 0.003 of it.
+ */
+START_TEST(esx_sampling_sees_a_page_at_rate_r_touched_with_probability_1_minus_exp_rt)
+{
+	static struct phase slow_phase[] = {
+		{.at_ns = 0, .ws_bytes = 2 * GiB, .pattern = PATTERN_UNIFORM, .rate = 1e5},
+		{.at_ns = 60 * S, .ws_bytes = 2 * GiB, .pattern = PATTERN_UNIFORM},
+	};
+	const char *yaml[FAMILY_COUNT] = {[FAMILY_ESTIMATOR] = "{policy: esx-sampling, pages: 2000}"};
+	struct vm_spec vms[] = {spec("a", 0, SPEC_NEVER)};
+	double want = 1 - exp(-log(2.0)), got;
+	struct world w;
+
+	slow_phase[1].rate = 1024 * log(2.0) / 60;
+	vms[0].phases = slow_phase;
+	vms[0].n_phases = 2;
+	policy_rig_init(&w.pol, yaml);
+	world_run(&w, 1, vms, 1, 3660 * S, false);
+	got = (double)cluster_vm_estimated_active_bytes(w.c, &w.c->vms[0]) / (2.0 * GiB);
+	ck_assert_msg(fabs(got - want) < 0.04, "%.3f, want %.3f", got, want);
+	world_end(&w);
 }
 END_TEST
 
@@ -419,6 +505,10 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, every_placed_vm_departs_through_the_hook);
 	tcase_add_test(tc, the_estimate_is_the_estimators_and_the_truth_the_working_set);
 	tcase_add_test(tc, the_balloon_never_passes_its_cap);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("esx-sampling");
+	tcase_add_test(tc, esx_sampling_tracks_a_step_up_within_a_period_and_down_slowly);
+	tcase_add_test(tc, esx_sampling_sees_a_page_at_rate_r_touched_with_probability_1_minus_exp_rt);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("swap-only");
 	tcase_add_test(tc, swap_only_draws_the_victim_vm_in_proportion_to_its_private_pages);
