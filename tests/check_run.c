@@ -374,6 +374,11 @@ static void check_contract(cJSON *j, const char *file)
 	/* Keys later versions fill are absent, not zero. */
 	ck_assert_ptr_null(at(j, "summary.migrations"));
 	ck_assert_msg(cJSON_GetArraySize(at(j, "hosts")) > 0, "%s: hosts", file);
+	/* Every host names its reclaim and sharing policies (DESIGN.md section 8). */
+	cJSON_ArrayForEach(v, at(j, "hosts")) {
+		ck_assert_msg(cJSON_IsString(at(v, "reclaim.policy")), "%s: reclaim.policy", file);
+		ck_assert_msg(cJSON_IsString(at(v, "sharing.policy")), "%s: sharing.policy", file);
+	}
 	vms = at(j, "vms");
 	cJSON_ArrayForEach(v, vms)
 		for (k = vm_keys; *k; k++)
