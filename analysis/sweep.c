@@ -12,7 +12,9 @@
  * loading the base config with the point's overrides, and a file whose
  * fingerprint differs (the axes or the base config changed since) is
  * removed and run again.  The summary and stderr say how many runs were
- * reused, redone and new.  A failed run leaves <point>-r<rep>.err with its stderr (also
+ * reused, redone and new.
+ *
+ * A failed run leaves <point>-r<rep>.err with its stderr (also
  * written atomically) and is tried again by the next start.  Children die
  * with the sweep (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan
  * writing into DIR; the next start removes their temporary files.  A lock
@@ -475,12 +477,21 @@ static char *default_dir(const char *path)
 static size_t plan_point(const struct sweep_spec *s, const char *dir, size_t p,
 			 const struct ranks *k, struct task *tasks, struct sweep_tally *tally)
 {
-	size_t R = (size_t)s->replications, rep, n = 0, n_sets;
-	char **sets = point_sets(s, p, &n_sets);
-	struct scenario_opts so = { (const char *const *)sets, n_sets, false, 0 };
+	size_t R = (size_t)s->replications, rep, n = 0, n_sets, mine = 0;
 	struct sim_err err = { 0 };
+	struct scenario_opts so;
 	struct scenario sc;
-	bool loaded = scenario_load(s->base, &so, &sc, &err) == 0;
+	char **sets;
+	bool loaded;
+
+	/* Under MPI, a point none of whose runs is this rank's is not loaded. */
+	for (rep = 0; rep < R; rep++)
+		mine += (p * R + rep) % (size_t)k->size == (size_t)k->rank;
+	if (!mine)
+		return 0;
+	sets = point_sets(s, p, &n_sets);
+	so = (struct scenario_opts){ (const char *const *)sets, n_sets, false, 0 };
+	loaded = scenario_load(s->base, &so, &sc, &err) == 0;
 
 	for (rep = 0; rep < R; rep++) {
 		char want[FINGERPRINT_LEN], have[FINGERPRINT_LEN];
