@@ -383,7 +383,8 @@ case $MEMSIM in
 *) abs=$PWD/$MEMSIM ;;
 esac
 (cd "$T/default" && "$abs" run c.yaml --quiet) >/dev/null 2>&1
-cp "$T/default/results/cli-good.json" "$T/default.before" 2>/dev/null || because "no results/cli-good.json"
+cp "$T/default/results/cli-good.json" "$T/default.before" 2>/dev/null ||
+	because "no results/cli-good.json"
 (cd "$T/default" && "$abs" run c.yaml --quiet --set duration=bogus) >"$T/stdout" 2>"$T/stderr"
 rc=$?
 want_rc 2
@@ -655,7 +656,8 @@ s=$(first_seed "$T/seed53.json")
 [ "$s" = 9007199254740992 ] || because "seed '$s', want 9007199254740992"
 m run "$DATA/cli_good.yaml" --quiet --seed 9007199254740993 -o "$T/seed54.json"
 want_rc 2
-grep -q '9007199254740992' "$T/stderr" || because "the error does not name 2^53: $(head -n 1 "$T/stderr")"
+grep -q '9007199254740992' "$T/stderr" ||
+	because "the error does not name 2^53: $(head -n 1 "$T/stderr")"
 sed 's/^seed: 3$/seed: 9007199254740993/' "$DATA/cli_good.yaml" >"$T/seed54.yaml"
 m run "$T/seed54.yaml" --quiet -o "$T/seed54.json"
 want_rc 2
