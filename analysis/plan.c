@@ -8,6 +8,9 @@
  * (DESIGN.md section 1).  The first run is replication 0 at the top of the
  * range: it tells the config's replication count and its SLA, and the
  * search reuses it.  The search and the SLA rules are in plan_search.c.
+ * A child dies with plan (PR_SET_PDEATHSIG), however plan dies, so a killed
+ * plan leaves no run writing into its folder; the signal is SIGTERM, on
+ * which `memsim run` removes its temporary results file.
  */
 #include "plan.h"
 
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -235,7 +239,7 @@ static int run_one(struct plan_ctx *c, int64_t value, int rep, cJSON **doc)
 	char suffixed[PATH_MAX + 16];
 	const char *argv[16];
 	int argc = 0, status, fd;
-	pid_t pid, w;
+	pid_t pid, w, parent;
 
 	*doc = NULL;
 	run_paths(c, rep, plain, suffixed, sizeof(plain));
@@ -259,6 +263,7 @@ static int run_one(struct plan_ctx *c, int64_t value, int rep, cJSON **doc)
 	argv[argc++] = out;
 	argv[argc] = NULL;
 
+	parent = getpid();
 	c->runs++;
 	if (c->progress)
 		fprintf(stderr, "\r\033[Kplan: run %u: %s, replication %d", c->runs, set, rep);
@@ -269,6 +274,10 @@ static int run_one(struct plan_ctx *c, int64_t value, int rep, cJSON **doc)
 		return PLAN_FAILED;
 	}
 	if (pid == 0) {
+		/* SIGTERM as the run gets it, even where plan's was ignored. */
+		signal(SIGTERM, SIG_DFL);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			_exit(127);
 		/* The child's stdout would mix with plan's; its errors still show. */
 		if ((fd = open("/dev/null", O_WRONLY)) >= 0) {
 			dup2(fd, STDOUT_FILENO);

@@ -1,21 +1,23 @@
 /*
  * results.c - the run record as JSON.
  *
- * Output is deterministic: keys in a fixed order, numbers printed by cJSON
- * (integers exactly up to 2^53, which is 8 PiB of bytes).  Wall time and
+ * Output is deterministic: keys in a fixed order, numbers printed by cJSON,
+ * except integers of 10^15 and more, printed here with all their digits
+ * (cJSON gives 15 significant digits whenever they read back within a
+ * rounding error, which drops the last digits of 2^50 bytes or a seed
+ * near 2^53).  Integers are exact up to 2^53, which is 8 PiB of bytes.  Wall time and
  * version live only in "run", which comparisons ignore.  Files are written
- * next to their final name and renamed, so a reader never sees half a file.
+ * by outfile.c: next to their final name and renamed, so a reader never
+ * sees half a file.
  */
 #include "results.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "outfile.h"
 #include "version.h"
 #include "xmem.h"
 
@@ -67,10 +69,28 @@ void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_CO
 	s->n++;
 }
 
+/* Integers from here on are printed with every digit (see the top). */
+#define EXACT_DIGITS_FROM 1e15
+
+/* An integer with every digit. */
+static cJSON *int_json(int64_t v)
+{
+	char buf[32];
+
+	if (v > -EXACT_DIGITS_FROM && v < EXACT_DIGITS_FROM)
+		return cJSON_CreateNumber((double)v);
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return cJSON_CreateRaw(buf);
+}
+
 /* NaN and infinities would print as null; they never belong in results. */
 static cJSON *num(double v)
 {
-	return cJSON_CreateNumber(isfinite(v) ? v : 0.0);
+	if (!isfinite(v))
+		v = 0.0;
+	if (fabs(v) >= EXACT_DIGITS_FROM && fabs(v) < 0x1p63 && v == floor(v))
+		return int_json((int64_t)v);
+	return cJSON_CreateNumber(v);
 }
 
 static void add_num(cJSON *o, const char *k, double v)
@@ -102,7 +122,7 @@ static cJSON *plain_scalar(const struct cfg_node *n)
 	v = strtod(t, &end);
 	if (end != t && !*end && isfinite(v) && (t[0] == '-' || t[0] == '.' ||
 						 (t[0] >= '0' && t[0] <= '9')))
-		return cJSON_CreateNumber(v);
+		return num(v);
 	return cJSON_CreateString(t);
 }
 
@@ -115,7 +135,7 @@ cJSON *results_config_json(const struct cfg_node *n)
 	case CFG_SCALAR:
 		switch (n->norm) {
 		case CFG_NORM_INT:
-			return cJSON_CreateNumber((double)n->as_int);
+			return int_json(n->as_int);
 		case CFG_NORM_NUM:
 			return num(n->as_num);
 		case CFG_NORM_STR:
@@ -240,7 +260,7 @@ static cJSON *int_array(const int64_t *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v[i]));
+		cJSON_AddItemToArray(a, int_json(v[i]));
 	return a;
 }
 
@@ -252,8 +272,10 @@ cJSON *results_to_json(const struct run_record *r)
 
 	cJSON_AddStringToObject(root, "schema", RESULTS_SCHEMA);
 	cJSON_AddStringToObject(root, "name", r->name);
-	add_num(root, "seed", (double)r->seed);
+	cJSON_AddItemToObject(root, "seed", int_json((int64_t)r->seed));
 	add_num(root, "replication", r->replication);
+	if (r->fingerprint)
+		cJSON_AddStringToObject(root, "fingerprint", r->fingerprint);
 	cJSON_AddItemToObject(root, "config", results_config_json(r->config));
 
 	o = cJSON_AddObjectToObject(root, "run");
@@ -327,44 +349,5 @@ cJSON *results_to_json(const struct run_record *r)
 
 int results_write_file(const char *path, const char *text, struct sim_err *err)
 {
-	size_t n = strlen(path), len = strlen(text);
-	char *tmp = xmalloc(n + 16);
-	FILE *f;
-	int fd, rc = 0;
-
-	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
-		goto out;
-	}
-	/* mkstemp makes the file private (0600); results get the mode any new
-	 * file would, 0666 less the umask, so others can read a shared folder. */
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return rc;
+	return outfile_write(path, text, strlen(text), true, err);
 }

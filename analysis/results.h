@@ -79,6 +79,7 @@ struct run_record {
 	const char *name;
 	uint64_t seed;
 	uint32_t replication;
+	const char *fingerprint;        /* fingerprint.h; borrowed, NULL for none */
 	const struct cfg_node *config;  /* effective config; borrowed */
 	double wall_s;
 	uint64_t events;
@@ -120,7 +121,8 @@ void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_CO
 cJSON *results_to_json(const struct run_record *r);
 /* A cfg tree as JSON, with normalized values where they were read. */
 cJSON *results_config_json(const struct cfg_node *n);
-/* Writes JSON text to path through a temporary file and a rename. */
+/* Writes text and a newline to path with outfile_write: through a temporary
+ * file and a rename, or directly to a device or FIFO. */
 int results_write_file(const char *path, const char *text, struct sim_err *err);
 
 #endif /* RESULTS_H */

@@ -6,7 +6,15 @@
  * Resuming is simple because `memsim run` writes its results file
  * atomically (temporary file, then rename): a run whose DIR/runs/<point>-
  * r<rep>.json exists is done, and a sweep started again runs only the
- * others.  A failed run leaves <point>-r<rep>.err with its stderr (also
+ * others.  Done means made from the same inputs: every results file
+ * carries the fingerprint of its effective config, seed and replication
+ * (fingerprint.h), the sweep computes the one each run would have now by
+ * loading the base config with the point's overrides, and a file whose
+ * fingerprint differs (the axes or the base config changed since) is
+ * removed and run again.  The summary and stderr say how many runs were
+ * reused, redone and new.
+ *
+ * A failed run leaves <point>-r<rep>.err with its stderr (also
  * written atomically) and is tried again by the next start.  Children die
  * with the sweep (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan
  * writing into DIR; the next start removes their temporary files.  A lock
@@ -41,7 +49,9 @@
 #endif
 
 #include "err.h"
+#include "fingerprint.h"
 #include "results.h"
+#include "scenario.h"
 #include "sweep.h"
 #include "sweep_spec.h"
 #include "sweep_sum.h"
@@ -85,6 +95,23 @@ static int ranks_max(const struct ranks *k, int v)
 #ifdef MEMSIM_MPI
 	if (k->mpi)
 		MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+#else
+	(void)k;
+#endif
+	return v;
+}
+
+/* The sum of every rank's v, known to all; just v without --mpi. */
+static size_t ranks_sum(const struct ranks *k, size_t v)
+{
+#ifdef MEMSIM_MPI
+	if (k->mpi) {
+		unsigned long long x = v;
+
+		MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM,
+			      MPI_COMM_WORLD);
+		v = (size_t)x;
+	}
 #else
 	(void)k;
 #endif
@@ -234,13 +261,45 @@ static void show_progress(const struct runner *r, bool last)
 	fflush(stderr);
 }
 
+/*
+ * The --set overrides of point p, as `memsim run` gets them, in order:
+ * replications=R, then KEY=VALUE for each axis.  Free with free_sets.
+ */
+static char **point_sets(const struct sweep_spec *s, size_t p, size_t *n)
+{
+	char **sets = xcalloc(s->n_axes + 1, sizeof(*sets));
+	size_t a;
+
+	sets[0] = xmalloc(48);
+	snprintf(sets[0], 48, "replications=%lld", (long long)s->replications);
+	for (a = 0; a < s->n_axes; a++) {
+		const char *v = sweep_spec_value(s, p, a);
+		size_t len = strlen(s->axes[a].key) + strlen(v) + 2;
+
+		sets[a + 1] = xmalloc(len);
+		snprintf(sets[a + 1], len, "%s=%s", s->axes[a].key, v);
+	}
+	*n = s->n_axes + 1;
+	return sets;
+}
+
+static void free_sets(char **sets, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(sets[i]);
+	free(sets);
+}
+
 /* In the child: becomes `memsim run` for task t; never returns. */
 static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 {
 	const struct sweep_spec *s = r->spec;
-	size_t n_args = 12 + 2 * s->n_axes, k = 0, a;
+	size_t n_args = 12 + 2 * s->n_axes, k = 0, a, n_sets;
 	char **argv = xcalloc(n_args, sizeof(*argv));
-	char *out, *err_tmp, reps[48], rep[32];
+	char **sets = point_sets(s, t->point, &n_sets);
+	char *out, *err_tmp, rep[32];
 	int fd;
 
 	/* Die with the sweep, so a killed sweep leaves no run writing into DIR. */
@@ -268,20 +327,13 @@ static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 	} else {
 		out = run_path(r->dir, t->point, t->rep, ".json");
 	}
-	snprintf(reps, sizeof(reps), "replications=%lld", (long long)s->replications);
 	snprintf(rep, sizeof(rep), "%ld", t->rep);
 	argv[k++] = (char *)"memsim";
 	argv[k++] = (char *)"run";
 	argv[k++] = s->base;
-	argv[k++] = (char *)"--set";
-	argv[k++] = reps;
-	for (a = 0; a < s->n_axes; a++) {
-		const char *v = sweep_spec_value(s, t->point, a);
-		char *set = xmalloc(strlen(s->axes[a].key) + strlen(v) + 2);
-
-		sprintf(set, "%s=%s", s->axes[a].key, v);
+	for (a = 0; a < n_sets; a++) {
 		argv[k++] = (char *)"--set";
-		argv[k++] = set;
+		argv[k++] = sets[a];
 	}
 	argv[k++] = (char *)"--replication";
 	argv[k++] = rep;
@@ -416,13 +468,71 @@ static char *default_dir(const char *path)
 	return d;
 }
 
+/*
+ * This rank's runs of point p that must run, written to tasks; returns how
+ * many.  A results file is reused when its fingerprint is the one the run
+ * would have now; otherwise it is removed and run again.  When the point's
+ * config does not load, its runs go ahead and fail with the reason.
+ */
+static size_t plan_point(const struct sweep_spec *s, const char *dir, size_t p,
+			 const struct ranks *k, struct task *tasks, struct sweep_tally *tally)
+{
+	size_t R = (size_t)s->replications, rep, n = 0, n_sets, mine = 0;
+	struct sim_err err = { 0 };
+	struct scenario_opts so;
+	struct scenario sc;
+	char **sets;
+	bool loaded;
+
+	/* Under MPI, a point none of whose runs is this rank's is not loaded. */
+	for (rep = 0; rep < R; rep++)
+		mine += (p * R + rep) % (size_t)k->size == (size_t)k->rank;
+	if (!mine)
+		return 0;
+	sets = point_sets(s, p, &n_sets);
+	so = (struct scenario_opts){ (const char *const *)sets, n_sets, false, 0 };
+	loaded = scenario_load(s->base, &so, &sc, &err) == 0;
+
+	for (rep = 0; rep < R; rep++) {
+		char want[FINGERPRINT_LEN], have[FINGERPRINT_LEN];
+		char *json;
+
+		if ((p * R + rep) % (size_t)k->size != (size_t)k->rank)
+			continue;
+		json = run_path(dir, p, (long)rep, ".json");
+		if (loaded)
+			fingerprint_run(&sc, (uint32_t)rep, want);
+		if (!exists(json)) {
+			tally->fresh++;
+		} else if (loaded && fingerprint_read(json, have) && !strcmp(have, want)) {
+			char *e = run_path(dir, p, (long)rep, ".err");
+
+			unlink(e);
+			free(e);
+			tally->reused++;
+			free(json);
+			continue;
+		} else {
+			unlink(json);
+			tally->redone++;
+		}
+		tasks[n].point = p;
+		tasks[n++].rep = (long)rep;
+		free(json);
+	}
+	scenario_release(&sc);
+	free_sets(sets, n_sets);
+	return n;
+}
+
 static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
 		 const struct ranks *k)
 {
 	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO) };
-	size_t R = (size_t)s->replications, n = 0, p, rep;
+	size_t R = (size_t)s->replications, n = 0, p;
 	struct task *tasks = xcalloc(s->n_points * R + 1, sizeof(*tasks));
 	struct sweep_sum *sum;
+	struct sweep_tally tally = { 0 };
 	struct sim_err err = { 0 };
 	char *runs = xmalloc(strlen(dir) + 8);
 	char self[4096];
@@ -453,24 +563,11 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
 		return EXIT_RUN_FAILED;
 	}
 	for (p = 0; p < s->n_points; p++)
-		for (rep = 0; rep < R; rep++) {
-			char *json;
-
-			if ((p * R + rep) % (size_t)k->size != (size_t)k->rank)
-				continue;
-			json = run_path(dir, p, (long)rep, ".json");
-			if (exists(json)) {
-				char *e = run_path(dir, p, (long)rep, ".err");
-
-				unlink(e);
-				free(e);
-			} else {
-				tasks[n].point = p;
-				tasks[n++].rep = (long)rep;
-			}
-			free(json);
-		}
+		n += plan_point(s, dir, p, k, tasks + n, &tally);
 	rc = run_all(&r, tasks, n, jobs, &err);
+	tally.reused = ranks_sum(k, tally.reused);
+	tally.redone = ranks_sum(k, tally.redone);
+	tally.fresh = ranks_sum(k, tally.fresh);
 	/* Every rank's runs are done; rank 0 alone writes the summaries. */
 	if (ranks_max(k, rc != 0) && !rc && k->rank == 0) {
 		/* Another rank could not start a run and said why; the summary shows it. */
@@ -481,6 +578,10 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
 		goto out;
 	/* The summaries are written even when a run could not be started. */
 	sum = sweep_sum_build(s, dir);
+	sweep_sum_set_tally(sum, &tally);
+	fprintf(stderr, "memsim sweep: %zu runs: %zu reused, %zu redone (made from another "
+		"config or seed), %zu new\n", tally.reused + tally.redone + tally.fresh,
+		tally.reused, tally.redone, tally.fresh);
 	{
 		struct sim_err werr = { 0 };
 		int wrc = sweep_sum_write(sum, dir, &werr);

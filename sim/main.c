@@ -4,7 +4,8 @@
  * Exit status: 0 success, 1 the run failed (I/O), 2 usage error or invalid
  * input.  An input error is one line on stderr in gcc's form, and no
  * results file is left behind: results are written to a temporary file and
- * renamed, and a failed run removes a stale file of the same name.
+ * renamed (outfile.c), and a failed run leaves the file it would have
+ * replaced as it was.  Output over an input is refused before anything runs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,8 +20,10 @@
 #include "compare.h"
 #include "describe.h"
 #include "err.h"
+#include "fingerprint.h"
 #include "import.h"
 #include "mem.h"
+#include "outfile.h"
 #include "plan.h"
 #include "plot.h"
 #include "results.h"
@@ -153,9 +156,12 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 		} else if (!strcmp(a, "--seed")) {
 			int64_t v;
 
-			if (units_parse_int(val, &v, why, sizeof(why)) || v < 0)
-				return usage_error(
-					usage, "--seed needs a whole number >= 0, not '%s'", val);
+			if (units_parse_int(val, &v, why, sizeof(why)) || v < 0 ||
+			    v > SCENARIO_SEED_MAX)
+				return usage_error(usage,
+						   "--seed needs a whole number from 0 to 2^53 "
+						   "(%lld), not '%s'",
+						   (long long)SCENARIO_SEED_MAX, val);
 			c->has_seed = true;
 			c->seed = (uint64_t)v;
 		} else if (is_run && !strcmp(a, "-o")) {
@@ -261,24 +267,23 @@ static int run_exit_code(int rc)
 }
 
 /*
- * Results of an earlier run under the same -o would now be stale: removes
- * OUT and OUT-r<R> for R = 0, 1, ... while they exist.
+ * Refuses results written over an input: the config, or the workload file
+ * it loads (compared by device and inode, so any name for them counts).
  */
-static void remove_stale(const char *out)
+static int check_not_input(const char *path, const struct scenario *sc, struct sim_err *err)
 {
-	int64_t r;
-
-	if (!out || !strcmp(out, "-"))
-		return;
-	unlink(out);
-	for (r = 0;; r++) {
-		char *p = out_path(out, "", r, true);
-		int gone = unlink(p);
-
-		free(p);
-		if (gone != 0)
-			break;
-	}
+	if (!strcmp(path, "-"))
+		return 0;
+	if (outfile_same_file(path, sc->path))
+		return sim_err_set(err, -SIM_EINVAL, path, 0, 0,
+				   "is this run's config; results are never written over an "
+				   "input (choose another -o)");
+	if (sc->trace_owned && sc->trace_root->file &&
+	    outfile_same_file(path, sc->trace_root->file))
+		return sim_err_set(err, -SIM_EINVAL, path, 0, 0,
+				   "is the workload this run reads; results are never written "
+				   "over an input (choose another -o)");
+	return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -304,30 +309,43 @@ static int cmd_run(int argc, char **argv)
 		rc = sim_err_set(&err, -SIM_ERANGE, c.config, 0, 0,
 				 "--replication %lld, but the config has %lld replications",
 				 (long long)c.replication, (long long)sc.replications);
+	first = c.has_replication ? c.replication : 0;
+	last = c.has_replication ? c.replication : sc.replications - 1;
+	for (r = first; !rc && r <= last; r++) {
+		char *path = out_path(c.out, sc.name, r, sc.replications > 1);
+
+		rc = check_not_input(path, &sc, &err);
+		free(path);
+	}
 	if (rc) {
 		sim_err_print(&err, stderr);
-		remove_stale(c.out);
 		scenario_release(&sc);
 		free(c.sets);
 		return EXIT_USAGE;
 	}
-	first = c.has_replication ? c.replication : 0;
-	last = c.has_replication ? c.replication : sc.replications - 1;
+	outfile_catch_signals();
 	for (r = first; r <= last && code == EXIT_OK; r++) {
 		struct run_record rec;
 		char *path = out_path(c.out, sc.name, r, sc.replications > 1);
+		char fp[FINGERPRINT_LEN];
 		char *text = NULL;
 		cJSON *json;
 
 		struct run_opts ro = {.progress = !c.quiet && isatty(2), .check_every = c.check};
 
+		/* Before the run, from the config as loaded, as a sweep computes it. */
+		fingerprint_run(&sc, (uint32_t)r, fp);
 		rc = run_replication(&sc, (uint32_t)r, &ro, &rec, &err);
 		if (!rc) {
+			rec.fingerprint = fp;
 			json = results_to_json(&rec);
 			text = cJSON_Print(json);
 			cJSON_Delete(json);
 			if (!strcmp(path, "-")) {
-				puts(text);
+				if (puts(text) == EOF)
+					rc = sim_err_set(&err, -SIM_EIO, "", 0, 0,
+							 "cannot write to standard output: %s",
+							 strerror(errno));
 			} else if (!(rc = ensure_results_dir(path, &err))) {
 				rc = results_write_file(path, text, &err);
 			}
@@ -338,8 +356,6 @@ static int cmd_run(int argc, char **argv)
 		}
 		if (rc) {
 			sim_err_print(&err, stderr);
-			if (strcmp(path, "-") != 0)
-				unlink(path);
 			code = run_exit_code(rc);
 		}
 		free(path);
@@ -470,6 +486,23 @@ static int cmd_import(int argc, char **argv)
 			    import_names());
 		goto out;
 	}
+	/* The trace is never written over what the import reads: a file given,
+	 * or a file in a folder given, whose files an importer reads. */
+	for (i = 0; out && (size_t)i < n; i++) {
+		if (outfile_same_file(out, paths[i]))
+			rc = sim_err_set(&err, -SIM_EINVAL, out, 0, 0,
+					 "is an input of this import; the trace is never written "
+					 "over its input (choose another -o)");
+		else if (outfile_is_in_dir(out, paths[i]))
+			rc = sim_err_set(&err, -SIM_EINVAL, out, 0, 0,
+					 "is in the input folder %s, whose files this import "
+					 "reads (choose another -o)", paths[i]);
+		else
+			continue;
+		sim_err_print(&err, stderr);
+		goto out;
+	}
+	outfile_catch_signals();
 	/* The trace is built in memory and written only when complete, so a
 	 * bad input leaves no output, on stdout as in a file. */
 	f = open_memstream(&text, &len);
@@ -483,12 +516,15 @@ static int cmd_import(int argc, char **argv)
 	fclose(f);
 	if (rc) {
 		sim_err_print(&err, stderr);
-		if (out)
-			unlink(out);
 		goto out;
 	}
 	if (!out) {
-		fwrite(text, 1, len, stdout);
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+			fprintf(stderr, "memsim: error: cannot write to standard output: %s\n",
+				strerror(errno));
+			code = EXIT_RUN_FAILED;
+			goto out;
+		}
 	} else if ((rc = results_write_file(out, text, &err))) {
 		sim_err_print(&err, stderr);
 		code = EXIT_RUN_FAILED;
@@ -570,12 +606,10 @@ static void *json_malloc(size_t n)
 
 static cJSON_Hooks json_hooks = {.malloc_fn = json_malloc, .free_fn = free};
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	const char *cmd;
 
-	gsl_set_error_handler_off();
-	cJSON_InitHooks(&json_hooks);   /* cJSON out of memory exits as xmalloc does */
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;
@@ -607,4 +641,12 @@ int main(int argc, char **argv)
 		return plot_main(argc - 2, argv + 2);
 	fprintf(stderr, "memsim: unknown command '%s'\n\n%s", cmd, usage_main);
 	return EXIT_USAGE;
+}
+
+/* Every command's output to stdout is checked once it is flushed and closed. */
+int main(int argc, char **argv)
+{
+	gsl_set_error_handler_off();
+	cJSON_InitHooks(&json_hooks);   /* cJSON out of memory exits as xmalloc does */
+	return outfile_close_stdout(dispatch(argc, argv));
 }

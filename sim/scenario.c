@@ -395,7 +395,7 @@ static int read_top(struct cfg_node *root, struct scenario *sc, struct sim_err *
 	if ((rc = cfg_check_keys(root, "the config", top_keys, err)))
 		goto out;
 	if ((rc = cfg_read_string(root, "name", def, &sc->name, err)) ||
-	    (rc = cfg_read_int(root, "seed", "1", 0, INT64_MAX, &seed, err)) ||
+	    (rc = cfg_read_int(root, "seed", "1", 0, SCENARIO_SEED_MAX, &seed, err)) ||
 	    (rc = cfg_read_int(root, "replications", "1", 1, 100000, &sc->replications, err)) ||
 	    (rc = cfg_read_duration(root, "duration", NULL, &sc->duration_ns, err)) ||
 	    (rc = cfg_read_duration(root, "tick", "1s", &sc->tick_ns, err)) ||

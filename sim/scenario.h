@@ -77,6 +77,12 @@ struct scenario {
 	struct trace trace;
 };
 
+/*
+ * The largest seed: results record it as a JSON number, which holds every
+ * integer exactly up to 2^53 (IEEE 754 double, 53-bit significand).
+ */
+#define SCENARIO_SEED_MAX (INT64_C(1) << 53)
+
 /* An override of the seed from the command line, if set. */
 struct scenario_opts {
 	const char *const *sets;        /* "KEY=VALUE" overrides, applied in order */

@@ -2,7 +2,8 @@
 # tests/plan.sh - `memsim plan` end to end, on tests/data/plan_erlang.yaml, whose answer is
 # known in closed form (the Erlang loss formula; the numbers are in that file): the fewest
 # hosts is 9, and with 5 hosts the least memory on a 4GiB grid is 16GiB.  Also the JSON
-# form, the exit statuses of its errors, and that no temporary file is left behind.
+# form, the exit statuses of its errors, that no temporary file is left behind, and that
+# a killed plan takes its run with it.
 # POSIX sh; run from the repo root as
 #   MEMSIM=./build/memsim sh tests/plan.sh
 # Ends with one line "N passed, M failed" and exits non-zero if any check failed.
@@ -122,6 +123,46 @@ m plan "$DATA/plan_erlang.yaml" --search hosts.0.count --frobnicate
 want_rc 2
 want_clean
 check "plan usage errors exit 2" "$why"
+
+# --- a killed plan takes its run with it ------------------------------------------------
+
+# The run plan starts is held in its results write by the test hook MEMSIM_TEST_HOLD
+# (analysis/outfile.c), which says "PID TEMPORARY" on the FIFO $H/said and waits for a
+# line on $H/go.  The job around plan holds $H/said open until plan has ended and says
+# "exit N" on it, so every read below ends, whether or not the run dies with plan.
+why=
+H=$T/hold
+mkdir "$H" && mkfifo "$H/said" "$H/go"
+(
+	exec 4>"$H/said"
+	MEMSIM_TEST_HOLD=$H TMPDIR="$T/tmp" "$MEMSIM" plan "$DATA/plan_erlang.yaml" \
+		--search hosts.0.count --min 8 --max 9 >/dev/null 2>"$T/stderr" 4>&-
+	echo "exit $?" >&4
+) &
+job=$!
+exec 3<"$H/said"
+read -r run_pid run_tmp <&3
+if [ "$run_pid" = exit ]; then
+	because "plan ended (status $run_tmp) before its first run wrote: $(cat "$T/stderr")"
+else
+	plan_pid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$run_pid/status")
+	kill -KILL "$plan_pid"
+	read -r word plan_rc <&3
+	[ "$plan_rc" = 137 ] || because "plan ended with '$plan_rc', want 137 (SIGKILL)"
+	# Plan is gone; a run still alive would now finish its write.
+	exec 6<>"$H/go"
+	echo go >&6
+	exec 6<&-
+	# The end of $H/said: every writer, the run among them, has closed it.
+	cat <&3 >/dev/null
+	dir=${run_tmp%/*}
+	[ ! -e "$dir/run.json" ] || because "the run went on and wrote $dir/run.json"
+	[ ! -e "$run_tmp" ] || because "the run left its temporary file $run_tmp"
+fi
+exec 3<&-
+wait "$job"
+rm -rf "$T/tmp" && mkdir "$T/tmp"
+check "killing plan (SIGKILL) ends its run, which removes its temporary file" "$why"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
