@@ -190,11 +190,9 @@ static void tree_add(struct wss *w, uint32_t b, uint64_t delta)
 /* The block that holds weight offset *u; *u becomes the offset within it. */
 static uint32_t tree_find(const struct wss *w, uint64_t *u)
 {
-	uint32_t pos = 0, step = 1;
+	uint32_t pos = 0, step;
 
-	while (step * 2 <= w->n_blocks)
-		step *= 2;
-	for (; step; step /= 2)
+	for (step = w->tree_step; step; step /= 2)
 		if (pos + step <= w->n_blocks && w->tree[pos + step - 1] <= *u) {
 			pos += step;
 			*u -= w->tree[pos - 1];
@@ -212,6 +210,8 @@ static void rebuild(struct wss *w)
 		w->cap_blocks = nb;
 	}
 	w->n_blocks = nb;
+	for (w->tree_step = 1; w->tree_step * 2 <= nb; w->tree_step *= 2)
+		;
 	w->slow_weight = w->total_weight = 0;
 	for (b = 0; b < nb; b++) {
 		uint64_t all = block_mask(w, b), slow = all & ~w->fast[b], sum = 0;

@@ -50,6 +50,7 @@ struct wss {
 	const uint64_t *fast;           /* borrowed fast map, NULL = untracked */
 	uint64_t *tree;                 /* Fenwick tree over 64-page blocks; owned */
 	uint32_t n_blocks, cap_blocks;
+	uint32_t tree_step;             /* the largest power of two <= n_blocks */
 	uint64_t slow_weight;           /* weight of pages that are not fast */
 	uint64_t total_weight;          /* weight of all pages */
 };
