@@ -274,6 +274,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 static void vm_mem_stop(struct host *h, struct vm *vm)
 {
 	memcpy(vm->end_state, vm->mem.n_state, sizeof(vm->end_state));
+	wss_release(&vm->mem.wss);      /* first: no need to weigh what leaves */
 	mem_vm_leave(h, vm);
 	vmem_release(&vm->mem);
 	gsl_rng_free(vm->touch_rng);
@@ -306,9 +307,12 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 	ws = pages_of(c, trace_phase_ws_bytes(ph, sp->memory_bytes));
 	if (ws > vm->mem.n_data)
 		ws = vm->mem.n_data;
+	/* The new pattern is weighed afresh, so the pages freed need not be. */
+	wss_track(&vm->mem.wss, NULL);
 	if (ws < vm->mem.wss.pages)
 		mem_set_ws(h, vm, ws);
 	wss_set_granule(&vm->mem.wss, ph, ws, page_ranks(c));
+	wss_track(&vm->mem.wss, vm->mem.fast);
 }
 
 /* Whether a touch of d at tick t writes: a hash, not a stream draw, so
