@@ -179,8 +179,7 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 			  hp->overhead_bytes);
 		hmem_init(hm, hp->memory_bytes, hp->overhead_bytes, p->page_bytes);
 		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes),
-			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes,
-			     p->tick_ns);
+			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes);
 		hm->victims = hp->victims;
 		hm->lat = p->latency;
 		hm->rng = rng_stream(p->seed, p->replication, RNG_RECLAIM, rng_entity(hp->name));
@@ -387,6 +386,9 @@ static void on_tick(struct sim *s, void *arg)
 	sim_time t = sim_now(s);
 	size_t i, j;
 
+	/* Each device's window is the tick, whatever its VMs' requests say. */
+	for (i = 0; i < c->n_hosts; i++)
+		swapdev_roll(&c->hosts[i].mem.swap, t);
 	for (i = 0; i < c->n_hosts; i++)
 		for (j = 0; j < c->hosts[i].n_vms; j++)
 			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);

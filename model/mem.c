@@ -417,13 +417,14 @@ int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t 
 	struct hmem *hm = &h->mem;
 	struct vmem *m = &vm->mem;
 
+	(void)t;                        /* the device's window is the tick's, not t's */
 	if (vmem_state(m, g) != PS_PRIVATE)
 		return -SIM_EINVAL;
 	if (swapdev_is_full(&hm->swap)) {
 		hm->swap_full = true;
 		return -SIM_ENOMEM;
 	}
-	*stall += swapdev_write(&hm->swap, t + *stall);
+	*stall += swapdev_write(&hm->swap);
 	set_state(hm, m, g, PS_SWAPPED);
 	frame_give(hm);
 	m->stats.host_swap_out++;
@@ -512,7 +513,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 	case PS_SWAPPED:
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
-		*stall += swapdev_read(&hm->swap, t + *stall);
+		*stall += swapdev_read(&hm->swap);
 		m->stats.faults[FAULT_HOST_SWAP_IN]++;
 		m->stats.host_swap_in++;
 		break;

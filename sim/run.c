@@ -111,7 +111,14 @@ static double col_mean(const struct rec_series *s, enum rec_col k)
 	return s->n ? sum / (double)s->n : 0.0;
 }
 
-static void collect_host(const struct host *h, struct rec_host *r)
+static void collect_device(const struct swapdev *d, sim_time run_ns, struct rec_device *r)
+{
+	r->requests = d->pages_in + d->pages_out;
+	r->utilization = run_ns > 0 ? (double)d->busy_ns / (double)run_ns : 0.0;
+	r->wait_mean_s = r->requests ? d->wait_sum_ns / (double)r->requests / 1e9 : 0.0;
+}
+
+static void collect_host(const struct host *h, sim_time run_ns, struct rec_host *r)
 {
 	const struct hmem *hm = &h->mem;
 	int64_t pb = hm->page_bytes;
@@ -131,6 +138,7 @@ static void collect_host(const struct host *h, struct rec_host *r)
 	r->swap_bytes = (int64_t)hm->swap.capacity_pages * pb;
 	r->swap_used_bytes = (int64_t)hm->swap.used_pages * pb;
 	r->swap_full = hm->swap_full;
+	collect_device(&hm->swap, run_ns, &r->swap_queue);
 	r->oom = hm->oom;
 }
 
@@ -228,7 +236,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	rec->n_hosts = c->n_hosts;
 	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {
-		collect_host(&c->hosts[i], &rec->hosts[i]);
+		collect_host(&c->hosts[i], sc->duration_ns, &rec->hosts[i]);
 		rec->hosts_swap_full += rec->hosts[i].swap_full;
 	}
 	/* VMs that arrived within the run, in trace order. */

@@ -44,7 +44,7 @@ static void rig_host(struct rig *r, uint64_t frames, uint64_t swap_pages, enum v
 	memset(r, 0, sizeof(*r));
 	host_init(&r->h, 0, "h", "g", (int64_t)frames * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)frames * PAGE, 0, PAGE);
-	swapdev_init(&r->h.mem.swap, swap_pages, READ_NS, WRITE_NS, 1e9, PAGE, S);
+	swapdev_init(&r->h.mem.swap, swap_pages, READ_NS, WRITE_NS, 1e9, PAGE);
 	r->h.mem.victims = v;
 	r->h.mem.rng = rng_stream(seed, 0, RNG_RECLAIM, 1);
 	r->h.mem.lat = (struct mem_latency){ZERO_NS, COW_NS, DECOMP_NS, GSWAP_NS};

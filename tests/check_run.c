@@ -326,6 +326,45 @@ START_TEST(erlang_loss_rejected_share_matches_erlang_b)
 }
 END_TEST
 
+/*
+ * Sixteen VMs thrash on one swap device (tests/data/md1.yaml) at six bandwidths, so the
+ * device's load rises from about 0.1 to 0.8.  Whatever order the VMs are simulated in,
+ * the mean queueing wait per request is M/D/1's at the load the device carried,
+ * W = rho s / (2 (1 - rho)) with s = 64 KiB at the bandwidth, within 5%, and it grows
+ * with the load.
+ */
+START_TEST(many_vms_on_one_swap_device_wait_the_md1_mean)
+{
+	static const double mb_per_s[] = {5000, 2000, 1000, 750, 620, 520};
+	double prev_rho = 0, prev_wait = 0, rho = 0;
+	size_t k;
+
+	for (k = 0; k < sizeof(mb_per_s) / sizeof(mb_per_s[0]); k++) {
+		char bw[64];
+		const char *sets[] = {bw};
+		cJSON *j, *q;
+		double s = 65536 / (mb_per_s[k] * 1e6), wait, want;
+
+		snprintf(bw, sizeof(bw), "hosts.0.swap.bandwidth=%gMB/s", mb_per_s[k]);
+		j = run_json("tests/data/md1.yaml", sets, 1, NULL);
+		q = cJSON_GetObjectItem(cJSON_GetArrayItem(at(j, "hosts"), 0), "swap_queue");
+		rho = cJSON_GetObjectItem(q, "utilization")->valuedouble;
+		wait = cJSON_GetObjectItem(q, "wait_mean_s")->valuedouble;
+		want = rho * s / (2 * (1 - rho));
+		ck_assert_msg(fabs(wait - want) < 0.05 * want,
+			      "%g MB/s: rho %.3f, wait %.3g s, M/D/1 %.3g s", mb_per_s[k], rho, wait,
+			      want);
+		ck_assert_msg(rho > prev_rho && wait > prev_wait,
+			      "%g MB/s: rho %.3f and wait %.3g s, after %.3f and %.3g s", mb_per_s[k],
+			      rho, wait, prev_rho, prev_wait);
+		prev_rho = rho;
+		prev_wait = wait;
+		cJSON_Delete(j);
+	}
+	ck_assert_double_ge(rho, 0.8);
+}
+END_TEST
+
 Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -342,6 +381,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);
+	tcase_add_test(tc, many_vms_on_one_swap_device_wait_the_md1_mean);
 	suite_add_tcase(s, tc);
 	return s;
 }
