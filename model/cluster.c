@@ -220,7 +220,7 @@ void cluster_start(struct cluster *c)
 	for (i = 0; i < c->n_vms; i++)
 		sim_at(c->sim, c->vms[i].spec->arrive_ns, on_arrive, &c->vms[i]);
 	/* Scheduled after the arrivals, so VMs that arrive at 0 tick at 0. */
-	if (c->p.tick_ns > 0)
+	if (c->p.tick_ns > 0 && c->p.end_ns > 0)
 		sim_at(c->sim, 0, on_tick, c);
 }
 
@@ -328,7 +328,7 @@ static bool is_write(const struct vmem *m, uint64_t tick_seed, uint32_t d)
 static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t)
 {
 	struct vmem *m = &vm->mem;
-	sim_time T = c->p.tick_ns;
+	sim_time T = c->tick_len_ns;
 	uint64_t target, cap, n, tick_seed, j;
 	int64_t stall = 0;
 	double share = 1.0;
@@ -386,6 +386,8 @@ static void on_tick(struct sim *s, void *arg)
 	sim_time t = sim_now(s);
 	size_t i, j;
 
+	/* A tick covers [t, t + tick), and the last one stops at the run's end. */
+	c->tick_len_ns = c->p.end_ns - t < c->p.tick_ns ? c->p.end_ns - t : c->p.tick_ns;
 	/* Each device's window is the tick, whatever its VMs' requests say. */
 	for (i = 0; i < c->n_hosts; i++)
 		swapdev_roll(&c->hosts[i].mem.swap, t);
@@ -414,7 +416,7 @@ static void on_tick(struct sim *s, void *arg)
 		sim_stop(s);
 		return;
 	}
-	if (t <= c->p.end_ns - c->p.tick_ns)
+	if (t < c->p.end_ns - c->p.tick_ns)
 		sim_at(s, t + c->p.tick_ns, on_tick, c);
 }
 

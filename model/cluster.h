@@ -51,7 +51,7 @@ struct cluster_params {
 	uint32_t replication;
 	int64_t page_bytes;
 	sim_time tick_ns;
-	sim_time end_ns;                /* no tick after this */
+	sim_time end_ns;                /* ticks cover [0, end_ns) */
 	struct mem_latency latency;
 	const struct balloon_ops *balloon;
 	const void *balloon_priv;
@@ -83,6 +83,7 @@ struct cluster {
 	struct sim_err check_err;       /* the first broken invariant */
 	bool check_failed;
 	uint64_t ticks;                 /* ticks run so far */
+	sim_time tick_len_ns;           /* the tick being run: tick_ns, or less at the end */
 	uint32_t *visits;               /* scratch: one VM's touches in a tick */
 	size_t n_visits, cap_visits;
 };

@@ -365,6 +365,35 @@ START_TEST(many_vms_on_one_swap_device_wait_the_md1_mean)
 }
 END_TEST
 
+/*
+ * Ticks cover [0, duration): a run of D seconds at rate r demands exactly r D touches and
+ * counts D seconds of run time (tests/data/ticks.yaml: 100k/s, 256 zero fills of 2 us).
+ * When D is not a whole number of ticks the last tick is the part left.
+ */
+START_TEST(a_run_of_d_seconds_demands_rate_times_d_and_runs_d)
+{
+	static const struct { const char *duration; double d; } runs[] = {
+		{"duration=60s", 60}, {"duration=60500ms", 60.5}, {"duration=300ms", 0.3},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		const char *sets[] = {runs[k].duration};
+		cJSON *j = run_json("tests/data/ticks.yaml", sets, 1, NULL);
+		cJSON *vm = cJSON_GetArrayItem(at(j, "vms"), 0);
+		double stall = 256 * 2e-6;
+
+		ck_assert_double_eq(at(j, "summary.performance.touches")->valuedouble,
+				    100000 * runs[k].d);
+		ck_assert_double_eq_tol(cJSON_GetObjectItem(vm, "stall_s")->valuedouble, stall,
+					1e-12);
+		ck_assert_double_eq_tol(cJSON_GetObjectItem(vm, "slowdown")->valuedouble,
+					stall / runs[k].d, 1e-15);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
 Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -382,6 +411,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);
 	tcase_add_test(tc, many_vms_on_one_swap_device_wait_the_md1_mean);
+	tcase_add_test(tc, a_run_of_d_seconds_demands_rate_times_d_and_runs_d);
 	suite_add_tcase(s, tc);
 	return s;
 }
