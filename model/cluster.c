@@ -6,6 +6,7 @@
  */
 #include "cluster.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,7 +338,7 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	target = c->p.balloon->target(c->p.balloon_priv, vm);
 	cap = (uint64_t)(c->p.balloon_max * m->n_pages);
 	stall += mem_balloon_towards(h, vm, target < cap ? target : cap,
-				     c->p.balloon_pages_per_tick, t);
+				     c->balloon_pages_now, t);
 	/*
 	 * Each tick's touches restart from their own seed, so what one tick
 	 * draws never depends on another.  Touches of pages resident on
@@ -380,6 +381,13 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	m->stats.run_ns += T;
 }
 
+/* Pages the balloon driver's rate allows from 0 to t: what a tick may
+ * move is the difference at its ends, so no fraction of a page is lost. */
+static uint64_t balloon_pages_by(const struct cluster *c, sim_time t)
+{
+	return (uint64_t)floor(c->p.balloon_rate * (double)t / 1e9 / (double)c->p.page_bytes);
+}
+
 static void on_tick(struct sim *s, void *arg)
 {
 	struct cluster *c = arg;
@@ -388,6 +396,7 @@ static void on_tick(struct sim *s, void *arg)
 
 	/* A tick covers [t, t + tick), and the last one stops at the run's end. */
 	c->tick_len_ns = c->p.end_ns - t < c->p.tick_ns ? c->p.end_ns - t : c->p.tick_ns;
+	c->balloon_pages_now = balloon_pages_by(c, t + c->tick_len_ns) - balloon_pages_by(c, t);
 	/* Each device's window is the tick, whatever its VMs' requests say. */
 	for (i = 0; i < c->n_hosts; i++)
 		swapdev_roll(&c->hosts[i].mem.swap, t);

@@ -55,7 +55,7 @@ struct cluster_params {
 	struct mem_latency latency;
 	const struct balloon_ops *balloon;
 	const void *balloon_priv;
-	uint64_t balloon_pages_per_tick;
+	double balloon_rate;            /* driver rate limit, bytes per second */
 	double balloon_max;             /* cap, share of each VM's pages */
 	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
 };
@@ -84,6 +84,7 @@ struct cluster {
 	bool check_failed;
 	uint64_t ticks;                 /* ticks run so far */
 	sim_time tick_len_ns;           /* the tick being run: tick_ns, or less at the end */
+	uint64_t balloon_pages_now;     /* pages each balloon may move in this tick */
 	uint32_t *visits;               /* scratch: one VM's touches in a tick */
 	size_t n_visits, cap_visits;
 };

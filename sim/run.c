@@ -384,8 +384,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 					  sc->latency.decompress_ns, sc->latency.guest_swap_in_ns};
 	cp.balloon = sc->policies[FAMILY_BALLOON].ops;
 	cp.balloon_priv = sc->policies[FAMILY_BALLOON].priv;
-	cp.balloon_pages_per_tick = (uint64_t)(sc->balloon_rate * (double)sc->tick_ns / 1e9 /
-					       (double)sc->page_bytes);
+	cp.balloon_rate = sc->balloon_rate;
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
 

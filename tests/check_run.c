@@ -394,6 +394,60 @@ START_TEST(a_run_of_d_seconds_demands_rate_times_d_and_runs_d)
 }
 END_TEST
 
+/*
+ * The balloon driver moves its rate times the time, whatever the tick: by the end of the
+ * tick at t it may have moved floor(rate (t + tick) / page_size) pages, so the sample at t
+ * holds the least of that and the target (tests/data/balloon.yaml, 256 MiB/s, a static 25%).
+ * At 2 MiB pages that is 128 pages a second: 0.128 a 1 ms tick (which used to round to
+ * none) or 1.28 a 10 ms tick (which rounded to 1, 22% slow).  At 1 GiB pages and 1 s ticks,
+ * 0.25 a tick: a 16 GiB VM holds its 4 pages from 15 s on.
+ */
+START_TEST(the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size)
+{
+	static const struct {
+		const char *sets[6];
+		int64_t tick_ns, num, den;      /* pages by x ns: x num / den */
+		double target;                  /* pages */
+	} cases[] = {
+		{{"tick=1ms"}, 1000000, 128, 1000000000, 128},
+		{{"tick=10ms"}, 10000000, 128, 1000000000, 128},
+		{{"page_size=1GiB", "tick=1s", "sample=1s", "duration=20s", "hosts.0.memory=32GiB",
+		  "workload.vms.0.memory=16GiB"}, 1000000000, 1, 4000000000, 4},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t n_sets = 0;
+		cJSON *j, *t, *b;
+		double pb, end;
+		int i, n, full = 0;
+
+		while (n_sets < 6 && cases[k].sets[n_sets])
+			n_sets++;
+		j = run_json("tests/data/balloon.yaml", cases[k].sets, n_sets, NULL);
+		pb = at(j, "config.page_size")->valuedouble;
+		end = at(j, "summary.duration_s")->valuedouble * 1e9;
+		t = at(j, "series.t_s");
+		b = at(j, "series.ballooned_bytes");
+		n = cJSON_GetArraySize(t);
+		for (i = 0; i < n; i++) {
+			int64_t x = (int64_t)llround(cJSON_GetArrayItem(t, i)->valuedouble * 1e9);
+			int64_t by = x + cases[k].tick_ns < (int64_t)end ? x + cases[k].tick_ns
+									 : (int64_t)end;
+			double want = fmin(cases[k].target, (double)(by * cases[k].num / cases[k].den));
+
+			ck_assert_msg(cJSON_GetArrayItem(b, i)->valuedouble == want * pb,
+				      "case %zu, t %.3f s: %.0f pages ballooned, want %.0f", k,
+				      (double)x / 1e9, cJSON_GetArrayItem(b, i)->valuedouble / pb, want);
+			full += want == cases[k].target;
+		}
+		/* The balloon filled within the run, so its speed was checked. */
+		ck_assert_int_gt(full, 0);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
 Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -412,6 +466,7 @@ Suite *run_suite(void)
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);
 	tcase_add_test(tc, many_vms_on_one_swap_device_wait_the_md1_mean);
 	tcase_add_test(tc, a_run_of_d_seconds_demands_rate_times_d_and_runs_d);
+	tcase_add_test(tc, the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size);
 	suite_add_tcase(s, tc);
 	return s;
 }
