@@ -170,6 +170,7 @@ static cJSON *host_json(const struct rec_host *h)
 	add_num(o, "swap_used_bytes", (double)h->swap_used_bytes);
 	cJSON_AddBoolToObject(o, "swap_full", h->swap_full);
 	cJSON_AddItemToObject(o, "swap_queue", device_json(&h->swap_queue));
+	cJSON_AddItemToObject(o, "disk_queue", device_json(&h->disk_queue));
 	add_num(o, "oom_vms", (double)h->oom);
 	return o;
 }

@@ -41,6 +41,7 @@ struct rec_host {
 	int64_t swap_used_bytes, swap_bytes;
 	bool swap_full;                 /* the swap device filled at some time */
 	struct rec_device swap_queue;   /* the host swap device */
+	struct rec_device disk_queue;   /* the datastore: guest swap */
 	uint64_t oom;                   /* VMs stopped for want of memory */
 };
 

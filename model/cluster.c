@@ -181,6 +181,8 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		hmem_init(hm, hp->memory_bytes, hp->overhead_bytes, p->page_bytes);
 		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes),
 			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes);
+		swapdev_init(&hm->disk, SWAPDEV_UNBOUNDED, hp->disk_read_ns, hp->disk_write_ns,
+			     hp->disk_bandwidth, p->page_bytes);
 		hm->victims = hp->victims;
 		hm->lat = p->latency;
 		hm->rng = rng_stream(p->seed, p->replication, RNG_RECLAIM, rng_entity(hp->name));
@@ -398,8 +400,10 @@ static void on_tick(struct sim *s, void *arg)
 	c->tick_len_ns = c->p.end_ns - t < c->p.tick_ns ? c->p.end_ns - t : c->p.tick_ns;
 	c->balloon_pages_now = balloon_pages_by(c, t + c->tick_len_ns) - balloon_pages_by(c, t);
 	/* Each device's window is the tick, whatever its VMs' requests say. */
-	for (i = 0; i < c->n_hosts; i++)
+	for (i = 0; i < c->n_hosts; i++) {
 		swapdev_roll(&c->hosts[i].mem.swap, t);
+		swapdev_roll(&c->hosts[i].mem.disk, t);
+	}
 	for (i = 0; i < c->n_hosts; i++)
 		for (j = 0; j < c->hosts[i].n_vms; j++)
 			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);

@@ -32,6 +32,8 @@ struct host_params {
 	int64_t swap_read_ns, swap_write_ns;
 	double swap_bandwidth;          /* bytes per second */
 	enum victim_mode victims;
+	int64_t disk_read_ns, disk_write_ns;    /* the datastore: guest swap */
+	double disk_bandwidth;          /* bytes per second */
 };
 
 struct cluster_params {

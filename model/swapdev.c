@@ -35,7 +35,8 @@ void swapdev_init(struct swapdev *d, uint64_t capacity_pages, int64_t read_laten
 	d->capacity_pages = capacity_pages;
 	d->read_latency_ns = read_latency_ns;
 	d->write_latency_ns = write_latency_ns;
-	d->transfer_ns = (int64_t)llround((double)page_bytes / bandwidth * 1e9);
+	/* No bandwidth (a model without I/O, in tests): transfers take no time. */
+	d->transfer_ns = bandwidth > 0 ? (int64_t)llround((double)page_bytes / bandwidth * 1e9) : 0;
 }
 
 bool swapdev_is_full(const struct swapdev *d)

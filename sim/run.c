@@ -52,6 +52,9 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 			hp[k].swap_write_ns = hg->swap.write_latency_ns;
 			hp[k].swap_bandwidth = hg->swap.bandwidth;
 			hp[k].victims = (enum victim_mode)hg->swap.victims;
+			hp[k].disk_read_ns = hg->disk.read_latency_ns;
+			hp[k].disk_write_ns = hg->disk.write_latency_ns;
+			hp[k].disk_bandwidth = hg->disk.bandwidth;
 		}
 	}
 	return hp;
@@ -139,6 +142,7 @@ static void collect_host(const struct host *h, sim_time run_ns, struct rec_host 
 	r->swap_used_bytes = (int64_t)hm->swap.used_pages * pb;
 	r->swap_full = hm->swap_full;
 	collect_device(&hm->swap, run_ns, &r->swap_queue);
+	collect_device(&hm->disk, run_ns, &r->disk_queue);
 	r->oom = hm->oom;
 }
 
@@ -381,7 +385,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.tick_ns = sc->tick_ns;
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
-					  sc->latency.decompress_ns, sc->latency.guest_swap_in_ns};
+					  sc->latency.decompress_ns};
 	cp.balloon = sc->policies[FAMILY_BALLOON].ops;
 	cp.balloon_priv = sc->policies[FAMILY_BALLOON].priv;
 	cp.balloon_rate = sc->balloon_rate;

@@ -448,6 +448,61 @@ START_TEST(the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size)
 }
 END_TEST
 
+/*
+ * Guest swap is I/O on the host's datastore (tests/data/guest_swap.yaml: 256 KiB pages, the
+ * default disk of 110 us reads at 500 MB/s).  Every guest swap-in and swap-out is one
+ * request of one page; the datastore moves no more than its bandwidth; and the VM's stall
+ * is at least each swap-in's read latency plus 256 KiB at the bandwidth, plus 64 zero fills
+ * of 2 us per page, and at most that plus every request's queueing wait (the swap-outs are
+ * write-back: they queue, but the guest does not wait for them).
+ */
+START_TEST(guest_swap_is_datastore_io_paid_at_its_latency_bandwidth_and_queue)
+{
+	const double page = 262144, read_s = 110e-6, bw = 500e6;
+	cJSON *j = run_json("tests/data/guest_swap.yaml", NULL, 0, NULL);
+	cJSON *q = cJSON_GetObjectItem(cJSON_GetArrayItem(at(j, "hosts"), 0), "disk_queue");
+	double in = at(j, "summary.io.guest_swap_in_bytes")->valuedouble;
+	double out = at(j, "summary.io.guest_swap_out_bytes")->valuedouble;
+	double gsi = at(j, "summary.faults.guest_swap_in")->valuedouble;
+	double zf = at(j, "summary.faults.zero_fill")->valuedouble;
+	double requests = cJSON_GetObjectItem(q, "requests")->valuedouble;
+	double waits = requests * cJSON_GetObjectItem(q, "wait_mean_s")->valuedouble;
+	double stall = cJSON_GetObjectItem(cJSON_GetArrayItem(at(j, "vms"), 0), "stall_s")
+			       ->valuedouble;
+	double lo = gsi * (read_s + page / bw) + zf * 64 * 2e-6;
+
+	ck_assert_double_gt(gsi, 1000);
+	ck_assert_double_eq(in, gsi * page);
+	ck_assert_double_eq(requests * page, in + out);
+	ck_assert_double_le((in + out) / 60, bw);
+	ck_assert_double_le(cJSON_GetObjectItem(q, "utilization")->valuedouble, 1.0);
+	ck_assert_msg(stall >= lo - 1e-6 && stall <= lo + waits + 1e-6,
+		      "stall %.6f s, want %.6f s to %.6f s", stall, lo, lo + waits);
+	cJSON_Delete(j);
+}
+END_TEST
+
+/*
+ * A zero fill costs 2 us per 4 KiB whatever the page size: the first touches of a 4 MiB
+ * working set (tests/data/ticks.yaml) stall 1024 x 2 us = 2.048 ms at 4 KiB, 64 KiB and
+ * 2 MiB pages alike.
+ */
+START_TEST(zero_fills_cost_the_same_at_any_page_size)
+{
+	static const char *const sizes[] = {"page_size=4KiB", "page_size=64KiB", "page_size=2MiB"};
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		const char *sets[] = {sizes[k], "workload.vms.0.phases.0.working_set=4MiB"};
+		cJSON *j = run_json("tests/data/ticks.yaml", sets, 2, NULL);
+
+		ck_assert_double_eq_tol(at(j, "summary.performance.stall_s")->valuedouble,
+					1024 * 2e-6, 1e-12);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
 Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -467,6 +522,8 @@ Suite *run_suite(void)
 	tcase_add_test(tc, many_vms_on_one_swap_device_wait_the_md1_mean);
 	tcase_add_test(tc, a_run_of_d_seconds_demands_rate_times_d_and_runs_d);
 	tcase_add_test(tc, the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size);
+	tcase_add_test(tc, guest_swap_is_datastore_io_paid_at_its_latency_bandwidth_and_queue);
+	tcase_add_test(tc, zero_fills_cost_the_same_at_any_page_size);
 	suite_add_tcase(s, tc);
 	return s;
 }
