@@ -160,6 +160,16 @@ cJSON *results_config_json(const struct cfg_node *n)
 	return cJSON_CreateNull();
 }
 
+static cJSON *device_json(const struct rec_device *d)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_num(o, "requests", (double)d->requests);
+	add_num(o, "utilization", d->utilization);
+	add_num(o, "wait_mean_s", d->wait_mean_s);
+	return o;
+}
+
 static cJSON *host_json(const struct rec_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -179,6 +189,8 @@ static cJSON *host_json(const struct rec_host *h)
 	add_num(o, "swap_bytes", (double)h->swap_bytes);
 	add_num(o, "swap_used_bytes", (double)h->swap_used_bytes);
 	cJSON_AddBoolToObject(o, "swap_full", h->swap_full);
+	cJSON_AddItemToObject(o, "swap_queue", device_json(&h->swap_queue));
+	cJSON_AddItemToObject(o, "disk_queue", device_json(&h->disk_queue));
 	add_num(o, "oom_vms", (double)h->oom);
 	return o;
 }

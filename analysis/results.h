@@ -22,6 +22,13 @@
 extern const char *const rec_state_names[REC_STATES];
 extern const char *const rec_fault_names[REC_FAULTS];
 
+/* A host's storage device over the run: its queue as the requests saw it. */
+struct rec_device {
+	uint64_t requests;              /* page reads and writes */
+	double utilization;             /* transfer time asked for / run time */
+	double wait_mean_s;             /* queueing wait per request */
+};
+
 struct rec_host {
 	char *name;
 	const char *group;
@@ -33,6 +40,8 @@ struct rec_host {
 	int64_t shared_saved_bytes;
 	int64_t swap_used_bytes, swap_bytes;
 	bool swap_full;                 /* the swap device filled at some time */
+	struct rec_device swap_queue;   /* the host swap device */
+	struct rec_device disk_queue;   /* the datastore: guest swap */
 	uint64_t oom;                   /* VMs stopped for want of memory */
 };
 

@@ -51,8 +51,9 @@ enum fault_kind {
 
 enum victim_mode { VICTIM_RANDOM, VICTIM_CLOCK };
 
+/* CPU costs per 4 KiB: a page of page_bytes costs page_bytes / 4 KiB times as much. */
 struct mem_latency {
-	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
+	int64_t zero_fill_ns, cow_ns, decompress_ns;
 };
 
 /*
@@ -132,6 +133,7 @@ struct hmem {
 	uint64_t n_private, n_shared_mapped, n_compressed, n_ballooned;
 	struct sharetab shared;
 	struct swapdev swap;
+	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
 	enum victim_mode victims;
 	gsl_rng *rng;                   /* victim choice; owned */
 	struct mem_latency lat;

@@ -52,6 +52,9 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 			hp[k].swap_write_ns = hg->swap.write_latency_ns;
 			hp[k].swap_bandwidth = hg->swap.bandwidth;
 			hp[k].victims = (enum victim_mode)hg->swap.victims;
+			hp[k].disk_read_ns = hg->disk.read_latency_ns;
+			hp[k].disk_write_ns = hg->disk.write_latency_ns;
+			hp[k].disk_bandwidth = hg->disk.bandwidth;
 		}
 	}
 	return hp;
@@ -111,7 +114,14 @@ static double col_mean(const struct rec_series *s, enum rec_col k)
 	return s->n ? sum / (double)s->n : 0.0;
 }
 
-static void collect_host(const struct host *h, struct rec_host *r)
+static void collect_device(const struct swapdev *d, sim_time run_ns, struct rec_device *r)
+{
+	r->requests = d->pages_in + d->pages_out;
+	r->utilization = run_ns > 0 ? (double)d->busy_ns / (double)run_ns : 0.0;
+	r->wait_mean_s = r->requests ? d->wait_sum_ns / (double)r->requests / 1e9 : 0.0;
+}
+
+static void collect_host(const struct host *h, sim_time run_ns, struct rec_host *r)
 {
 	const struct hmem *hm = &h->mem;
 	int64_t pb = hm->page_bytes;
@@ -131,6 +141,8 @@ static void collect_host(const struct host *h, struct rec_host *r)
 	r->swap_bytes = (int64_t)hm->swap.capacity_pages * pb;
 	r->swap_used_bytes = (int64_t)hm->swap.used_pages * pb;
 	r->swap_full = hm->swap_full;
+	collect_device(&hm->swap, run_ns, &r->swap_queue);
+	collect_device(&hm->disk, run_ns, &r->disk_queue);
 	r->oom = hm->oom;
 }
 
@@ -233,7 +245,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 	rec->n_hosts = c->n_hosts;
 	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {
-		collect_host(&c->hosts[i], &rec->hosts[i]);
+		collect_host(&c->hosts[i], sc->duration_ns, &rec->hosts[i]);
 		rec->hosts_swap_full += rec->hosts[i].swap_full;
 	}
 	/* VMs that arrived within the run, in trace order. */
@@ -412,11 +424,10 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.tick_ns = sc->tick_ns;
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
-					  sc->latency.decompress_ns, sc->latency.guest_swap_in_ns};
+					  sc->latency.decompress_ns};
 	cp.balloon = sc->policies[FAMILY_BALLOON].ops;
 	cp.balloon_priv = sc->policies[FAMILY_BALLOON].priv;
-	cp.balloon_pages_per_tick = (uint64_t)(sc->balloon_rate * (double)sc->tick_ns / 1e9 /
-					       (double)sc->page_bytes);
+	cp.balloon_rate = sc->balloon_rate;
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
 

@@ -25,16 +25,24 @@ struct swap_params {
 	int victims;                    /* enum victim_mode: random or clock */
 };
 
+/* The datastore that holds the host's VMs' virtual disks: their guest swap. */
+struct disk_params {
+	int64_t read_latency_ns;
+	int64_t write_latency_ns;
+	double bandwidth;               /* bytes per second */
+};
+
 struct host_group {
 	const char *name;
 	int64_t count;
 	int64_t memory_bytes;
 	int64_t overhead_bytes;
 	struct swap_params swap;
+	struct disk_params disk;
 };
 
 struct latency_params {
-	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
+	int64_t zero_fill_ns, cow_ns, decompress_ns;   /* per 4 KiB */
 };
 
 struct sla_params {

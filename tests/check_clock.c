@@ -158,7 +158,7 @@ static struct vm *rig_init(struct rig *r, bool host_clock, uint32_t n, uint32_t 
 	memset(r, 0, sizeof(*r));
 	host_init(&r->h, 0, "h", "g", (int64_t)n * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)n * PAGE, 0, PAGE);
-	swapdev_init(&r->h.mem.swap, n, 80000, 120000, 1e9, PAGE, S);
+	swapdev_init(&r->h.mem.swap, n, 80000, 120000, 1e9, PAGE);
 	r->h.mem.victims = VICTIM_CLOCK;
 	r->h.mem.rng = rng_stream(seed, 0, RNG_RECLAIM, 1);
 	r->spec = (struct vm_spec){.name = r->name, .memory_bytes = (int64_t)n * PAGE, .image = -1};

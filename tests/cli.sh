@@ -115,6 +115,9 @@ bad_config cli_missing_key.yaml 2 1
 bad_config cli_bad_workload.yaml 5 11
 bad_config cli_unknown_policy.yaml 6 23
 bad_config cli_wrong_type.yaml 3 8
+bad_config cli_guest_swap_in.yaml 7 3
+grep -q -F 'hosts[].disk' "$T/stderr" || because "the error does not say where the setting went"
+check "latency.guest_swap_in: the error names hosts[].disk" "$why"
 
 why=
 m validate "$DATA/cli_unknown_key.yaml"
@@ -182,10 +185,11 @@ sample: 365d
 page_size: 1GiB
 hosts:
   - {name: big, count: 64, memory: 1PiB,
-     swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
+     swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s},
+     disk: {read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
 policies:
   overcommit: {policy: ratio, max: 100}
-latency: {zero_fill: 1h, cow: 1h, decompress: 1h, guest_swap_in: 1h}
+latency: {zero_fill: 1ms, cow: 1ms, decompress: 1ms}   # per 4 KiB: 262 s a fault at 1 GiB pages
 workload:
   vms:
     - {name: a, memory: 1PiB, depart: 3650d,
