@@ -331,6 +331,19 @@ want_rc 2
 want_err_line
 check "compare refuses a file that is not results" "$why"
 
+why=
+printf '{"schema": "memsim-sweep/1", "points": []}\n' > "$T/no-points.json"
+m compare "$T/no-points.json"
+want_rc 2
+want_err_line
+grep -q 'no-points.json:1:1: error: a sweep summary with no "points"' "$T/stderr" ||
+	because "the error does not name the file and the empty points"
+printf '{"schema": "memsim-sweep/1"}\n' > "$T/no-points.json"
+m compare "$T/cmp-a.json" "$T/no-points.json"
+want_rc 2
+want_err_line
+check "compare refuses a sweep summary without points, in one line" "$why"
+
 # --- plot ---------------------------------------------------------------------------
 
 # is_png FILE: the eight-byte PNG signature, 89 50 4E 47 0D 0A 1A 0A.
