@@ -111,7 +111,7 @@ deps-mpi:
 FUZZ_CC ?= clang-14
 FUZZ_APT := clang-14 libclang-rt-14-dev
 deps-fuzz:
-	@if ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d[0] & n & 0); }\n' | \
+	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return !d + !n; }' | \
 	     $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1; then \
 		echo "memsim: $(FUZZ_CC) with libFuzzer is missing (make fuzz needs it)"; \
 		if [ "$$(id -u)" = 0 ]; then \

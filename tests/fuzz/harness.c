@@ -14,13 +14,13 @@
 #include "trace.h"
 #include "units.h"
 
-static char dir[64];
+static char dir[512];
 
 static void remove_dir(void)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char path[512];
+	char path[1024];
 
 	if (!d)
 		return;
@@ -36,13 +36,15 @@ static void remove_dir(void)
 
 const char *fuzz_put(const char *rel, const void *data, size_t size)
 {
-	static char buf[4][512];
+	static char buf[4][1024];
 	static unsigned k;
 	char *p = buf[k++ % 4];
 	FILE *f;
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/memsim-fuzz-XXXXXX");
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(dir, sizeof(dir), "%s/memsim-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(dir)) {
 			perror("mkdtemp");
 			abort();

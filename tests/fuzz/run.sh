@@ -35,6 +35,12 @@ seed import_alibaba tests/data/import/alibaba-gpu/*.csv
 seed import_google tests/data/import/google-derived/vm_*
 mkdir -p "$B/corpus/set"
 
+# The harnesses' temporary folders, left behind by a crash, go with the run.
+TMPDIR=$B/tmp
+export TMPDIR
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+
 for name in "$@"; do
 	kept=tests/fuzz/corpus/$name
 	[ -d "$kept" ] || kept=
@@ -53,5 +59,6 @@ for name in "$@"; do
 			head -n 12 | sed 's/^/#   /'
 	fi
 done
+rm -rf "$TMPDIR"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
