@@ -100,7 +100,12 @@ static int load(const char *path, cJSON **doc, struct column **cols, size_t *n, 
 		return 0;
 	}
 	if (cJSON_IsString(schema) && !strcmp(schema->valuestring, "memsim-sweep/1")) {
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(*doc, "points"))
+		const cJSON *points = cJSON_GetObjectItemCaseSensitive(*doc, "points");
+
+		if (!cJSON_IsArray(points) || cJSON_GetArraySize(points) == 0)
+			return sim_err_set(err, -SIM_EINVAL, path, 1, 1,
+					   "a sweep summary with no \"points\"");
+		cJSON_ArrayForEach(p, points)
 		{
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "id");
 			char label[600];

@@ -436,12 +436,8 @@ want_rc 0
 want_out '^VMs: *18$'
 check "describe counts the VMs of a trace" "$why"
 
-TRACES=${MEMSIM_TRACES:-../shared/traces}
-why=
-m import azure "$TRACES/azure-v1/vmtable/vmtable.csv" -o "$T/azure.yaml"
-want_rc 0
-[ -s "$T/azure.yaml" ] || because "no trace written"
-grep -q 'VMs written' "$T/stderr" || because "no report on stderr"
+# The fixture always; the real V1 vmtable too when it is there ($MEMSIM_TRACES, else
+# ../shared/traces beside the checkout).
 cat > "$T/azure-run.yaml" <<'YAML'
 duration: 1h
 tick: 10m
@@ -450,9 +446,23 @@ page_size: 1GiB
 hosts: [{name: h, count: 4, memory: 512GiB}]
 workload: azure.yaml
 YAML
-m run "$T/azure-run.yaml" --quiet -o "$T/azure.json"
-want_rc 0
-check "an imported Azure trace runs" "$why"
+TRACES=${MEMSIM_TRACES:-../shared/traces}
+vmtables="$DATA/import/azure-v1/vmtable.csv"
+if [ -n "${MEMSIM_TRACES:-}" ] || [ -d "$TRACES" ]; then
+	vmtables="$vmtables $TRACES/azure-v1/vmtable/vmtable.csv"
+else
+	echo "# real traces: skipped (no $TRACES)"
+fi
+for vmtable in $vmtables; do
+	why=
+	m import azure "$vmtable" -o "$T/azure.yaml"
+	want_rc 0
+	[ -s "$T/azure.yaml" ] || because "no trace written"
+	grep -q 'VMs written' "$T/stderr" || because "no report on stderr"
+	m run "$T/azure-run.yaml" --quiet -o "$T/azure.json"
+	want_rc 0
+	check "an imported Azure trace runs ($vmtable)" "$why"
+done
 
 why=
 printf 'earlier\n' > "$T/bad.yaml"
@@ -521,6 +531,19 @@ m compare "$T/cmp-a.json" "$DATA/cli_good.yaml"
 want_rc 2
 want_err_line
 check "compare refuses a file that is not results" "$why"
+
+why=
+printf '{"schema": "memsim-sweep/1", "points": []}\n' > "$T/no-points.json"
+m compare "$T/no-points.json"
+want_rc 2
+want_err_line
+grep -q 'no-points.json:1:1: error: a sweep summary with no "points"' "$T/stderr" ||
+	because "the error does not name the file and the empty points"
+printf '{"schema": "memsim-sweep/1"}\n' > "$T/no-points.json"
+m compare "$T/cmp-a.json" "$T/no-points.json"
+want_rc 2
+want_err_line
+check "compare refuses a sweep summary without points, in one line" "$why"
 
 # --- plot ---------------------------------------------------------------------------
 
