@@ -287,6 +287,7 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "stall_s", r->stall_s);
 	add_num(o, "slowdown_mean", r->slowdown_mean);
 	add_num(o, "slowdown_p99", r->slowdown_p99);
+	add_num(o, "slowdown_p95", r->slowdown_p95);
 	add_num(o, "progress_mean", r->progress_mean);
 	add_num(o, "sla_violations", (double)r->sla_violations);
 	add_num(sum, "hosts_used", (double)r->hosts_used);

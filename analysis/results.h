@@ -96,6 +96,7 @@ struct run_record {
 	int64_t host_swap_out_bytes, host_swap_in_bytes;
 	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
 	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
+	double slowdown_p95;            /* over VMs that ran, as slowdown_p99 */
 	uint64_t sla_violations;
 	/* Cost, when the config has one. */
 	bool has_cost;

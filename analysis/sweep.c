@@ -54,7 +54,7 @@ enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
 static const int64_t SWEEP_MAX_JOBS = 1024;
 
 static const char usage_sweep[] =
-	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR]\n"
+	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR] [--set K=V]... [--seed N]\n"
 	"\n"
 	"Runs every point of a sweep file (a base config, axes of --set values,\n"
 	"grid or zip, replications) as `memsim run`, then writes DIR/summary.json\n"
@@ -64,6 +64,9 @@ static const char usage_sweep[] =
 	"\n"
 	"  -j N     run N runs at once (default 1)\n"
 	"  -o DIR   output folder (default sweeps/<sweep file name without .yaml>)\n"
+	"  --set K=V  override a base config key in every run (the axes win);\n"
+	"           give the same --set and --seed when resuming\n"
+	"  --seed N   override the base config's seed in every run\n"
 #ifdef MEMSIM_MPI
 	"  --mpi    share the runs among the ranks of an MPI job (under mpirun); DIR\n"
 	"           must be on a filesystem every rank sees\n"
@@ -102,6 +105,9 @@ struct runner {
 	const struct sweep_spec *spec;
 	const char *dir;
 	const char *self;               /* this binary, from /proc/self/exe */
+	const char *const *sets;        /* --set K=V for every run, before the axes */
+	size_t n_sets;
+	const char *seed;               /* --seed N, or NULL */
 	bool progress;                  /* stderr is a terminal */
 	size_t total, done, failed;
 	struct timespec start;
@@ -238,7 +244,7 @@ static void show_progress(const struct runner *r, bool last)
 static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 {
 	const struct sweep_spec *s = r->spec;
-	size_t n_args = 12 + 2 * s->n_axes, k = 0, a;
+	size_t n_args = 14 + 2 * s->n_axes + 2 * r->n_sets, k = 0, a;
 	char **argv = xcalloc(n_args, sizeof(*argv));
 	char *out, *err_tmp, reps[48], rep[32];
 	int fd;
@@ -275,6 +281,14 @@ static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 	argv[k++] = s->base;
 	argv[k++] = (char *)"--set";
 	argv[k++] = reps;
+	for (a = 0; a < r->n_sets; a++) {
+		argv[k++] = (char *)"--set";
+		argv[k++] = (char *)r->sets[a];
+	}
+	if (r->seed) {
+		argv[k++] = (char *)"--seed";
+		argv[k++] = (char *)r->seed;
+	}
 	for (a = 0; a < s->n_axes; a++) {
 		const char *v = sweep_spec_value(s, t->point, a);
 		char *set = xmalloc(strlen(s->axes[a].key) + strlen(v) + 2);
@@ -417,9 +431,10 @@ static char *default_dir(const char *path)
 }
 
 static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
-		 const struct ranks *k)
+		 const struct ranks *k, const struct runner *opts)
 {
-	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO) };
+	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO),
+			    .sets = opts->sets, .n_sets = opts->n_sets, .seed = opts->seed };
 	size_t R = (size_t)s->replications, n = 0, p, rep;
 	struct task *tasks = xcalloc(s->n_points * R + 1, sizeof(*tasks));
 	struct sweep_sum *sum;
@@ -516,14 +531,16 @@ static bool parse_jobs(const char *s, int64_t *jobs)
 	       *jobs <= SWEEP_MAX_JOBS;
 }
 
-int sweep_main(int argc, char **argv)
+/* sweep_main's work; sets has room for argc --set values. */
+static int sweep_cli(int argc, char **argv, const char **sets)
 {
 	const char *file = NULL, *out = NULL;
 	struct sweep_spec s;
 	struct sim_err err = { 0 };
 	struct ranks k = { .mpi = false, .rank = 0, .size = 1 };
-	int64_t jobs = 1;
-	char *dir;
+	struct runner opts = { .sets = sets };
+	int64_t jobs = 1, seed;
+	char *dir, why[128];
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -533,7 +550,20 @@ int sweep_main(int argc, char **argv)
 			fputs(usage_sweep, stdout);
 			return EXIT_OK;
 		}
-		if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
+		if (!strcmp(a, "--set") || !strcmp(a, "--seed")) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+
+			if (!v || (!strcmp(a, "--set") && (!strchr(v, '=') || v[0] == '=')) ||
+			    (!strcmp(a, "--seed") &&
+			     (units_parse_int(v, &seed, why, sizeof(why)) || seed < 0)))
+				return usage_error("%s needs %s, not '%s'", a,
+						   !strcmp(a, "--set") ? "KEY=VALUE" :
+						   "a whole number >= 0", v ? v : "");
+			if (!strcmp(a, "--seed"))
+				opts.seed = v;
+			else
+				sets[opts.n_sets++] = v;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc)
 				return usage_error("option '%s' needs a value", a);
 			if (!strcmp(a, "-o")) {
@@ -579,7 +609,7 @@ int sweep_main(int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else {
 		dir = out ? xstrdup(out) : default_dir(file);
-		rc = sweep(&s, dir, jobs, &k);
+		rc = sweep(&s, dir, jobs, &k, &opts);
 		free(dir);
 		sweep_spec_release(&s);
 	}
@@ -587,5 +617,14 @@ int sweep_main(int argc, char **argv)
 	if (k.mpi)
 		MPI_Finalize();
 #endif
+	return rc;
+}
+
+int sweep_main(int argc, char **argv)
+{
+	const char **sets = xcalloc((size_t)argc + 1, sizeof(*sets));
+	int rc = sweep_cli(argc, argv, sets);
+
+	free(sets);
 	return rc;
 }

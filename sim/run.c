@@ -249,6 +249,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 		rec->progress_mean = gsl_stats_mean(prog, 1, n_ran);
 		gsl_sort(slow, 1, n_ran);
 		rec->slowdown_p99 = gsl_stats_quantile_from_sorted_data(slow, 1, n_ran, 0.99);
+		rec->slowdown_p95 = gsl_stats_quantile_from_sorted_data(slow, 1, n_ran, 0.95);
 	} else {
 		rec->progress_mean = 1.0;
 	}

@@ -207,13 +207,27 @@ static int read_latency(struct cfg_node *root, struct latency_params *l, struct 
 static int read_sla(struct cfg_node *root, struct sla_params *s, struct sim_err *err)
 {
 	static const char *const keys[] = {
-		"max_slowdown", "max_rejected", "max_swapped", "min_progress", NULL,
+		"max_slowdown", "max_rejected", "max_swapped", "min_progress",
+		"max_slowdown_p99", "max_slowdown_p95", "max_violating_vms", "max_oom_vms", NULL,
+	};
+	/* Judged from the results (analysis/plan_search.c); checked here only. */
+	static const char *const judged[] = {
+		"max_slowdown_p99", "max_slowdown_p95", "max_violating_vms", "max_oom_vms",
 	};
 	struct cfg_node *m, *n;
+	double v;
 	int rc;
 
 	if ((rc = sub_map(root, "sla", keys, &m, err)))
 		return rc;
+	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++)
+		if (cfg_get(m, judged[i]) &&
+		    (rc = cfg_read_fraction(m, judged[i], NULL, 0, i < 2 ? 1e6 : 1, &v, err)))
+			return rc;
+	if ((n = cfg_get(m, "max_violating_vms")) && !cfg_get(m, "max_slowdown"))
+		return cfg_err(err, -SIM_EINVAL, n,
+			       "sla.max_violating_vms needs sla.max_slowdown, the slowdown a "
+			       "violating VM passes");
 	if ((s->has_max_slowdown = cfg_get(m, "max_slowdown") != NULL) &&
 	    (rc = cfg_read_fraction(m, "max_slowdown", NULL, 0, 1e6, &s->max_slowdown, err)))
 		return rc;
