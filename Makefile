@@ -114,6 +114,7 @@ check: deps deps-plot
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
+	MEMSIM=./$(B)/memsim sh tests/summary.sh
 
 debug check-sanitize: deps deps-plot
 	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
@@ -125,6 +126,7 @@ check-nodeps: $(B)/memsim $(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
+	MEMSIM=./$(B)/memsim sh tests/summary.sh
 
 # mpi: the same memsim built with mpicc and -DMEMSIM_MPI, in its own tree.
 mpi: deps deps-mpi

@@ -35,8 +35,16 @@ void results_release(struct run_record *r)
 	size_t i;
 	int k;
 
-	for (i = 0; i < r->n_hosts; i++)
+	for (i = 0; i < r->n_hosts; i++) {
 		free(r->hosts[i].name);
+		if (r->hosts[i].series) {
+			free(r->hosts[i].series->t_s);
+			for (k = 0; k < COL_COUNT; k++)
+				free(r->hosts[i].series->col[k]);
+			free(r->hosts[i].series->stall_s);
+			free(r->hosts[i].series);
+		}
+	}
 	free(r->hosts);
 	for (i = 0; i < r->n_vms; i++)
 		free(r->vms[i].name);
@@ -140,6 +148,22 @@ cJSON *results_config_json(const struct cfg_node *n)
 	return cJSON_CreateNull();
 }
 
+static cJSON *int_array(const int64_t *v, size_t n);
+
+/* A host's series: the cluster series' memory columns (faults and stall belong to VMs). */
+static cJSON *host_series_json(const struct rec_series *s)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "t_s");
+	size_t i;
+	int k;
+
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->t_s[i]));
+	for (k = 0; k < COL_FAULTS; k++)
+		cJSON_AddItemToObject(o, rec_col_names[k], int_array(s->col[k], s->n));
+	return o;
+}
+
 static cJSON *host_json(const struct rec_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -160,6 +184,10 @@ static cJSON *host_json(const struct rec_host *h)
 	add_num(o, "swap_used_bytes", (double)h->swap_used_bytes);
 	cJSON_AddBoolToObject(o, "swap_full", h->swap_full);
 	add_num(o, "oom_vms", (double)h->oom);
+	add_num(o, "used_bytes_peak", (double)h->used_bytes_peak);
+	add_num(o, "swapped_bytes_peak", (double)h->swapped_bytes_peak);
+	if (h->series)
+		cJSON_AddItemToObject(o, "series", host_series_json(h->series));
 	return o;
 }
 

@@ -22,6 +22,8 @@
 extern const char *const rec_state_names[REC_STATES];
 extern const char *const rec_fault_names[REC_FAULTS];
 
+struct rec_series;
+
 struct rec_host {
 	char *name;
 	const char *group;
@@ -34,6 +36,9 @@ struct rec_host {
 	int64_t swap_used_bytes, swap_bytes;
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
+	int64_t used_bytes_peak;        /* the largest used memory of any sample */
+	int64_t swapped_bytes_peak;     /* the largest swapped memory of any sample */
+	struct rec_series *series;      /* with output.host_series, else NULL; owned */
 };
 
 struct rec_vm {

@@ -74,25 +74,47 @@ static void totals(const struct cluster *c, uint64_t *faults, int64_t *stall_ns)
 	}
 }
 
-/* A sample at t; *faults and *stall_ns carry the totals of the last one. */
+/* One host's memory columns now (faults, which belong to VMs, stay 0). */
+static void host_sample(const struct host *h, int64_t v[COL_COUNT])
+{
+	const struct hmem *hm = &h->mem;
+	int64_t pb = hm->page_bytes;
+
+	v[COL_CONFIGURED] = h->committed_bytes;
+	v[COL_USED] = (int64_t)(hm->frames_total - hm->frames_free) * pb;
+	v[COL_FREE] = (int64_t)hm->frames_free * pb;
+	v[COL_SHARED_SAVED] = (int64_t)(hm->n_shared_mapped - hm->shared.n_used) * pb;
+	v[COL_BALLOONED] = (int64_t)hm->n_ballooned * pb;
+	v[COL_SWAPPED] = (int64_t)hm->swap.used_pages * pb;
+	v[COL_COMPRESSED] = (int64_t)hm->n_compressed * pb;
+	v[COL_FAULTS] = 0;
+}
+
+/*
+ * A sample at t; *faults and *stall_ns carry the totals of the last one.
+ * Each host's peaks are kept, and its series with output.host_series.
+ */
 static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
 			   uint64_t *faults, int64_t *stall_ns)
 {
-	int64_t v[COL_COUNT] = {0}, stall;
+	int64_t v[COL_COUNT] = {0}, hv[COL_COUNT], stall;
 	uint64_t f;
 	size_t i;
+	int k;
 
 	v[COL_CONFIGURED] = c->stats.committed_bytes;
 	for (i = 0; i < c->n_hosts; i++) {
-		const struct hmem *hm = &c->hosts[i].mem;
-		int64_t pb = hm->page_bytes;
+		struct rec_host *rh = &rec->hosts[i];
 
-		v[COL_USED] += (int64_t)(hm->frames_total - hm->frames_free) * pb;
-		v[COL_FREE] += (int64_t)hm->frames_free * pb;
-		v[COL_SHARED_SAVED] += (int64_t)(hm->n_shared_mapped - hm->shared.n_used) * pb;
-		v[COL_BALLOONED] += (int64_t)hm->n_ballooned * pb;
-		v[COL_SWAPPED] += (int64_t)hm->swap.used_pages * pb;
-		v[COL_COMPRESSED] += (int64_t)hm->n_compressed * pb;
+		host_sample(&c->hosts[i], hv);
+		for (k = COL_USED; k < COL_FAULTS; k++)
+			v[k] += hv[k];
+		if (hv[COL_USED] > rh->used_bytes_peak)
+			rh->used_bytes_peak = hv[COL_USED];
+		if (hv[COL_SWAPPED] > rh->swapped_bytes_peak)
+			rh->swapped_bytes_peak = hv[COL_SWAPPED];
+		if (rh->series)
+			results_series_add(rh->series, (double)t / 1e9, hv, 0.0);
 	}
 	totals(c, &f, &stall);
 	v[COL_FAULTS] = (int64_t)(f - *faults);
@@ -225,8 +247,6 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 		rec->hosts_without_overcommit =
 			(uint64_t)ceil((double)c->stats.committed_peak_bytes / cap - 1e-9);
 	}
-	rec->n_hosts = c->n_hosts;
-	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {
 		collect_host(&c->hosts[i], &rec->hosts[i]);
 		rec->hosts_swap_full += rec->hosts[i].swap_full;
@@ -384,6 +404,11 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 
 	s = sim_new();
 	c = cluster_new(s, &cp);
+	/* Hosts are recorded from the first sample on: their peaks and series. */
+	rec->n_hosts = c->n_hosts;
+	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
+	for (i = 0; sc->host_series && i < c->n_hosts; i++)
+		rec->hosts[i].series = xcalloc(1, sizeof(*rec->hosts[i].series));
 	cluster_start(c);
 	for (t = 0; !c->check_failed; t += sc->sample_ns) {
 		if (t > sc->duration_ns)
