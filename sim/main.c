@@ -86,12 +86,13 @@ static const char usage_import[] =
 	"  --seed N          seed of the working sets drawn for traces without usage\n";
 
 static const char usage_describe[] =
-	"usage: memsim describe TRACE [--seed N] [--bins N]\n"
+	"usage: memsim describe TRACE|CONFIG [--seed N] [--bins N]\n"
 	"\n"
 	"Loads a workload trace (as `workload:` in a config takes it), draws its\n"
 	"groups with the seed (default 1), and prints the VM count, the arrivals,\n"
 	"and the configured and working-set memory alive over time in N bins\n"
-	"(default 12).\n";
+	"(default 12), up to the last event.  Given a config, it describes the\n"
+	"config's workload with the config's seed, up to the run's duration.\n";
 
 static const char usage_validate[] =
 	"usage: memsim validate CONFIG [--set KEY=VALUE]... [--seed N]\n"
@@ -617,11 +618,13 @@ static int cmd_describe(int argc, char **argv)
 {
 	struct cfg_node *root = NULL;
 	struct trace t = {0};
+	struct scenario sc;
 	struct sim_err err = {0};
 	struct description d;
 	struct vm_spec *vms = NULL;
 	const char *path = NULL;
-	int64_t seed = 1, bins = 12;
+	int64_t seed = 1, bins = 12, horizon = 0;
+	bool has_seed = false, config = false;
 	char why[256];
 	size_t n = 0;
 	int i, rc;
@@ -640,6 +643,7 @@ static int cmd_describe(int argc, char **argv)
 			    *x > (a[2] == 's' ? INT64_MAX : 1000))
 				return usage_error(usage_describe,
 						   "%s needs a whole number, not '%s'", a, v);
+			has_seed |= a[2] == 's';
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error(usage_describe, "unknown option '%s'", a);
@@ -652,21 +656,40 @@ static int cmd_describe(int argc, char **argv)
 	if (!path)
 		return usage_error(usage_describe, "%s", "missing TRACE");
 	rc = cfg_load_file(path, &root, &err);
-	if (!rc)
+	/* A config (it has a workload): its trace, its seed, its duration. */
+	if (!rc && cfg_get(root, "workload")) {
+		struct scenario_opts so = {.has_seed = has_seed, .seed = (uint64_t)seed};
+
+		config = true;
+		cfg_free(root);
+		root = NULL;
+		rc = scenario_load(path, &so, &sc, &err);
+		if (!rc) {
+			seed = (int64_t)sc.seed;
+			horizon = sc.duration_ns;
+			rc = trace_expand(&sc.trace, sc.seed, 0, sc.page_bytes, &vms, &n, &err);
+		}
+	} else if (!rc) {
 		rc = trace_load(root, &t, &err);
-	if (!rc)
-		rc = trace_expand(&t, (uint64_t)seed, 0, 4096, &vms, &n, &err);
+		if (!rc)
+			rc = trace_expand(&t, (uint64_t)seed, 0, 4096, &vms, &n, &err);
+	}
 	if (rc) {
 		sim_err_print(&err, stderr);
+		if (config)
+			scenario_release(&sc);
 		trace_release(&t);
 		cfg_free(root);
 		return EXIT_USAGE;
 	}
-	describe_vms(vms, n, (size_t)bins, &d);
-	printf("%s (seed %lld)\n", path, (long long)seed);
+	describe_vms_to(vms, n, (size_t)bins, horizon, &d);
+	printf("%s (seed %lld%s)\n", path, (long long)seed,
+	       config ? has_seed ? ", from --seed" : ", the config's" : "");
 	describe_print(&d, stdout);
 	describe_release(&d);
 	trace_specs_free(vms, n);
+	if (config)
+		scenario_release(&sc);
 	trace_release(&t);
 	cfg_free(root);
 	return EXIT_OK;
