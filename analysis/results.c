@@ -53,6 +53,8 @@ void results_release(struct run_record *r)
 	for (k = 0; k < COL_COUNT; k++)
 		free(r->series.col[k]);
 	free(r->series.stall_s);
+	for (k = 0; k < REC_FAULTS; k++)
+		free(r->series.faults_kind[k]);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -73,6 +75,21 @@ void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_CO
 	for (k = 0; k < COL_COUNT; k++)
 		s->col[k][s->n] = v[k];
 	s->n++;
+}
+
+void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS])
+{
+	int k;
+
+	if (s->n_kinds == s->cap_kinds) {
+		s->cap_kinds = s->cap_kinds ? 2 * s->cap_kinds : 64;
+		for (k = 0; k < REC_FAULTS; k++)
+			s->faults_kind[k] = xrealloc(s->faults_kind[k],
+						     s->cap_kinds * sizeof(*s->faults_kind[k]));
+	}
+	for (k = 0; k < REC_FAULTS; k++)
+		s->faults_kind[k][s->n_kinds] = kinds[k];
+	s->n_kinds++;
 }
 
 /* NaN and infinities would print as null; they never belong in results. */
@@ -340,6 +357,16 @@ cJSON *results_to_json(const struct run_record *r)
 	a = cJSON_AddArrayToObject(o, "stall_s");
 	for (i = 0; i < r->series.n; i++)
 		cJSON_AddItemToArray(a, num(r->series.stall_s[i]));
+	/* faults split by kind: faults_zero_fill, ...; they add up to faults. */
+	for (k = 0; k < REC_FAULTS && r->series.n_kinds == r->series.n; k++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "faults_%s", rec_fault_names[k]);
+		a = cJSON_AddArrayToObject(o, key);
+		for (i = 0; i < r->series.n; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(
+						     (double)r->series.faults_kind[k][i]));
+	}
 	return root;
 }
 

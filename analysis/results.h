@@ -76,6 +76,9 @@ struct rec_series {
 	double *t_s;
 	int64_t *col[COL_COUNT];
 	double *stall_s;                /* VMs' stall since the last sample */
+	/* The cluster's faults of each kind since the last sample; n_kinds == n or 0. */
+	uint64_t *faults_kind[REC_FAULTS];
+	size_t n_kinds, cap_kinds;
 };
 
 struct run_record {
@@ -119,6 +122,8 @@ void results_release(struct run_record *r);
 /* Appends a sample: t_s, one value per column, and the stall. */
 void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT],
 			double stall_s);
+/* Appends a sample's faults by kind (the cluster series only), after results_series_add. */
+void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS]);
 /* The whole document; the caller owns it (cJSON_Delete). */
 cJSON *results_to_json(const struct run_record *r);
 /* A cfg tree as JSON, with normalized values where they were read. */

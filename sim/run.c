@@ -57,19 +57,23 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 	return hp;
 }
 
-/* Faults and stall of every VM that ever ran, so far. */
-static void totals(const struct cluster *c, uint64_t *faults, int64_t *stall_ns)
+/* Faults (in all, and by kind) and stall of every VM that ever ran, so far. */
+static void totals(const struct cluster *c, uint64_t *faults, uint64_t kinds[FAULT_COUNT],
+		   int64_t *stall_ns)
 {
 	size_t i;
 	int k;
 
 	*faults = 0;
 	*stall_ns = 0;
+	memset(kinds, 0, FAULT_COUNT * sizeof(*kinds));
 	for (i = 0; i < c->n_vms; i++) {
 		const struct mem_stats *st = &c->vms[i].mem.stats;
 
-		for (k = 0; k < FAULT_COUNT; k++)
+		for (k = 0; k < FAULT_COUNT; k++) {
 			*faults += st->faults[k];
+			kinds[k] += st->faults[k];
+		}
 		*stall_ns += st->stall_ns;
 	}
 }
@@ -95,10 +99,10 @@ static void host_sample(const struct host *h, int64_t v[COL_COUNT])
  * Each host's peaks are kept, and its series with output.host_series.
  */
 static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
-			   uint64_t *faults, int64_t *stall_ns)
+			   uint64_t *faults, uint64_t kinds_seen[FAULT_COUNT], int64_t *stall_ns)
 {
 	int64_t v[COL_COUNT] = {0}, hv[COL_COUNT], stall;
-	uint64_t f;
+	uint64_t f, kinds[FAULT_COUNT], delta[REC_FAULTS];
 	size_t i;
 	int k;
 
@@ -116,12 +120,20 @@ static void collect_sample(struct run_record *rec, const struct cluster *c, sim_
 		if (rh->series)
 			results_series_add(rh->series, (double)t / 1e9, hv, 0.0);
 	}
-	totals(c, &f, &stall);
+	totals(c, &f, kinds, &stall);
 	v[COL_FAULTS] = (int64_t)(f - *faults);
 	results_series_add(&rec->series, (double)t / 1e9, v, (double)(stall - *stall_ns) / 1e9);
+	for (k = 0; k < FAULT_COUNT; k++) {
+		delta[k] = kinds[k] - kinds_seen[k];
+		kinds_seen[k] = kinds[k];
+	}
+	results_series_add_kinds(&rec->series, delta);
 	*faults = f;
 	*stall_ns = stall;
 }
+
+/* The results name the model's fault kinds in its order. */
+_Static_assert(REC_FAULTS == FAULT_COUNT, "a fault kind without a results name");
 
 static double col_mean(const struct rec_series *s, enum rec_col k)
 {
@@ -352,7 +364,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	char **names;
 	size_t n_specs, i;
 	double t0 = wall_now(), last_print = t0;
-	uint64_t faults_seen = 0;
+	uint64_t faults_seen = 0, kinds_seen[FAULT_COUNT] = {0};
 	int64_t stall_seen = 0;
 	sim_time t;
 	int rc;
@@ -416,7 +428,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		sim_run(s, t);
 		if (c->check_failed)
 			break;
-		collect_sample(rec, c, t, &faults_seen, &stall_seen);
+		collect_sample(rec, c, t, &faults_seen, kinds_seen, &stall_seen);
 		if (o->progress && wall_now() - last_print > 0.25) {
 			last_print = wall_now();
 			progress_line(t, sc->duration_ns);
