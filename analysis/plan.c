@@ -801,6 +801,12 @@ int plan_main(int argc, char **argv)
 				   "hosts.0.count)");
 		goto done;
 	}
+	/* The SLA is read once, from the first run, and judges every run. */
+	if (!strncmp(c.key, "sla.", 4) || !strcmp(c.key, "sla")) {
+		code = usage_error("--search %s: the SLA is what plan judges by, not a key to "
+				   "search", c.key);
+		goto done;
+	}
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		code = usage_error("unknown format '%s' (text or json)", format);
 		goto done;

@@ -189,7 +189,14 @@ for e in d["evidence"]:
 ' "$T/stdout" 2>"$T/py" || because "JSON check: $(tail -n 1 "$T/py")"
 fi
 want_clean
-check "plan takes fractional steps (overcommit.max = 1.8), --seed and --set" "$why"
+# The same search in percentages: 180%, given to the runs as "180%".
+m plan "$DATA/plan_erlang.yaml" --search policies.overcommit.max --min 100% --max 200% \
+	--step 5% --set policies.overcommit.policy=ratio --set hosts.0.memory=9GiB
+want_rc 0
+want_out '^policies\.overcommit\.max = 180% (the smallest value that meets the SLA)$'
+want_out 'policies\.overcommit\.max=175% r0: fail'
+want_clean
+check "plan takes fractional steps (overcommit.max = 1.8, or 180%), --seed and --set" "$why"
 
 why=
 m sweep "$DATA/sweep_small.yaml" -o "$T/sw" --set hosts.0.memory=8GiB --seed 99
@@ -218,8 +225,11 @@ want_rc 2
 want_err 'needs --min, --max and --step'
 m plan "$DATA/plan_erlang.yaml" --search hosts.0.count --set nokey
 want_rc 2
+m plan "$DATA/plan_erlang.yaml" --search sla.max_rejected --min 1% --max 49% --step 2%
+want_rc 2
+want_err 'the SLA is what plan judges by'
 want_clean
-check "plan refuses mixed kinds, a zero step, an incomplete fractional range, a bad --set" "$why"
+check "plan refuses mixed kinds, a zero step, an incomplete range, a bad --set, an SLA key" "$why"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
