@@ -167,7 +167,7 @@ cJSON *results_config_json(const struct cfg_node *n)
 
 static cJSON *int_array(const int64_t *v, size_t n);
 
-/* A host's series: the cluster series' memory columns (faults and stall belong to VMs). */
+/* A host's series: the cluster series' keys, faults and stall those of its VMs. */
 static cJSON *host_series_json(const struct rec_series *s)
 {
 	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "t_s");
@@ -176,8 +176,11 @@ static cJSON *host_series_json(const struct rec_series *s)
 
 	for (i = 0; i < s->n; i++)
 		cJSON_AddItemToArray(a, num(s->t_s[i]));
-	for (k = 0; k < COL_FAULTS; k++)
+	for (k = 0; k < COL_COUNT; k++)
 		cJSON_AddItemToObject(o, rec_col_names[k], int_array(s->col[k], s->n));
+	a = cJSON_AddArrayToObject(o, "stall_s");
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->stall_s[i]));
 	return o;
 }
 

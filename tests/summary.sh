@@ -98,7 +98,7 @@ why=
 # configs/default.yaml has VMs whose slowdowns differ: the 95th percentile over them, by
 # the usual linear interpolation between order statistics, from the VMs' own slowdowns.
 m run configs/default.yaml -o "$T/def.json" --set sla.max_slowdown_p95=1% \
-	--set sla.max_violating_vms=5% --set sla.max_slowdown=2%
+	--set sla.max_violating_vms=5% --set sla.max_slowdown=2% --set output.host_series=true
 want_rc 0
 py '
 import json, re, sys
@@ -127,8 +127,20 @@ line = "    max_violating_vms  %.2f%%, bound at most 5.00%%: %s by %.2f points" 
 assert line in out, (line, out)
 assert "max_slowdown " not in out, "max_slowdown shown as a bound on every VM"
 assert ("SLA:     missed" in out) == (p95 > 0.01 or share > 0.05)
+# Host faults and stall are those of the VMs on them: they add up to the cluster series.
+ser, hs = d["series"], [h["series"] for h in d["hosts"]]
+assert sum(ser["faults"]) > 0 and sum(ser["stall_s"]) > 0
+for i in range(len(ser["t_s"])):
+    assert sum(h["faults"][i] for h in hs) == ser["faults"][i], i
+    assert abs(sum(h["stall_s"][i] for h in hs) - ser["stall_s"][i]) < 1e-9, i
+# The busiest line against the hosts peaks.
+peaks = [h["used_bytes_peak"] for h in d["hosts"]]
+top = max(range(len(peaks)), key=lambda i: peaks[i])
+ratio = peaks[top] / (sum(peaks) / len(peaks))
+assert "  busiest: %s peaked at" % d["hosts"][top]["name"] in out, out
+assert "%.2fx the mean host" % ratio in out, (ratio, out)
 ' "$T/def.json" "$T/stdout"
-check "slowdown_p95 and p99 are the VMs' percentiles; the summary judges p95 and the share" "$why"
+check "p95 and p99 over VMs; the summary judges p95 and the share; host faults add up" "$why"
 
 why=
 hw='duration: 1h\nhosts: [{name: h, count: 1, memory: 1GiB}]\nworkload: {vms: []}\n'
