@@ -133,6 +133,10 @@ check: deps deps-plot
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
+	MEMSIM=./$(B)/memsim sh tests/summary.sh
+	MEMSIM=./$(B)/memsim sh tests/compare.sh
+	MEMSIM=./$(B)/memsim sh tests/describe.sh
+	MEMSIM=./$(B)/memsim sh tests/plot.sh
 
 debug check-sanitize: deps deps-plot
 	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
@@ -144,6 +148,10 @@ check-nodeps: $(B)/memsim $(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
+	MEMSIM=./$(B)/memsim sh tests/summary.sh
+	MEMSIM=./$(B)/memsim sh tests/compare.sh
+	MEMSIM=./$(B)/memsim sh tests/describe.sh
+	MEMSIM=./$(B)/memsim sh tests/plot.sh
 
 # mpi: the same memsim built with mpicc and -DMEMSIM_MPI, in its own tree.
 mpi: deps deps-mpi

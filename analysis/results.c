@@ -37,8 +37,16 @@ void results_release(struct run_record *r)
 	size_t i;
 	int k;
 
-	for (i = 0; i < r->n_hosts; i++)
+	for (i = 0; i < r->n_hosts; i++) {
 		free(r->hosts[i].name);
+		if (r->hosts[i].series) {
+			free(r->hosts[i].series->t_s);
+			for (k = 0; k < COL_COUNT; k++)
+				free(r->hosts[i].series->col[k]);
+			free(r->hosts[i].series->stall_s);
+			free(r->hosts[i].series);
+		}
+	}
 	free(r->hosts);
 	for (i = 0; i < r->n_vms; i++)
 		free(r->vms[i].name);
@@ -47,6 +55,8 @@ void results_release(struct run_record *r)
 	for (k = 0; k < COL_COUNT; k++)
 		free(r->series.col[k]);
 	free(r->series.stall_s);
+	for (k = 0; k < REC_FAULTS; k++)
+		free(r->series.faults_kind[k]);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -81,6 +91,21 @@ static cJSON *int_json(int64_t v)
 		return cJSON_CreateNumber((double)v);
 	snprintf(buf, sizeof(buf), "%lld", (long long)v);
 	return cJSON_CreateRaw(buf);
+}
+
+void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS])
+{
+	int k;
+
+	if (s->n_kinds == s->cap_kinds) {
+		s->cap_kinds = s->cap_kinds ? 2 * s->cap_kinds : 64;
+		for (k = 0; k < REC_FAULTS; k++)
+			s->faults_kind[k] = xrealloc(s->faults_kind[k],
+						     s->cap_kinds * sizeof(*s->faults_kind[k]));
+	}
+	for (k = 0; k < REC_FAULTS; k++)
+		s->faults_kind[k][s->n_kinds] = kinds[k];
+	s->n_kinds++;
 }
 
 /* NaN and infinities would print as null; they never belong in results. */
@@ -170,6 +195,25 @@ static cJSON *device_json(const struct rec_device *d)
 	return o;
 }
 
+static cJSON *int_array(const int64_t *v, size_t n);
+
+/* A host's series: the cluster series' keys, faults and stall those of its VMs. */
+static cJSON *host_series_json(const struct rec_series *s)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "t_s");
+	size_t i;
+	int k;
+
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->t_s[i]));
+	for (k = 0; k < COL_COUNT; k++)
+		cJSON_AddItemToObject(o, rec_col_names[k], int_array(s->col[k], s->n));
+	a = cJSON_AddArrayToObject(o, "stall_s");
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->stall_s[i]));
+	return o;
+}
+
 static cJSON *host_json(const struct rec_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -192,6 +236,10 @@ static cJSON *host_json(const struct rec_host *h)
 	cJSON_AddItemToObject(o, "swap_queue", device_json(&h->swap_queue));
 	cJSON_AddItemToObject(o, "disk_queue", device_json(&h->disk_queue));
 	add_num(o, "oom_vms", (double)h->oom);
+	add_num(o, "used_bytes_peak", (double)h->used_bytes_peak);
+	add_num(o, "swapped_bytes_peak", (double)h->swapped_bytes_peak);
+	if (h->series)
+		cJSON_AddItemToObject(o, "series", host_series_json(h->series));
 	return o;
 }
 
@@ -329,6 +377,7 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "stall_s", r->stall_s);
 	add_num(o, "slowdown_mean", r->slowdown_mean);
 	add_num(o, "slowdown_p99", r->slowdown_p99);
+	add_num(o, "slowdown_p95", r->slowdown_p95);
 	add_num(o, "progress_mean", r->progress_mean);
 	add_num(o, "stalled_share_mean", r->stalled_share_mean);
 	add_num(o, "inflation_mean", r->inflation_mean);
@@ -356,6 +405,16 @@ cJSON *results_to_json(const struct run_record *r)
 	a = cJSON_AddArrayToObject(o, "stall_s");
 	for (i = 0; i < r->series.n; i++)
 		cJSON_AddItemToArray(a, num(r->series.stall_s[i]));
+	/* faults split by kind: faults_zero_fill, ...; they add up to faults. */
+	for (k = 0; k < REC_FAULTS && r->series.n_kinds == r->series.n; k++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "faults_%s", rec_fault_names[k]);
+		a = cJSON_AddArrayToObject(o, key);
+		for (i = 0; i < r->series.n; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(
+						     (double)r->series.faults_kind[k][i]));
+	}
 	return root;
 }
 

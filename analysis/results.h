@@ -28,6 +28,7 @@ struct rec_device {
 	double utilization;             /* transfer time asked for / run time */
 	double wait_mean_s;             /* queueing wait per request */
 };
+struct rec_series;
 
 struct rec_host {
 	char *name;
@@ -43,6 +44,9 @@ struct rec_host {
 	struct rec_device swap_queue;   /* the host swap device */
 	struct rec_device disk_queue;   /* the datastore: guest swap */
 	uint64_t oom;                   /* VMs stopped for want of memory */
+	int64_t used_bytes_peak;        /* the largest used memory of any sample */
+	int64_t swapped_bytes_peak;     /* the largest swapped memory of any sample */
+	struct rec_series *series;      /* with output.host_series, else NULL; owned */
 };
 
 struct rec_vm {
@@ -82,6 +86,9 @@ struct rec_series {
 	double *t_s;
 	int64_t *col[COL_COUNT];
 	double *stall_s;                /* VMs' stall since the last sample */
+	/* The cluster's faults of each kind since the last sample; n_kinds == n or 0. */
+	uint64_t *faults_kind[REC_FAULTS];
+	size_t n_kinds, cap_kinds;
 };
 
 struct run_record {
@@ -109,6 +116,7 @@ struct run_record {
 	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
 	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
 	double stalled_share_mean, inflation_mean, inflation_p99;       /* over VMs that ran */
+	double slowdown_p95;            /* over VMs that ran, as slowdown_p99 */
 	uint64_t sla_violations;
 	/* Cost, when the config has one. */
 	bool has_cost;
@@ -126,6 +134,8 @@ void results_release(struct run_record *r);
 /* Appends a sample: t_s, one value per column, and the stall. */
 void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT],
 			double stall_s);
+/* Appends a sample's faults by kind (the cluster series only), after results_series_add. */
+void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS]);
 /* The whole document; the caller owns it (cJSON_Delete). */
 cJSON *results_to_json(const struct run_record *r);
 /* A cfg tree as JSON, with normalized values where they were read. */

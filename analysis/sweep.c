@@ -64,7 +64,7 @@ enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
 static const int64_t SWEEP_MAX_JOBS = 1024;
 
 static const char usage_sweep[] =
-	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR]\n"
+	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR] [--set K=V]... [--seed N]\n"
 	"\n"
 	"Runs every point of a sweep file (a base config, axes of --set values,\n"
 	"grid or zip, replications) as `memsim run`, then writes DIR/summary.json\n"
@@ -74,6 +74,9 @@ static const char usage_sweep[] =
 	"\n"
 	"  -j N     run N runs at once (default 1)\n"
 	"  -o DIR   output folder (default sweeps/<sweep file name without .yaml>)\n"
+	"  --set K=V  override a base config key in every run (the axes win);\n"
+	"           give the same --set and --seed when resuming\n"
+	"  --seed N   override the base config's seed in every run\n"
 #ifdef MEMSIM_MPI
 	"  --mpi    share the runs among the ranks of an MPI job (under mpirun); DIR\n"
 	"           must be on a filesystem every rank sees\n"
@@ -129,6 +132,9 @@ struct runner {
 	const struct sweep_spec *spec;
 	const char *dir;
 	const char *self;               /* this binary, from /proc/self/exe */
+	const char *const *sets;        /* --set K=V for every run, before the axes */
+	size_t n_sets;
+	const char *seed;               /* --seed N, or NULL */
 	bool progress;                  /* stderr is a terminal */
 	size_t total, done, failed;
 	struct timespec start;
@@ -265,21 +271,28 @@ static void show_progress(const struct runner *r, bool last)
  * The --set overrides of point p, as `memsim run` gets them, in order:
  * replications=R, then KEY=VALUE for each axis.  Free with free_sets.
  */
-static char **point_sets(const struct sweep_spec *s, size_t p, size_t *n)
+/*
+ * The --set list of a run of point p: its replication count, the sweep's
+ * own --set values, then the point's axes, which win over both.
+ */
+static char **point_sets(const struct runner *r, size_t p, size_t *n)
 {
-	char **sets = xcalloc(s->n_axes + 1, sizeof(*sets));
-	size_t a;
+	const struct sweep_spec *s = r->spec;
+	char **sets = xcalloc(1 + r->n_sets + s->n_axes, sizeof(*sets));
+	size_t a, k = 0;
 
-	sets[0] = xmalloc(48);
-	snprintf(sets[0], 48, "replications=%lld", (long long)s->replications);
+	sets[k] = xmalloc(48);
+	snprintf(sets[k++], 48, "replications=%lld", (long long)s->replications);
+	for (a = 0; a < r->n_sets; a++)
+		sets[k++] = xstrdup(r->sets[a]);
 	for (a = 0; a < s->n_axes; a++) {
 		const char *v = sweep_spec_value(s, p, a);
 		size_t len = strlen(s->axes[a].key) + strlen(v) + 2;
 
-		sets[a + 1] = xmalloc(len);
-		snprintf(sets[a + 1], len, "%s=%s", s->axes[a].key, v);
+		sets[k] = xmalloc(len);
+		snprintf(sets[k++], len, "%s=%s", s->axes[a].key, v);
 	}
-	*n = s->n_axes + 1;
+	*n = k;
 	return sets;
 }
 
@@ -296,9 +309,9 @@ static void free_sets(char **sets, size_t n)
 static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 {
 	const struct sweep_spec *s = r->spec;
-	size_t n_args = 12 + 2 * s->n_axes, k = 0, a, n_sets;
+	size_t n_args = 14 + 2 * s->n_axes + 2 * r->n_sets, k = 0, a, n_sets;
 	char **argv = xcalloc(n_args, sizeof(*argv));
-	char **sets = point_sets(s, t->point, &n_sets);
+	char **sets = point_sets(r, t->point, &n_sets);
 	char *out, *err_tmp, rep[32];
 	int fd;
 
@@ -331,6 +344,10 @@ static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 	argv[k++] = (char *)"memsim";
 	argv[k++] = (char *)"run";
 	argv[k++] = s->base;
+	if (r->seed) {
+		argv[k++] = (char *)"--seed";
+		argv[k++] = (char *)r->seed;
+	}
 	for (a = 0; a < n_sets; a++) {
 		argv[k++] = (char *)"--set";
 		argv[k++] = sets[a];
@@ -474,9 +491,10 @@ static char *default_dir(const char *path)
  * would have now; otherwise it is removed and run again.  When the point's
  * config does not load, its runs go ahead and fail with the reason.
  */
-static size_t plan_point(const struct sweep_spec *s, const char *dir, size_t p,
-			 const struct ranks *k, struct task *tasks, struct sweep_tally *tally)
+static size_t plan_point(const struct runner *r, size_t p, const struct ranks *k,
+			 struct task *tasks, struct sweep_tally *tally)
 {
+	const struct sweep_spec *s = r->spec;
 	size_t R = (size_t)s->replications, rep, n = 0, n_sets, mine = 0;
 	struct sim_err err = { 0 };
 	struct scenario_opts so;
@@ -489,8 +507,9 @@ static size_t plan_point(const struct sweep_spec *s, const char *dir, size_t p,
 		mine += (p * R + rep) % (size_t)k->size == (size_t)k->rank;
 	if (!mine)
 		return 0;
-	sets = point_sets(s, p, &n_sets);
-	so = (struct scenario_opts){ (const char *const *)sets, n_sets, false, 0 };
+	sets = point_sets(r, p, &n_sets);
+	so = (struct scenario_opts){ (const char *const *)sets, n_sets, r->seed != NULL,
+				     r->seed ? strtoull(r->seed, NULL, 10) : 0 };
 	loaded = scenario_load(s->base, &so, &sc, &err) == 0;
 
 	for (rep = 0; rep < R; rep++) {
@@ -499,13 +518,13 @@ static size_t plan_point(const struct sweep_spec *s, const char *dir, size_t p,
 
 		if ((p * R + rep) % (size_t)k->size != (size_t)k->rank)
 			continue;
-		json = run_path(dir, p, (long)rep, ".json");
+		json = run_path(r->dir, p, (long)rep, ".json");
 		if (loaded)
 			fingerprint_run(&sc, (uint32_t)rep, want);
 		if (!exists(json)) {
 			tally->fresh++;
 		} else if (loaded && fingerprint_read(json, have) && !strcmp(have, want)) {
-			char *e = run_path(dir, p, (long)rep, ".err");
+			char *e = run_path(r->dir, p, (long)rep, ".err");
 
 			unlink(e);
 			free(e);
@@ -526,9 +545,10 @@ static size_t plan_point(const struct sweep_spec *s, const char *dir, size_t p,
 }
 
 static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
-		 const struct ranks *k)
+		 const struct ranks *k, const struct runner *opts)
 {
-	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO) };
+	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO),
+			    .sets = opts->sets, .n_sets = opts->n_sets, .seed = opts->seed };
 	size_t R = (size_t)s->replications, n = 0, p;
 	struct task *tasks = xcalloc(s->n_points * R + 1, sizeof(*tasks));
 	struct sweep_sum *sum;
@@ -563,7 +583,7 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
 		return EXIT_RUN_FAILED;
 	}
 	for (p = 0; p < s->n_points; p++)
-		n += plan_point(s, dir, p, k, tasks + n, &tally);
+		n += plan_point(&r, p, k, tasks + n, &tally);
 	rc = run_all(&r, tasks, n, jobs, &err);
 	tally.reused = ranks_sum(k, tally.reused);
 	tally.redone = ranks_sum(k, tally.redone);
@@ -617,14 +637,16 @@ static bool parse_jobs(const char *s, int64_t *jobs)
 	       *jobs <= SWEEP_MAX_JOBS;
 }
 
-int sweep_main(int argc, char **argv)
+/* sweep_main's work; sets has room for argc --set values. */
+static int sweep_cli(int argc, char **argv, const char **sets)
 {
 	const char *file = NULL, *out = NULL;
 	struct sweep_spec s;
 	struct sim_err err = { 0 };
 	struct ranks k = { .mpi = false, .rank = 0, .size = 1 };
-	int64_t jobs = 1;
-	char *dir;
+	struct runner opts = { .sets = sets };
+	int64_t jobs = 1, seed;
+	char *dir, why[128];
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -634,7 +656,20 @@ int sweep_main(int argc, char **argv)
 			fputs(usage_sweep, stdout);
 			return EXIT_OK;
 		}
-		if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
+		if (!strcmp(a, "--set") || !strcmp(a, "--seed")) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+
+			if (!v || (!strcmp(a, "--set") && (!strchr(v, '=') || v[0] == '=')) ||
+			    (!strcmp(a, "--seed") &&
+			     (units_parse_int(v, &seed, why, sizeof(why)) || seed < 0)))
+				return usage_error("%s needs %s, not '%s'", a,
+						   !strcmp(a, "--set") ? "KEY=VALUE" :
+						   "a whole number >= 0", v ? v : "");
+			if (!strcmp(a, "--seed"))
+				opts.seed = v;
+			else
+				sets[opts.n_sets++] = v;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc)
 				return usage_error("option '%s' needs a value", a);
 			if (!strcmp(a, "-o")) {
@@ -680,7 +715,7 @@ int sweep_main(int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else {
 		dir = out ? xstrdup(out) : default_dir(file);
-		rc = sweep(&s, dir, jobs, &k);
+		rc = sweep(&s, dir, jobs, &k, &opts);
 		free(dir);
 		sweep_spec_release(&s);
 	}
@@ -688,5 +723,14 @@ int sweep_main(int argc, char **argv)
 	if (k.mpi)
 		MPI_Finalize();
 #endif
+	return rc;
+}
+
+int sweep_main(int argc, char **argv)
+{
+	const char **sets = xcalloc((size_t)argc + 1, sizeof(*sets));
+	int rc = sweep_cli(argc, argv, sets);
+
+	free(sets);
 	return rc;
 }

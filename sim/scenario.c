@@ -297,13 +297,27 @@ static int read_latency(struct cfg_node *root, struct latency_params *l, struct 
 static int read_sla(struct cfg_node *root, struct sla_params *s, struct sim_err *err)
 {
 	static const char *const keys[] = {
-		"max_slowdown", "max_rejected", "max_swapped", "min_progress", NULL,
+		"max_slowdown", "max_rejected", "max_swapped", "min_progress",
+		"max_slowdown_p99", "max_slowdown_p95", "max_violating_vms", "max_oom_vms", NULL,
+	};
+	/* Judged from the results (analysis/plan_search.c); checked here only. */
+	static const char *const judged[] = {
+		"max_slowdown_p99", "max_slowdown_p95", "max_violating_vms", "max_oom_vms",
 	};
 	struct cfg_node *m, *n;
+	double v;
 	int rc;
 
 	if ((rc = sub_map(root, "sla", keys, &m, err)))
 		return rc;
+	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++)
+		if (cfg_get(m, judged[i]) &&
+		    (rc = cfg_read_fraction(m, judged[i], NULL, 0, i < 2 ? 1e6 : 1, &v, err)))
+			return rc;
+	if ((n = cfg_get(m, "max_violating_vms")) && !cfg_get(m, "max_slowdown"))
+		return cfg_err(err, -SIM_EINVAL, n,
+			       "sla.max_violating_vms needs sla.max_slowdown, the slowdown a "
+			       "violating VM passes");
 	if ((s->has_max_slowdown = cfg_get(m, "max_slowdown") != NULL) &&
 	    (rc = cfg_read_fraction(m, "max_slowdown", NULL, 0, 1e6, &s->max_slowdown, err)))
 		return rc;
@@ -345,15 +359,16 @@ static int read_cost(struct cfg_node *root, struct cost_params *c, struct sim_er
 	return 0;
 }
 
-static int read_output(struct cfg_node *root, struct sim_err *err)
+static int read_output(struct cfg_node *root, bool *host_series, struct sim_err *err)
 {
-	static const char *const keys[] = {"vm_series", NULL};
+	static const char *const keys[] = {"vm_series", "host_series", NULL};
 	struct cfg_node *m;
 	bool vm_series;
 	int rc;
 
 	if ((rc = sub_map(root, "output", keys, &m, err)) ||
-	    (rc = cfg_read_bool(m, "vm_series", "false", &vm_series, err)))
+	    (rc = cfg_read_bool(m, "vm_series", "false", &vm_series, err)) ||
+	    (rc = cfg_read_bool(m, "host_series", "false", host_series, err)))
 		return rc;
 	if (vm_series)
 		return cfg_err(err, -SIM_EUNSUPPORTED, cfg_get(m, "vm_series"),
@@ -584,7 +599,7 @@ int scenario_load(const char *path, const struct scenario_opts *opts, struct sce
 	if ((rc = read_top(root, sc, err)) || (rc = read_hosts(root, sc, err)) ||
 	    (rc = read_policies(root, sc, err)) || (rc = read_latency(root, &sc->latency, err)) ||
 	    (rc = read_sla(root, &sc->sla, err)) || (rc = read_cost(root, &sc->cost, err)) ||
-	    (rc = read_output(root, err)) || (rc = read_workload(root, sc, err)) ||
+	    (rc = read_output(root, &sc->host_series, err)) || (rc = read_workload(root, sc, err)) ||
 	    (rc = check_work(sc, err)))
 		return rc;
 	return 0;

@@ -514,7 +514,7 @@ why=
 m compare "$T/cmp-a.json" "$T/cmp-b.json" --metrics summary.memory.host_bytes
 want_rc 0
 [ "$(lines "$T/stdout")" -eq 2 ] || because "not a header and one row"
-grep -q '(+6.87195e+10, x1.5)' "$T/stdout" || because "no difference and ratio: $(cat "$T/stdout")"
+grep -q '(+64.0 GiB, x1.5)' "$T/stdout" || because "no difference and ratio: $(cat "$T/stdout")"
 check "compare shows the difference and ratio to the first file" "$why"
 
 why=
