@@ -280,10 +280,12 @@ else
 			because "stderr is not one out-of-memory line: $(head -n 3 "$T/stderr")"
 	}
 
-	# 2000 VMs of 1 GiB at 4 KiB pages: 2000 x 2^18 x 12.125 bytes of page
-	# state, 5.9 GiB, over a 400 MiB limit.  The estimate refuses it up front.
+	# 8 hosts of 62 GiB (64 less 2 of overhead) take 496 of 2000 VMs of 1 GiB
+	# at once: 496 x 2^18 pages x 12.125 bytes, 1.47 GiB of page state, far
+	# over a 400 MiB limit.  The estimate refuses it up front.
 	why=
-	cfg_with oom-run.yaml 'workload: {groups: [{name: g, count: 2000, memory: 1GiB}]}'
+	cfg_with oom-run.yaml 'hosts: [{name: std, count: 8, memory: 64GiB, overhead: 2GiB}]' \
+		'workload: {groups: [{name: g, count: 2000, memory: 1GiB}]}'
 	m validate "$T/oom-run.yaml"
 	want_rc 0
 	limited 400000 run "$T/oom-run.yaml" -o "$T/oom-run.json"
