@@ -146,6 +146,13 @@ want_err_line
 grep -q -F "'no\\nne'" "$T/stderr" || because "the newline is not written as \\n: $(cat "$T/stderr")"
 check "an error quoting a value with a newline is one line, the newline escaped" "$why"
 
+why=
+m run "$DATA/cli_good.yaml" "$(printf -- '--no\nsuch')" -o "$T/nl-option.json"
+want_rc 2
+[ "$(head -n 1 "$T/stderr")" = "memsim: unknown option '--no\\nsuch'" ] ||
+	because "first line: $(head -n 1 "$T/stderr")"
+check "a usage error echoing an argument with a newline keeps it on one line" "$why"
+
 # Values that overflowed 64 bits once (negative host_bytes and stall_s, exit 0).
 # refused_range FILE WANT KEY-LINE: cli_good.yaml with KEY-LINE is refused on one
 # located line that says WANT.
