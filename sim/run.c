@@ -57,8 +57,10 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 	return hp;
 }
 
-/* Faults and stall of every VM that ever ran, so far. */
-static void totals(const struct cluster *c, uint64_t *faults, int64_t *stall_ns)
+/* Faults and stall of every VM that ever ran, so far.  The stall is summed
+ * as a double: each VM's fits 64 bits (scenario.c bounds it), but a sum over
+ * 10^5 VMs of a day each could pass 2^63 ns; below 2^53 ns it is exact. */
+static void totals(const struct cluster *c, uint64_t *faults, double *stall_ns)
 {
 	size_t i;
 	int k;
@@ -70,15 +72,16 @@ static void totals(const struct cluster *c, uint64_t *faults, int64_t *stall_ns)
 
 		for (k = 0; k < FAULT_COUNT; k++)
 			*faults += st->faults[k];
-		*stall_ns += st->stall_ns;
+		*stall_ns += (double)st->stall_ns;
 	}
 }
 
 /* A sample at t; *faults and *stall_ns carry the totals of the last one. */
 static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
-			   uint64_t *faults, int64_t *stall_ns)
+			   uint64_t *faults, double *stall_ns)
 {
-	int64_t v[COL_COUNT] = {0}, stall;
+	int64_t v[COL_COUNT] = {0};
+	double stall;
 	uint64_t f;
 	size_t i;
 
@@ -96,7 +99,7 @@ static void collect_sample(struct run_record *rec, const struct cluster *c, sim_
 	}
 	totals(c, &f, &stall);
 	v[COL_FAULTS] = (int64_t)(f - *faults);
-	results_series_add(&rec->series, (double)t / 1e9, v, (double)(stall - *stall_ns) / 1e9);
+	results_series_add(&rec->series, (double)t / 1e9, v, (stall - *stall_ns) / 1e9);
 	*faults = f;
 	*stall_ns = stall;
 }
@@ -357,7 +360,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	size_t n_specs, i;
 	double t0 = wall_now(), last_print = t0;
 	uint64_t faults_seen = 0;
-	int64_t stall_seen = 0;
+	double stall_seen = 0;
 	sim_time t;
 	int rc;
 
