@@ -120,13 +120,14 @@ struct cli {
 __attribute__((format(printf, 2, 3)))
 static int usage_error(const char *usage, const char *fmt, ...)
 {
+	char raw[512], line[1024];
 	va_list ap;
 
-	fprintf(stderr, "memsim: ");
+	/* Arguments are echoed escaped, so the message stays one line. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage);
+	fprintf(stderr, "memsim: %s\n\n%s", sim_escape(line, sizeof(line), raw), usage);
 	return EXIT_USAGE;
 }
 

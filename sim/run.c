@@ -60,9 +60,12 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 	return hp;
 }
 
-/* Faults (in all, and by kind) and stall of every VM that ever ran, so far. */
+/* Faults (in all, and by kind) and stall of every VM that ever ran, so far.
+ * The stall is summed as a double: each VM's fits 64 bits (scenario.c bounds
+ * it), but a sum over 10^5 VMs of a day each could pass 2^63 ns; below
+ * 2^53 ns it is exact. */
 static void totals(const struct cluster *c, uint64_t *faults, uint64_t kinds[FAULT_COUNT],
-		   int64_t *stall_ns)
+		   double *stall_ns)
 {
 	size_t i;
 	int k;
@@ -77,7 +80,7 @@ static void totals(const struct cluster *c, uint64_t *faults, uint64_t kinds[FAU
 			*faults += st->faults[k];
 			kinds[k] += st->faults[k];
 		}
-		*stall_ns += st->stall_ns;
+		*stall_ns += (double)st->stall_ns;
 	}
 }
 
@@ -101,7 +104,7 @@ static void host_sample(const struct host *h, int64_t v[COL_COUNT])
 struct seen {
 	uint64_t faults;                /* every VM's faults */
 	uint64_t kinds[FAULT_COUNT];    /* and by kind */
-	int64_t stall_ns;
+	double stall_ns;                /* summed as totals() sums it */
 	/* With output.host_series: each VM's, charged to the host it ran on. */
 	uint64_t *vm_faults;
 	int64_t *vm_stall_ns;
@@ -138,7 +141,8 @@ static void charge_hosts(const struct cluster *c, struct seen *sn)
 static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
 			   struct seen *sn)
 {
-	int64_t v[COL_COUNT] = {0}, hv[COL_COUNT], stall;
+	int64_t v[COL_COUNT] = {0}, hv[COL_COUNT];
+	double stall;
 	uint64_t f, kinds[FAULT_COUNT], delta[REC_FAULTS];
 	size_t i;
 	int k;
@@ -164,7 +168,7 @@ static void collect_sample(struct run_record *rec, const struct cluster *c, sim_
 	}
 	totals(c, &f, kinds, &stall);
 	v[COL_FAULTS] = (int64_t)(f - sn->faults);
-	results_series_add(&rec->series, (double)t / 1e9, v, (double)(stall - sn->stall_ns) / 1e9);
+	results_series_add(&rec->series, (double)t / 1e9, v, (stall - sn->stall_ns) / 1e9);
 	for (k = 0; k < FAULT_COUNT; k++) {
 		delta[k] = kinds[k] - sn->kinds[k];
 		sn->kinds[k] = kinds[k];
