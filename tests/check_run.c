@@ -269,7 +269,8 @@ static void check_contract(cJSON *j, const char *file)
 		"summary.faults.zero_fill", "summary.faults.cow", "summary.faults.host_swap_in",
 		"summary.faults.decompress", "summary.faults.guest_swap_in",
 		"summary.io.host_swap_out_bytes", "summary.io.host_swap_in_bytes",
-		"summary.io.guest_swap_out_bytes", "summary.performance.touches",
+		"summary.io.guest_swap_out_bytes", "summary.io.guest_swap_in_bytes",
+		"summary.performance.touches",
 		"summary.performance.stall_s", "summary.performance.slowdown_mean",
 		"summary.performance.slowdown_p99", "summary.performance.progress_mean",
 		"summary.performance.sla_violations", "summary.performance.stalled_share_mean",
@@ -278,6 +279,10 @@ static void check_contract(cJSON *j, const char *file)
 	static const char *const series_keys[] = {
 		"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes",
 		"ballooned_bytes", "swapped_bytes", "compressed_bytes", "faults", "stall_s", NULL,
+	};
+	static const char *const device_keys[] = {
+		"swap_queue.requests", "swap_queue.utilization", "swap_queue.wait_mean_s",
+		"disk_queue.requests", "disk_queue.utilization", "disk_queue.wait_mean_s", NULL,
 	};
 	static const char *const vm_keys[] = {
 		"name", "host", "arrive_s", "depart_s", "memory_bytes", "faults", "stall_s",
@@ -296,6 +301,9 @@ static void check_contract(cJSON *j, const char *file)
 	/* Keys later versions fill are absent, not zero. */
 	ck_assert_ptr_null(at(j, "summary.migrations"));
 	ck_assert_msg(cJSON_GetArraySize(at(j, "hosts")) > 0, "%s: hosts", file);
+	cJSON_ArrayForEach(v, at(j, "hosts"))
+		for (k = device_keys; *k; k++)
+			ck_assert_msg(cJSON_IsNumber(at(v, *k)), "%s: host without %s", file, *k);
 	vms = at(j, "vms");
 	cJSON_ArrayForEach(v, vms)
 		for (k = vm_keys; *k; k++)
