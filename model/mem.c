@@ -383,15 +383,13 @@ static uint32_t initial_content(const struct vmem *m, uint32_t d)
 	return MEM_CONTENT_UNIQUE;
 }
 
-/* Whether data d (MEM_NONE: no data) was touched since a hand last passed
- * its page, since_ns ago; touched: a slow-path touch did (see DOC above). */
-static bool accessed(const struct vmem *m, uint32_t d, bool touched, sim_time since_ns,
-		     gsl_rng *r)
+/* Whether data d (MEM_NONE: no data), not touched on the slow path since
+ * a hand last passed its page since_ns ago, was touched on the fast path
+ * (see DOC above). */
+static bool accessed(const struct vmem *m, uint32_t d, sim_time since_ns, gsl_rng *r)
 {
 	double rate;
 
-	if (touched)
-		return true;
 	if (d == MEM_NONE || since_ns <= 0)
 		return false;
 	rate = wss_page_rate(&m->wss, d);
@@ -453,7 +451,8 @@ static uint32_t victim_page(struct hmem *hm, struct vmem *m, sim_time t)
 
 		g = clock_pass(&m->host_clock, t, &since, &touched);
 		if (vmem_state(m, g) == PS_PRIVATE &&
-		    (steps >= m->n_pages || !accessed(m, owner(m, g), touched, since, hm->rng)))
+		    (steps >= m->n_pages ||
+		     (!touched && !accessed(m, owner(m, g), since, hm->rng))))
 			return g;
 	}
 }
@@ -607,7 +606,7 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 		uint32_t c = clock_pass(&m->guest_clock, t, &since, &touched);
 
 		if (data_where(m->data[c]) == DATA_RES &&
-		    (steps >= m->n_data || !accessed(m, c, touched, since, vm->guest_rng)))
+		    (steps >= m->n_data || (!touched && !accessed(m, c, since, vm->guest_rng))))
 			d = c;
 	}
 	g = m->data[d] & DATA_PAGE_MASK;
