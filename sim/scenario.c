@@ -132,10 +132,10 @@ static int read_disk(struct cfg_node *host, struct disk_params *dk, struct sim_e
 	    (rc = cfg_read_duration(m, "write_latency", "52us", &dk->write_latency_ns, err)) ||
 	    (rc = cfg_read_bandwidth(m, "bandwidth", "500MB/s", &dk->bandwidth, err)))
 		return rc;
-	if (!(dk->bandwidth > 0))
+	if (!(dk->bandwidth >= MIN_BANDWIDTH && dk->bandwidth <= MAX_BANDWIDTH))
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "bandwidth"),
-			       "disk bandwidth must be positive");
-	return 0;
+			       "disk bandwidth must be between 1MB/s and 1TB/s");
+	return check_latency_keys(m, false, err);
 }
 
 static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err *err)

@@ -223,6 +223,19 @@ START_TEST(zero_disk_bandwidth_is_erange_at_the_value)
 }
 END_TEST
 
+/* The datastore's latencies and bandwidth have the swap device's ranges: at most 1 h, and
+ * 1 MB/s to 1 TB/s, so that a request's cost stays far inside 64 bits. */
+START_TEST(disk_latency_and_bandwidth_out_of_range_are_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n" HOSTS "    disk: {read_latency: 2h}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 26, "read_latency");
+	scenario_release(&sc);
+	rc = load("duration: 1h\n" HOSTS "    disk: {bandwidth: 2TB/s}\n" WORKLOAD);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 23, "between 1MB/s and 1TB/s");
+}
+END_TEST
+
 /* An old config's flat guest swap-in latency is refused, saying where the setting went. */
 START_TEST(latency_guest_swap_in_is_refused_at_the_key_naming_hosts_disk)
 {
@@ -868,6 +881,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, valid_config_loads_and_writes_defaults_into_the_tree);
 	tcase_add_test(tc, disk_defaults_are_an_ssd_datastore_and_its_keys_are_read);
 	tcase_add_test(tc, zero_disk_bandwidth_is_erange_at_the_value);
+	tcase_add_test(tc, disk_latency_and_bandwidth_out_of_range_are_erange_at_the_value);
 	tcase_add_test(tc, latency_guest_swap_in_is_refused_at_the_key_naming_hosts_disk);
 	tcase_add_test(tc, set_override_changes_host_count_before_reading);
 	tcase_add_test(tc, set_adding_unknown_key_is_ekey_located_in_set);
