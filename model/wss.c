@@ -23,7 +23,9 @@
  * the two faults it is.  The weights q_i are integers (2^62 in all), so
  * the sums per block of 64 pages, kept in a Fenwick tree as fast bits
  * change, never drift; within a block the page is drawn by rejection
- * against the block's larger end weight (patterns are monotone in rank).
+ * against the block's larger end weight (patterns are monotone in rank),
+ * or, where weights fall steeply (zipf's first block), by walking to the
+ * drawn offset.
  *
  * Zipf draws (wss_sparse_next) use rejection-inversion (Hormann and
  * Derflinger, "Rejection-inversion to generate variates from monotone
