@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,10 +46,10 @@ enum metric {
 	M_FAULTS, M_HOST_IN, M_GUEST_IN, M_ZERO_FILL,
 	M_SWAPPED,                      /* swapped bytes, mean over samples */
 	M_HOST_IO, M_GUEST_IO,          /* bytes, in + out */
-	M_STALL, M_SLOWDOWN, M_INFLATION, M_PROGRESS,
-	M_WALL,
 	M_IO,                           /* host and guest swap I/O bytes */
-	M_STALL_PER_MISS,               /* stall seconds per fault, in µs */
+	M_STALL, M_SLOWDOWN, M_INFLATION, M_PROGRESS,
+	M_STALL_PER_MISS,               /* stall per fault, in µs */
+	M_WALL,
 	M_COUNT,
 };
 
