@@ -416,6 +416,23 @@ want_rc 0
 want_out '^ *hosts: *1 in 1 group$'
 check "--set hosts.0.count=1 changes the hosts validate prints" "$why"
 
+# The granularity guidance is printed above 64 KiB pages only, and names a
+# README section that exists.
+why=
+for p in 128KiB 2MiB; do
+	m validate configs/default.yaml --set page_size=$p
+	want_rc 0
+	grep -q '^ *granularity: above 64 KiB' "$T/stdout" || because "no guidance at $p"
+done
+sect=$(sed -n 's/.*(README.md, "\([^"]*\)").*/\1/p' "$T/stdout")
+grep -q "^#* $sect\$" README.md || because "README.md has no section '$sect'"
+for p in 4KiB 64KiB; do
+	m validate configs/default.yaml --set page_size=$p
+	want_rc 0
+	! grep -q 'granularity' "$T/stdout" || because "guidance printed at $p"
+done
+check "validate prints the page_size guidance above 64 KiB only" "$why"
+
 why=
 m run "$DATA/cli_good.yaml" --check --quiet --set duration=2m -o "$T/checked.json"
 want_rc 0
