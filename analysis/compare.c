@@ -873,7 +873,8 @@ int compare_main(int argc, char **argv)
 			else if (!strcmp(f, "json"))
 				fmt = FMT_JSON;
 			else {
-				fprintf(stderr, "memsim: unknown format '%s'\n\n%s", f, usage);
+				sim_print_line(stderr, "memsim: unknown format '%s'", f);
+				fprintf(stderr, "\n%s", usage);
 				goto out;
 			}
 		} else if (!strcmp(a, "--metrics") && i + 1 < (size_t)argc) {
@@ -883,8 +884,8 @@ int compare_main(int argc, char **argv)
 				add_path(&keep, &n_keep, &cap_keep, p);
 			free(list);
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "memsim: unknown option or missing value '%s'\n\n%s", a,
-				usage);
+			sim_print_line(stderr, "memsim: unknown option or missing value '%s'", a);
+			fprintf(stderr, "\n%s", usage);
 			goto out;
 		} else if (load(a, &docs[n_docs++], &cols, &n_cols, &cap_cols, &err)) {
 			sim_err_print(&err, stderr);

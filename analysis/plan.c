@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "plan_search.h"
 #include "units.h"
 #include "xmem.h"
@@ -105,9 +106,9 @@ static int usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "memsim plan: error: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sim_vprint_line(stderr, fmt, ap);       /* echoed arguments stay on one line */
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", plan_usage);
+	fprintf(stderr, "\n%s", plan_usage);
 	return PLAN_USAGE;
 }
 
@@ -132,8 +133,8 @@ static int parse_bound(const char *opt, const char *s, double *v, enum plan_kind
 		*v = (double)i;
 		*kind = KIND_DURATION;
 	} else {
-		fprintf(stderr, "memsim plan: error: %s '%s': not a number, a size, a duration "
-			"or a percentage\n", opt, s);
+		sim_print_line(stderr, "memsim plan: error: %s '%s': not a number, a size, a "
+			       "duration or a percentage", opt, s);
 		return -1;
 	}
 	return 0;
@@ -412,9 +413,9 @@ static int run_one(struct plan_ctx *c, double value, int rep, cJSON **doc)
 		code = WIFEXITED(status) && WEXITSTATUS(status) == PLAN_USAGE ?
 			PLAN_USAGE : PLAN_FAILED;
 
-		fprintf(stderr, "memsim plan: error: the run with %s (replication %d) failed "
-			"with %s %d\n", set, rep, WIFEXITED(status) ? "status" : "signal",
-			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		sim_print_line(stderr, "memsim plan: error: the run with %s (replication %d) "
+			       "failed with %s %d", set, rep, WIFEXITED(status) ? "status" : "signal",
+			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		unlink(plain);
 		unlink(suffixed);
 		return code;
@@ -424,8 +425,8 @@ static int run_one(struct plan_ctx *c, double value, int rep, cJSON **doc)
 		*doc = read_json(plain);
 	drop_run_files(c, plain, suffixed);
 	if (!*doc) {
-		fprintf(stderr, "memsim plan: error: cannot read the results of %s "
-			"(replication %d)\n", set, rep);
+		sim_print_line(stderr, "memsim plan: error: cannot read the results of %s "
+			       "(replication %d)", set, rep);
 		return PLAN_FAILED;
 	}
 	return 0;
@@ -439,8 +440,8 @@ static int judge(struct plan_ctx *c, const cJSON *doc, double value, int rep,
 
 	if (plan_sla_eval(&c->sla, doc, m) < 0) {
 		format_set_value(c->kind, value, val, sizeof(val));
-		fprintf(stderr, "memsim plan: error: the results of %s=%s (replication %d) "
-			"lack a summary key the SLA needs\n", c->key, val, rep);
+		sim_print_line(stderr, "memsim plan: error: the results of %s=%s (replication %d) "
+			       "lack a summary key the SLA needs", c->key, val, rep);
 		c->code = PLAN_FAILED;
 		return -1;
 	}

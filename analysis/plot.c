@@ -772,8 +772,8 @@ int plot_main(int argc, char **argv)
 			}
 			free(list);
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "memsim: unknown option or missing value '%s'\n\n%s", a,
-				usage);
+			sim_print_line(stderr, "memsim: unknown option or missing value '%s'", a);
+			fprintf(stderr, "\n%s", usage);
 			goto out;
 		} else {
 			files[n_files++] = a;

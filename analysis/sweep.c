@@ -147,9 +147,9 @@ static int usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "memsim: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sim_vprint_line(stderr, fmt, ap);       /* echoed arguments stay on one line */
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage_sweep);
+	fprintf(stderr, "\n%s", usage_sweep);
 	return EXIT_USAGE;
 }
 

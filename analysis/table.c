@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "jsonfile.h"
 #include "results.h"
 
@@ -65,9 +66,9 @@ static int usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "memsim table: error: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sim_vprint_line(stderr, fmt, ap);       /* echoed arguments stay on one line */
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", table_usage);
+	fprintf(stderr, "\n%s", table_usage);
 	return TABLE_USAGE;
 }
 

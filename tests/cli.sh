@@ -152,6 +152,26 @@ want_err_line
 grep -q -F "'no\\nne'" "$T/stderr" || because "the newline is not written as \\n: $(cat "$T/stderr")"
 check "an error quoting a value with a newline is one line, the newline escaped" "$why"
 
+# Every command's usage errors echo their arguments escaped: the first line of stderr
+# holds the whole message, and the argument's second half never starts a line.
+why=
+saved_ifs=$IFS
+nl='a
+zz'
+for args in "plan $DATA/cli_good.yaml --search hosts.0.count --min $nl" \
+	"sweep x.yaml --set $nl" "compare --format $nl x" "plot -$nl" "table -$nl" \
+	"run --seed $nl $DATA/cli_good.yaml"; do
+	# Split on spaces only, so the newline stays inside one argument.
+	IFS=' '
+	m $args
+	IFS=$saved_ifs
+	[ "$rc" = 2 ] || because "'${args%% *}': exit $rc, want 2"
+	grep -q '^zz' "$T/stderr" && because "'${args%% *}' split its message: $(head -n 2 "$T/stderr")"
+	head -n 1 "$T/stderr" | grep -q -F 'a\nzz' ||
+		because "'${args%% *}' did not escape the newline: $(head -n 1 "$T/stderr")"
+done
+check "usage errors of plan, sweep, compare, plot, table and run echo arguments escaped" "$why"
+
 why=
 m run "$DATA/cli_good.yaml" "$(printf -- '--no\nsuch')" -o "$T/nl-option.json"
 want_rc 2
