@@ -589,7 +589,7 @@ static int plot_sweep(const cJSON *doc, const struct out *o, char *const *metric
 		char dat[700], gp[700], what[300], title[800], ylabel[300], plot[8000] = "plot ";
 		char labels[64][256];
 		size_t n_labels = 0, g;
-		double mul, lo = INFINITY, hi = -INFINITY, top = 0;
+		double mul, lo = HUGE_VAL, hi = -HUGE_VAL, top = 0;
 		const char *unit;
 		FILE *f;
 
