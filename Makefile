@@ -6,6 +6,7 @@
 #   make bench    benchmarks in tests/bench (figures printed, never asserted)
 #   make mpi      build/mpi/memsim, built with mpicc, for `sweep --mpi` (Open MPI)
 #   make check-mpi  the MPI sweep test (tests/mpi.sh), which needs `make mpi`
+#   make fuzz     libFuzzer harnesses (tests/fuzz), each run FUZZ_SECONDS (20)
 
 PKGS      := gsl yaml-0.1 libcjson
 TEST_PKGS := check
@@ -104,6 +105,24 @@ deps-mpi:
 		fi; \
 	fi
 
+# deps-fuzz: clang and its libFuzzer runtime, which `make fuzz` compiles
+# with, installed only where fuzzing is asked for.  The probe links a
+# harness that does nothing, so a clang without the runtime counts as missing.
+FUZZ_CC ?= clang-14
+FUZZ_APT := clang-14 libclang-rt-14-dev
+deps-fuzz:
+	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return !d + !n; }' | \
+	     $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1; then \
+		echo "memsim: $(FUZZ_CC) with libFuzzer is missing (make fuzz needs it)"; \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(FUZZ_APT) || exit 1; \
+		else \
+			echo "run: sudo apt-get update && sudo apt-get install -y $(FUZZ_APT)"; \
+			exit 1; \
+		fi; \
+	fi
+
 run: all
 	@mkdir -p results
 	./$(B)/memsim run configs/default.yaml -o results/default.json
@@ -115,6 +134,10 @@ check: deps deps-plot
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
+	MEMSIM=./$(B)/memsim sh tests/summary.sh
+	MEMSIM=./$(B)/memsim sh tests/compare.sh
+	MEMSIM=./$(B)/memsim sh tests/describe.sh
+	MEMSIM=./$(B)/memsim sh tests/plot.sh
 
 debug check-sanitize: deps deps-plot
 	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
@@ -127,6 +150,10 @@ check-nodeps: $(B)/memsim $(B)/check_all
 	MEMSIM=./$(B)/memsim sh tests/cli.sh
 	MEMSIM=./$(B)/memsim sh tests/sweep.sh
 	MEMSIM=./$(B)/memsim sh tests/plan.sh
+	MEMSIM=./$(B)/memsim sh tests/summary.sh
+	MEMSIM=./$(B)/memsim sh tests/compare.sh
+	MEMSIM=./$(B)/memsim sh tests/describe.sh
+	MEMSIM=./$(B)/memsim sh tests/plot.sh
 
 # mpi: the same memsim built with mpicc and -DMEMSIM_MPI, in its own tree.
 mpi: deps deps-mpi
@@ -135,6 +162,23 @@ mpi: deps deps-mpi
 
 check-mpi: all deps-mpi mpi
 	MEMSIM=./$(B)/memsim MEMSIM_MPI=./$(B)/mpi/memsim sh tests/mpi.sh
+
+# fuzz: every tests/fuzz/fuzz_*.c harness, built with clang under ASan and
+# UBSan in build/fuzz, run for FUZZ_SECONDS each from a seed corpus of the
+# project's examples and test data (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 20
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+fuzz: deps deps-fuzz
+	@$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) \
+	  CFLAGS='-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link' LDFLAGS='$(FUZZ_SAN)' fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/fuzz $(FUZZ_NAMES)
+
+fuzz-build: $(patsubst %,$(B)/fuzz_%,$(FUZZ_NAMES))
+
+.PRECIOUS: $(B)/tests/fuzz/%.o
+$(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/harness.o $(OBJ)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/memsim $(BENCH)
@@ -148,6 +192,8 @@ clean:
 	rm -rf build
 
 -include $(OBJ:.o=.d) $(TOBJ:.o=.d) $(B)/sim/main.d
+-include $(wildcard $(B)/tests/fuzz/*.d)
 
 .PHONY: all deps deps-plot run check debug check-sanitize check-nodeps bench install clean
 .PHONY: deps-mpi mpi check-mpi
+.PHONY: deps-fuzz fuzz fuzz-build

@@ -1,21 +1,23 @@
 /*
  * results.c - the run record as JSON.
  *
- * Output is deterministic: keys in a fixed order, numbers printed by cJSON
- * (integers exactly up to 2^53, which is 8 PiB of bytes).  Wall time and
+ * Output is deterministic: keys in a fixed order, numbers printed by cJSON,
+ * except integers of 10^15 and more, printed here with all their digits
+ * (cJSON gives 15 significant digits whenever they read back within a
+ * rounding error, which drops the last digits of 2^50 bytes or a seed
+ * near 2^53).  Integers are exact up to 2^53, which is 8 PiB of bytes.  Wall time and
  * version live only in "run", which comparisons ignore.  Files are written
- * next to their final name and renamed, so a reader never sees half a file.
+ * by outfile.c: next to their final name and renamed, so a reader never
+ * sees half a file.
  */
 #include "results.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "outfile.h"
 #include "version.h"
 #include "xmem.h"
 
@@ -35,8 +37,16 @@ void results_release(struct run_record *r)
 	size_t i;
 	int k;
 
-	for (i = 0; i < r->n_hosts; i++)
+	for (i = 0; i < r->n_hosts; i++) {
 		free(r->hosts[i].name);
+		if (r->hosts[i].series) {
+			free(r->hosts[i].series->t_s);
+			for (k = 0; k < COL_COUNT; k++)
+				free(r->hosts[i].series->col[k]);
+			free(r->hosts[i].series->stall_s);
+			free(r->hosts[i].series);
+		}
+	}
 	free(r->hosts);
 	for (i = 0; i < r->n_vms; i++)
 		free(r->vms[i].name);
@@ -45,6 +55,8 @@ void results_release(struct run_record *r)
 	for (k = 0; k < COL_COUNT; k++)
 		free(r->series.col[k]);
 	free(r->series.stall_s);
+	for (k = 0; k < REC_FAULTS; k++)
+		free(r->series.faults_kind[k]);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -67,10 +79,43 @@ void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_CO
 	s->n++;
 }
 
+/* Integers from here on are printed with every digit (see the top). */
+#define EXACT_DIGITS_FROM 1e15
+
+/* An integer with every digit. */
+static cJSON *int_json(int64_t v)
+{
+	char buf[32];
+
+	if (v > -EXACT_DIGITS_FROM && v < EXACT_DIGITS_FROM)
+		return cJSON_CreateNumber((double)v);
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return cJSON_CreateRaw(buf);
+}
+
+void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS])
+{
+	int k;
+
+	if (s->n_kinds == s->cap_kinds) {
+		s->cap_kinds = s->cap_kinds ? 2 * s->cap_kinds : 64;
+		for (k = 0; k < REC_FAULTS; k++)
+			s->faults_kind[k] = xrealloc(s->faults_kind[k],
+						     s->cap_kinds * sizeof(*s->faults_kind[k]));
+	}
+	for (k = 0; k < REC_FAULTS; k++)
+		s->faults_kind[k][s->n_kinds] = kinds[k];
+	s->n_kinds++;
+}
+
 /* NaN and infinities would print as null; they never belong in results. */
 static cJSON *num(double v)
 {
-	return cJSON_CreateNumber(isfinite(v) ? v : 0.0);
+	if (!isfinite(v))
+		v = 0.0;
+	if (fabs(v) >= EXACT_DIGITS_FROM && fabs(v) < 0x1p63 && v == floor(v))
+		return int_json((int64_t)v);
+	return cJSON_CreateNumber(v);
 }
 
 static void add_num(cJSON *o, const char *k, double v)
@@ -102,7 +147,7 @@ static cJSON *plain_scalar(const struct cfg_node *n)
 	v = strtod(t, &end);
 	if (end != t && !*end && isfinite(v) && (t[0] == '-' || t[0] == '.' ||
 						 (t[0] >= '0' && t[0] <= '9')))
-		return cJSON_CreateNumber(v);
+		return num(v);
 	return cJSON_CreateString(t);
 }
 
@@ -115,7 +160,7 @@ cJSON *results_config_json(const struct cfg_node *n)
 	case CFG_SCALAR:
 		switch (n->norm) {
 		case CFG_NORM_INT:
-			return cJSON_CreateNumber((double)n->as_int);
+			return int_json(n->as_int);
 		case CFG_NORM_NUM:
 			return num(n->as_num);
 		case CFG_NORM_STR:
@@ -140,6 +185,35 @@ cJSON *results_config_json(const struct cfg_node *n)
 	return cJSON_CreateNull();
 }
 
+static cJSON *device_json(const struct rec_device *d)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_num(o, "requests", (double)d->requests);
+	add_num(o, "utilization", d->utilization);
+	add_num(o, "wait_mean_s", d->wait_mean_s);
+	return o;
+}
+
+static cJSON *int_array(const int64_t *v, size_t n);
+
+/* A host's series: the cluster series' keys, faults and stall those of its VMs. */
+static cJSON *host_series_json(const struct rec_series *s)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "t_s");
+	size_t i;
+	int k;
+
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->t_s[i]));
+	for (k = 0; k < COL_COUNT; k++)
+		cJSON_AddItemToObject(o, rec_col_names[k], int_array(s->col[k], s->n));
+	a = cJSON_AddArrayToObject(o, "stall_s");
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->stall_s[i]));
+	return o;
+}
+
 static cJSON *host_json(const struct rec_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -160,6 +234,8 @@ static cJSON *host_json(const struct rec_host *h)
 	add_num(o, "swap_bytes", (double)h->swap_bytes);
 	add_num(o, "swap_used_bytes", (double)h->swap_used_bytes);
 	cJSON_AddBoolToObject(o, "swap_full", h->swap_full);
+	cJSON_AddItemToObject(o, "swap_queue", device_json(&h->swap_queue));
+	cJSON_AddItemToObject(o, "disk_queue", device_json(&h->disk_queue));
 	add_num(o, "oom_vms", (double)h->oom);
 	for (i = 0; i < h->n_policies; i++) {
 		const struct rec_policy *p = &h->policies[i];
@@ -172,6 +248,10 @@ static cJSON *host_json(const struct rec_host *h)
 		for (k = 0; k < p->n; k++)
 			add_num(po, p->key[k], p->value[k]);
 	}
+	add_num(o, "used_bytes_peak", (double)h->used_bytes_peak);
+	add_num(o, "swapped_bytes_peak", (double)h->swapped_bytes_peak);
+	if (h->series)
+		cJSON_AddItemToObject(o, "series", host_series_json(h->series));
 	return o;
 }
 
@@ -256,7 +336,7 @@ static cJSON *int_array(const int64_t *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v[i]));
+		cJSON_AddItemToArray(a, int_json(v[i]));
 	return a;
 }
 
@@ -268,8 +348,10 @@ cJSON *results_to_json(const struct run_record *r)
 
 	cJSON_AddStringToObject(root, "schema", RESULTS_SCHEMA);
 	cJSON_AddStringToObject(root, "name", r->name);
-	add_num(root, "seed", (double)r->seed);
+	cJSON_AddItemToObject(root, "seed", int_json((int64_t)r->seed));
 	add_num(root, "replication", r->replication);
+	if (r->fingerprint)
+		cJSON_AddStringToObject(root, "fingerprint", r->fingerprint);
 	cJSON_AddItemToObject(root, "config", results_config_json(r->config));
 
 	o = cJSON_AddObjectToObject(root, "run");
@@ -311,6 +393,7 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "stall_s", r->stall_s);
 	add_num(o, "slowdown_mean", r->slowdown_mean);
 	add_num(o, "slowdown_p99", r->slowdown_p99);
+	add_num(o, "slowdown_p95", r->slowdown_p95);
 	add_num(o, "progress_mean", r->progress_mean);
 	add_num(o, "stalled_share_mean", r->stalled_share_mean);
 	add_num(o, "inflation_mean", r->inflation_mean);
@@ -338,49 +421,20 @@ cJSON *results_to_json(const struct run_record *r)
 	a = cJSON_AddArrayToObject(o, "stall_s");
 	for (i = 0; i < r->series.n; i++)
 		cJSON_AddItemToArray(a, num(r->series.stall_s[i]));
+	/* faults split by kind: faults_zero_fill, ...; they add up to faults. */
+	for (k = 0; k < REC_FAULTS && r->series.n_kinds == r->series.n; k++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "faults_%s", rec_fault_names[k]);
+		a = cJSON_AddArrayToObject(o, key);
+		for (i = 0; i < r->series.n; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(
+						     (double)r->series.faults_kind[k][i]));
+	}
 	return root;
 }
 
 int results_write_file(const char *path, const char *text, struct sim_err *err)
 {
-	size_t n = strlen(path), len = strlen(text);
-	char *tmp = xmalloc(n + 16);
-	FILE *f;
-	int fd, rc = 0;
-
-	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
-		goto out;
-	}
-	/* mkstemp makes the file private (0600); results get the mode any new
-	 * file would, 0666 less the umask, so others can read a shared folder. */
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		rc = sim_err_set(err, -SIM_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return rc;
+	return outfile_write(path, text, strlen(text), true, err);
 }

@@ -32,6 +32,13 @@ struct rec_policy {
 	const char *key[REC_POLICY_STATS];
 	double value[REC_POLICY_STATS];
 };
+/* A host's storage device over the run: its queue as the requests saw it. */
+struct rec_device {
+	uint64_t requests;              /* page reads and writes */
+	double utilization;             /* transfer time asked for / run time */
+	double wait_mean_s;             /* queueing wait per request */
+};
+struct rec_series;
 
 struct rec_host {
 	char *name;
@@ -44,9 +51,14 @@ struct rec_host {
 	int64_t shared_saved_bytes;
 	int64_t swap_used_bytes, swap_bytes;
 	bool swap_full;                 /* the swap device filled at some time */
+	struct rec_device swap_queue;   /* the host swap device */
+	struct rec_device disk_queue;   /* the datastore: guest swap */
 	uint64_t oom;                   /* VMs stopped for want of memory */
 	struct rec_policy policies[REC_POLICY_FAMILIES];
 	size_t n_policies;
+	int64_t used_bytes_peak;        /* the largest used memory of any sample */
+	int64_t swapped_bytes_peak;     /* the largest swapped memory of any sample */
+	struct rec_series *series;      /* with output.host_series, else NULL; owned */
 };
 
 struct rec_vm {
@@ -89,12 +101,16 @@ struct rec_series {
 	double *t_s;
 	int64_t *col[COL_COUNT];
 	double *stall_s;                /* VMs' stall since the last sample */
+	/* The cluster's faults of each kind since the last sample; n_kinds == n or 0. */
+	uint64_t *faults_kind[REC_FAULTS];
+	size_t n_kinds, cap_kinds;
 };
 
 struct run_record {
 	const char *name;
 	uint64_t seed;
 	uint32_t replication;
+	const char *fingerprint;        /* fingerprint.h; borrowed, NULL for none */
 	const struct cfg_node *config;  /* effective config; borrowed */
 	double wall_s;
 	uint64_t events;
@@ -115,6 +131,7 @@ struct run_record {
 	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
 	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
 	double stalled_share_mean, inflation_mean, inflation_p99;       /* over VMs that ran */
+	double slowdown_p95;            /* over VMs that ran, as slowdown_p99 */
 	uint64_t sla_violations;
 	/* Cost, when the config has one. */
 	bool has_cost;
@@ -132,11 +149,14 @@ void results_release(struct run_record *r);
 /* Appends a sample: t_s, one value per column, and the stall. */
 void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT],
 			double stall_s);
+/* Appends a sample's faults by kind (the cluster series only), after results_series_add. */
+void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS]);
 /* The whole document; the caller owns it (cJSON_Delete). */
 cJSON *results_to_json(const struct run_record *r);
 /* A cfg tree as JSON, with normalized values where they were read. */
 cJSON *results_config_json(const struct cfg_node *n);
-/* Writes JSON text to path through a temporary file and a rename. */
+/* Writes text and a newline to path with outfile_write: through a temporary
+ * file and a rename, or directly to a device or FIFO. */
 int results_write_file(const char *path, const char *text, struct sim_err *err);
 
 #endif /* RESULTS_H */

@@ -6,7 +6,15 @@
  * Resuming is simple because `memsim run` writes its results file
  * atomically (temporary file, then rename): a run whose DIR/runs/<point>-
  * r<rep>.json exists is done, and a sweep started again runs only the
- * others.  A failed run leaves <point>-r<rep>.err with its stderr (also
+ * others.  Done means made from the same inputs: every results file
+ * carries the fingerprint of its effective config, seed and replication
+ * (fingerprint.h), the sweep computes the one each run would have now by
+ * loading the base config with the point's overrides, and a file whose
+ * fingerprint differs (the axes or the base config changed since) is
+ * removed and run again.  The summary and stderr say how many runs were
+ * reused, redone and new.
+ *
+ * A failed run leaves <point>-r<rep>.err with its stderr (also
  * written atomically) and is tried again by the next start.  Children die
  * with the sweep (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan
  * writing into DIR; the next start removes their temporary files.  A lock
@@ -41,6 +49,7 @@
 #endif
 
 #include "err.h"
+#include "fingerprint.h"
 #include "results.h"
 #include "sweep.h"
 #include "sweep_spec.h"
@@ -54,7 +63,7 @@ enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
 static const int64_t SWEEP_MAX_JOBS = 1024;
 
 static const char usage_sweep[] =
-	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR]\n"
+	"usage: memsim sweep SWEEP.yaml [-j N] [-o DIR] [--set K=V]... [--seed N]\n"
 	"\n"
 	"Runs every point of a sweep file (a base config, axes of --set values,\n"
 	"grid or zip, replications) as `memsim run`, then writes DIR/summary.json\n"
@@ -64,6 +73,9 @@ static const char usage_sweep[] =
 	"\n"
 	"  -j N     run N runs at once (default 1)\n"
 	"  -o DIR   output folder (default sweeps/<sweep file name without .yaml>)\n"
+	"  --set K=V  override a base config key in every run (the axes win);\n"
+	"           give the same --set and --seed when resuming\n"
+	"  --seed N   override the base config's seed in every run\n"
 #ifdef MEMSIM_MPI
 	"  --mpi    share the runs among the ranks of an MPI job (under mpirun); DIR\n"
 	"           must be on a filesystem every rank sees\n"
@@ -91,6 +103,23 @@ static int ranks_max(const struct ranks *k, int v)
 	return v;
 }
 
+/* The sum of every rank's v, known to all; just v without --mpi. */
+static size_t ranks_sum(const struct ranks *k, size_t v)
+{
+#ifdef MEMSIM_MPI
+	if (k->mpi) {
+		unsigned long long x = v;
+
+		MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM,
+			      MPI_COMM_WORLD);
+		v = (size_t)x;
+	}
+#else
+	(void)k;
+#endif
+	return v;
+}
+
 /* One point-replication to run. */
 struct task {
 	size_t point;
@@ -102,6 +131,10 @@ struct runner {
 	const struct sweep_spec *spec;
 	const char *dir;
 	const char *self;               /* this binary, from /proc/self/exe */
+	const char *const *sets;        /* --set K=V for every run, before the axes */
+	size_t n_sets;
+	const char *seed;               /* --seed N, or NULL */
+	sweep_fingerprints_fn *fingerprints;    /* the driver's */
 	bool progress;                  /* stderr is a terminal */
 	size_t total, done, failed;
 	struct timespec start;
@@ -114,9 +147,9 @@ static int usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "memsim: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sim_vprint_line(stderr, fmt, ap);       /* echoed arguments stay on one line */
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage_sweep);
+	fprintf(stderr, "\n%s", usage_sweep);
 	return EXIT_USAGE;
 }
 
@@ -234,13 +267,52 @@ static void show_progress(const struct runner *r, bool last)
 	fflush(stderr);
 }
 
+/*
+ * The --set overrides of point p, as `memsim run` gets them, in order:
+ * replications=R, then KEY=VALUE for each axis.  Free with free_sets.
+ */
+/*
+ * The --set list of a run of point p: its replication count, the sweep's
+ * own --set values, then the point's axes, which win over both.
+ */
+static char **point_sets(const struct runner *r, size_t p, size_t *n)
+{
+	const struct sweep_spec *s = r->spec;
+	char **sets = xcalloc(1 + r->n_sets + s->n_axes, sizeof(*sets));
+	size_t a, k = 0;
+
+	sets[k] = xmalloc(48);
+	snprintf(sets[k++], 48, "replications=%lld", (long long)s->replications);
+	for (a = 0; a < r->n_sets; a++)
+		sets[k++] = xstrdup(r->sets[a]);
+	for (a = 0; a < s->n_axes; a++) {
+		const char *v = sweep_spec_value(s, p, a);
+		size_t len = strlen(s->axes[a].key) + strlen(v) + 2;
+
+		sets[k] = xmalloc(len);
+		snprintf(sets[k++], len, "%s=%s", s->axes[a].key, v);
+	}
+	*n = k;
+	return sets;
+}
+
+static void free_sets(char **sets, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(sets[i]);
+	free(sets);
+}
+
 /* In the child: becomes `memsim run` for task t; never returns. */
 static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 {
 	const struct sweep_spec *s = r->spec;
-	size_t n_args = 12 + 2 * s->n_axes, k = 0, a;
+	size_t n_args = 14 + 2 * s->n_axes + 2 * r->n_sets, k = 0, a, n_sets;
 	char **argv = xcalloc(n_args, sizeof(*argv));
-	char *out, *err_tmp, reps[48], rep[32];
+	char **sets = point_sets(r, t->point, &n_sets);
+	char *out, *err_tmp, rep[32];
 	int fd;
 
 	/* Die with the sweep, so a killed sweep leaves no run writing into DIR. */
@@ -268,20 +340,17 @@ static void exec_run(const struct runner *r, const struct task *t, pid_t parent)
 	} else {
 		out = run_path(r->dir, t->point, t->rep, ".json");
 	}
-	snprintf(reps, sizeof(reps), "replications=%lld", (long long)s->replications);
 	snprintf(rep, sizeof(rep), "%ld", t->rep);
 	argv[k++] = (char *)"memsim";
 	argv[k++] = (char *)"run";
 	argv[k++] = s->base;
-	argv[k++] = (char *)"--set";
-	argv[k++] = reps;
-	for (a = 0; a < s->n_axes; a++) {
-		const char *v = sweep_spec_value(s, t->point, a);
-		char *set = xmalloc(strlen(s->axes[a].key) + strlen(v) + 2);
-
-		sprintf(set, "%s=%s", s->axes[a].key, v);
+	if (r->seed) {
+		argv[k++] = (char *)"--seed";
+		argv[k++] = (char *)r->seed;
+	}
+	for (a = 0; a < n_sets; a++) {
 		argv[k++] = (char *)"--set";
-		argv[k++] = set;
+		argv[k++] = sets[a];
 	}
 	argv[k++] = (char *)"--replication";
 	argv[k++] = rep;
@@ -416,13 +485,71 @@ static char *default_dir(const char *path)
 	return d;
 }
 
-static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
-		 const struct ranks *k)
+/*
+ * This rank's runs of point p that must run, written to tasks; returns how
+ * many.  A results file is reused when its fingerprint is the one the run
+ * would have now; otherwise it is removed and run again.  When the point's
+ * config does not load, its runs go ahead and fail with the reason.
+ */
+static size_t plan_point(const struct runner *r, size_t p, const struct ranks *k,
+			 struct task *tasks, struct sweep_tally *tally)
 {
-	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO) };
-	size_t R = (size_t)s->replications, n = 0, p, rep;
+	const struct sweep_spec *s = r->spec;
+	size_t R = (size_t)s->replications, rep, n = 0, n_sets, mine = 0;
+	char (*want)[FINGERPRINT_LEN];
+	char **sets;
+	bool loaded;
+
+	/* Under MPI, a point none of whose runs is this rank's is not loaded. */
+	for (rep = 0; rep < R; rep++)
+		mine += (p * R + rep) % (size_t)k->size == (size_t)k->rank;
+	if (!mine)
+		return 0;
+	sets = point_sets(r, p, &n_sets);
+	want = xcalloc(R, sizeof(*want));
+	loaded = r->fingerprints(s->base, (const char *const *)sets, n_sets, r->seed, R,
+				 want) == 0;
+
+	for (rep = 0; rep < R; rep++) {
+		char have[FINGERPRINT_LEN];
+		char *json;
+
+		if ((p * R + rep) % (size_t)k->size != (size_t)k->rank)
+			continue;
+		json = run_path(r->dir, p, (long)rep, ".json");
+		if (!exists(json)) {
+			tally->fresh++;
+		} else if (loaded && fingerprint_read(json, have) && !strcmp(have, want[rep])) {
+			char *e = run_path(r->dir, p, (long)rep, ".err");
+
+			unlink(e);
+			free(e);
+			tally->reused++;
+			free(json);
+			continue;
+		} else {
+			unlink(json);
+			tally->redone++;
+		}
+		tasks[n].point = p;
+		tasks[n++].rep = (long)rep;
+		free(json);
+	}
+	free(want);
+	free_sets(sets, n_sets);
+	return n;
+}
+
+static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
+		 const struct ranks *k, const struct runner *opts)
+{
+	struct runner r = { .spec = s, .dir = dir, .progress = isatty(STDERR_FILENO),
+			    .sets = opts->sets, .n_sets = opts->n_sets, .seed = opts->seed,
+			    .fingerprints = opts->fingerprints };
+	size_t R = (size_t)s->replications, n = 0, p;
 	struct task *tasks = xcalloc(s->n_points * R + 1, sizeof(*tasks));
 	struct sweep_sum *sum;
+	struct sweep_tally tally = { 0 };
 	struct sim_err err = { 0 };
 	char *runs = xmalloc(strlen(dir) + 8);
 	char self[4096];
@@ -453,24 +580,11 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
 		return EXIT_RUN_FAILED;
 	}
 	for (p = 0; p < s->n_points; p++)
-		for (rep = 0; rep < R; rep++) {
-			char *json;
-
-			if ((p * R + rep) % (size_t)k->size != (size_t)k->rank)
-				continue;
-			json = run_path(dir, p, (long)rep, ".json");
-			if (exists(json)) {
-				char *e = run_path(dir, p, (long)rep, ".err");
-
-				unlink(e);
-				free(e);
-			} else {
-				tasks[n].point = p;
-				tasks[n++].rep = (long)rep;
-			}
-			free(json);
-		}
+		n += plan_point(&r, p, k, tasks + n, &tally);
 	rc = run_all(&r, tasks, n, jobs, &err);
+	tally.reused = ranks_sum(k, tally.reused);
+	tally.redone = ranks_sum(k, tally.redone);
+	tally.fresh = ranks_sum(k, tally.fresh);
 	/* Every rank's runs are done; rank 0 alone writes the summaries. */
 	if (ranks_max(k, rc != 0) && !rc && k->rank == 0) {
 		/* Another rank could not start a run and said why; the summary shows it. */
@@ -481,6 +595,10 @@ static int sweep(const struct sweep_spec *s, const char *dir, int64_t jobs,
 		goto out;
 	/* The summaries are written even when a run could not be started. */
 	sum = sweep_sum_build(s, dir);
+	sweep_sum_set_tally(sum, &tally);
+	fprintf(stderr, "memsim sweep: %zu runs: %zu reused, %zu redone (made from another "
+		"config or seed), %zu new\n", tally.reused + tally.redone + tally.fresh,
+		tally.reused, tally.redone, tally.fresh);
 	{
 		struct sim_err werr = { 0 };
 		int wrc = sweep_sum_write(sum, dir, &werr);
@@ -516,14 +634,17 @@ static bool parse_jobs(const char *s, int64_t *jobs)
 	       *jobs <= SWEEP_MAX_JOBS;
 }
 
-int sweep_main(int argc, char **argv)
+/* sweep_main's work; sets has room for argc --set values. */
+static int sweep_cli(int argc, char **argv, const char **sets,
+		     sweep_fingerprints_fn *fingerprints)
 {
 	const char *file = NULL, *out = NULL;
 	struct sweep_spec s;
 	struct sim_err err = { 0 };
 	struct ranks k = { .mpi = false, .rank = 0, .size = 1 };
-	int64_t jobs = 1;
-	char *dir;
+	struct runner opts = { .sets = sets, .fingerprints = fingerprints };
+	int64_t jobs = 1, seed;
+	char *dir, why[128];
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -533,7 +654,20 @@ int sweep_main(int argc, char **argv)
 			fputs(usage_sweep, stdout);
 			return EXIT_OK;
 		}
-		if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
+		if (!strcmp(a, "--set") || !strcmp(a, "--seed")) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+
+			if (!v || (!strcmp(a, "--set") && (!strchr(v, '=') || v[0] == '=')) ||
+			    (!strcmp(a, "--seed") &&
+			     (units_parse_int(v, &seed, why, sizeof(why)) || seed < 0)))
+				return usage_error("%s needs %s, not '%s'", a,
+						   !strcmp(a, "--set") ? "KEY=VALUE" :
+						   "a whole number >= 0", v ? v : "");
+			if (!strcmp(a, "--seed"))
+				opts.seed = v;
+			else
+				sets[opts.n_sets++] = v;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc)
 				return usage_error("option '%s' needs a value", a);
 			if (!strcmp(a, "-o")) {
@@ -579,7 +713,7 @@ int sweep_main(int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else {
 		dir = out ? xstrdup(out) : default_dir(file);
-		rc = sweep(&s, dir, jobs, &k);
+		rc = sweep(&s, dir, jobs, &k, &opts);
 		free(dir);
 		sweep_spec_release(&s);
 	}
@@ -587,5 +721,14 @@ int sweep_main(int argc, char **argv)
 	if (k.mpi)
 		MPI_Finalize();
 #endif
+	return rc;
+}
+
+int sweep_main(int argc, char **argv, sweep_fingerprints_fn *fingerprints)
+{
+	const char **sets = xcalloc((size_t)argc + 1, sizeof(*sets));
+	int rc = sweep_cli(argc, argv, sets, fingerprints);
+
+	free(sets);
 	return rc;
 }

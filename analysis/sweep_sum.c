@@ -6,7 +6,8 @@
  * in the order they first appear, reading points and replications in
  * order.  Nothing here depends on when or by which worker a run was made:
  * resuming a killed sweep, or running it with more workers, writes the same
- * bytes.  Numbers are printed by cJSON, and in the CSV with the same rule
+ * bytes, except "last_start", which says what the latest start reused and
+ * ran.  Numbers are printed by cJSON, and in the CSV with the same rule
  * (the shortest of %.15g and %.17g that reads back exactly).
  */
 #include <errno.h>
@@ -39,6 +40,8 @@ struct sweep_sum {
 	char **metrics;                 /* dotted paths, in first-seen order */
 	struct run_rec *runs;           /* n_points x replications */
 	size_t failed;
+	bool has_tally;
+	struct sweep_tally tally;
 };
 
 /* The whole file, NUL-terminated, or NULL (errno set). */
@@ -177,6 +180,12 @@ void sweep_sum_free(struct sweep_sum *sum)
 	free(sum->metrics);
 	free(sum->runs);
 	free(sum);
+}
+
+void sweep_sum_set_tally(struct sweep_sum *sum, const struct sweep_tally *t)
+{
+	sum->has_tally = true;
+	sum->tally = *t;
 }
 
 size_t sweep_sum_failed(const struct sweep_sum *sum)
@@ -337,6 +346,13 @@ cJSON *sweep_sum_json(const struct sweep_sum *sum)
 	for (p = 0; p < sum->spec->n_points; p++)
 		cJSON_AddItemToArray(points, point_json(sum, p, &w));
 	scratch_release(&w);
+	if (sum->has_tally) {
+		cJSON *t = cJSON_AddObjectToObject(root, "last_start");
+
+		cJSON_AddNumberToObject(t, "reused", (double)sum->tally.reused);
+		cJSON_AddNumberToObject(t, "redone", (double)sum->tally.redone);
+		cJSON_AddNumberToObject(t, "new", (double)sum->tally.fresh);
+	}
 	return root;
 }
 

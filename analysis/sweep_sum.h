@@ -17,9 +17,21 @@
 
 struct sweep_sum;
 
+/* What one start of a sweep did with each run (DIR/runs/<point>-r<rep>.json). */
+struct sweep_tally {
+	size_t reused;                  /* its file was made from the same inputs */
+	size_t redone;                  /* its file was made from others: run again */
+	size_t fresh;                   /* no file (never run, failed, or killed): run */
+};
+
 /* Reads every run file of s under dir/runs; failed and missing runs are counted. */
 struct sweep_sum *sweep_sum_build(const struct sweep_spec *s, const char *dir);
 void sweep_sum_free(struct sweep_sum *sum);
+/*
+ * Records what this start did, written as "last_start" in summary.json:
+ * the one part of the summaries that depends on the sweep's history.
+ */
+void sweep_sum_set_tally(struct sweep_sum *sum, const struct sweep_tally *t);
 /* Runs that failed (an .err file, or a results file that cannot be read). */
 size_t sweep_sum_failed(const struct sweep_sum *sum);
 

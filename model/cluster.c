@@ -276,8 +276,9 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 			  hp->overhead_bytes);
 		hmem_init(hm, hp->memory_bytes, hp->overhead_bytes, p->page_bytes);
 		swapdev_init(&hm->swap, (uint64_t)(hp->swap_bytes / p->page_bytes),
-			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes,
-			     p->tick_ns);
+			     hp->swap_read_ns, hp->swap_write_ns, hp->swap_bandwidth, p->page_bytes);
+		swapdev_init(&hm->disk, SWAPDEV_UNBOUNDED, hp->disk_read_ns, hp->disk_write_ns,
+			     hp->disk_bandwidth, p->page_bytes);
 		hm->lat = p->latency;
 		host_bind_policies(&c->hosts[i], &c->p.policies, p->seed, p->replication);
 		c->host_ptrs[i] = &c->hosts[i];
@@ -319,7 +320,7 @@ void cluster_start(struct cluster *c)
 	for (i = 0; i < c->n_vms; i++)
 		sim_at(c->sim, c->vms[i].spec->arrive_ns, on_arrive, &c->vms[i]);
 	/* Scheduled after the arrivals, so VMs that arrive at 0 tick at 0. */
-	if (c->p.tick_ns > 0)
+	if (c->p.tick_ns > 0 && c->p.end_ns > 0)
 		sim_at(c->sim, 0, on_tick, c);
 	policies_start(c);
 }
@@ -373,6 +374,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 static void vm_mem_stop(struct host *h, struct vm *vm)
 {
 	memcpy(vm->end_state, vm->mem.n_state, sizeof(vm->end_state));
+	wss_release(&vm->mem.wss);      /* first: no need to weigh what leaves */
 	mem_vm_leave(h, vm);
 	vmem_release(&vm->mem);
 	gsl_rng_free(vm->touch_rng);
@@ -405,9 +407,12 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 	ws = pages_of(c, spec_phase_ws_bytes(ph, sp->memory_bytes));
 	if (ws > vm->mem.n_data)
 		ws = vm->mem.n_data;
+	/* The new pattern is weighed afresh, so the pages freed need not be. */
+	wss_track(&vm->mem.wss, NULL);
 	if (ws < vm->mem.wss.pages)
 		mem_set_ws(h, vm, ws);
 	wss_set_granule(&vm->mem.wss, ph, ws, page_ranks(c));
+	wss_track(&vm->mem.wss, vm->mem.fast);
 }
 
 /* The balloon policy's target for vm at t. */
@@ -458,7 +463,7 @@ static uint64_t touches_started(uint64_t n, uint64_t made, double base, double d
 static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t)
 {
 	struct vmem *m = &vm->mem;
-	sim_time T = c->p.tick_ns;
+	sim_time T = c->tick_len_ns;
 	uint64_t target, cap, n, tick_seed, made = 0, done;
 	int64_t stall = 0;
 	double base, dt;        /* ns from the tick start: time used before the next touch; per touch */
@@ -467,7 +472,7 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	target = vm_balloon_target(c, h, vm, t);
 	cap = (uint64_t)(c->p.balloon_max * m->n_pages);
 	stall += mem_balloon_towards(h, vm, target < cap ? target : cap,
-				     c->p.balloon_pages_per_tick, t);
+				     c->balloon_pages_now, t);
 	/*
 	 * Each tick's touches restart from their own seed, so what one tick
 	 * draws never depends on another.  Touches of pages resident on
@@ -506,12 +511,27 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	m->stats.run_ns += T;
 }
 
+/* Pages the balloon driver's rate allows from 0 to t: what a tick may
+ * move is the difference at its ends, so no fraction of a page is lost. */
+static uint64_t balloon_pages_by(const struct cluster *c, sim_time t)
+{
+	return (uint64_t)floor(c->p.balloon_rate * (double)t / 1e9 / (double)c->p.page_bytes);
+}
+
 static void on_tick(struct sim *s, void *arg)
 {
 	struct cluster *c = arg;
 	sim_time t = sim_now(s);
 	size_t i, j;
 
+	/* A tick covers [t, t + tick), and the last one stops at the run's end. */
+	c->tick_len_ns = c->p.end_ns - t < c->p.tick_ns ? c->p.end_ns - t : c->p.tick_ns;
+	c->balloon_pages_now = balloon_pages_by(c, t + c->tick_len_ns) - balloon_pages_by(c, t);
+	/* Each device's window is the tick, whatever its VMs' requests say. */
+	for (i = 0; i < c->n_hosts; i++) {
+		swapdev_roll(&c->hosts[i].mem.swap, t);
+		swapdev_roll(&c->hosts[i].mem.disk, t);
+	}
 	for (i = 0; i < c->n_hosts; i++)
 		for (j = 0; j < c->hosts[i].n_vms; j++)
 			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);
@@ -537,7 +557,7 @@ static void on_tick(struct sim *s, void *arg)
 		sim_stop(s);
 		return;
 	}
-	if (t <= c->p.end_ns - c->p.tick_ns)
+	if (t < c->p.end_ns - c->p.tick_ns)
 		sim_at(s, t + c->p.tick_ns, on_tick, c);
 }
 

@@ -34,6 +34,8 @@ struct host_params {
 	int64_t swap_bytes;
 	int64_t swap_read_ns, swap_write_ns;
 	double swap_bandwidth;          /* bytes per second */
+	int64_t disk_read_ns, disk_write_ns;    /* the datastore: guest swap */
+	double disk_bandwidth;          /* bytes per second */
 };
 
 struct cluster_params {
@@ -51,9 +53,9 @@ struct cluster_params {
 	uint32_t replication;
 	int64_t page_bytes;
 	sim_time tick_ns;
-	sim_time end_ns;                /* no tick after this */
+	sim_time end_ns;                /* ticks cover [0, end_ns) */
 	struct mem_latency latency;
-	uint64_t balloon_pages_per_tick;
+	double balloon_rate;            /* driver rate limit, bytes per second */
 	double balloon_max;             /* cap, share of each VM's pages */
 	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
 };
@@ -81,6 +83,8 @@ struct cluster {
 	struct sim_err check_err;       /* the first broken invariant */
 	bool check_failed;
 	uint64_t ticks;                 /* ticks run so far */
+	sim_time tick_len_ns;           /* the tick being run: tick_ns, or less at the end */
+	uint64_t balloon_pages_now;     /* pages each balloon may move in this tick */
 	struct cluster_timer *timers;   /* periodic policies: one per host and family */
 };
 

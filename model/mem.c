@@ -6,13 +6,18 @@
  * A touch of a data page that is resident on a private frame costs one bit
  * test (the fast map) and nothing else.  Any other touch takes the slow
  * path, which serves, in order: the guest's own fault (the data was never
- * used: take a free guest page; or it is in guest swap: a guest swap-in),
- * then the host's (the guest page is untouched: zero fill; swapped: swap-in
- * through the device queue; compressed: decompression; shared and written:
+ * used: take a free guest page; or it is in guest swap: a guest swap-in,
+ * one read from the host's datastore through its queue), then the host's
+ * (the guest page is untouched: zero fill; swapped: swap-in through the
+ * swap device's queue; compressed: decompression; shared and written:
  * copy-on-write).  Taking a frame may make the host reclaim synchronously:
  * first from the VM itself when it is at its limit, else from a victim VM;
  * the host's reclaim policy chooses the VM and the page (with the scans
- * below), and the faulting VM stalls for the swap write too.
+ * below), and the faulting VM stalls for the swap write too.  The guest's
+ * own swap writes are write-back: they load the datastore's queue but do
+ * not stall the guest.  CPU costs (zero fill, copy-on-write, decompression)
+ * are given per 4 KiB and charged for every 4 KiB of the page; a device I/O
+ * of one page is one request.
  *
  * The guest chooses what to evict by a clock over its data pages; the host
  * by a clock over guest pages or at random.  A hand passes a page with its
@@ -376,15 +381,13 @@ static uint32_t initial_content(const struct vmem *m, uint32_t d)
 	return MEM_CONTENT_UNIQUE;
 }
 
-/* Whether data d (MEM_NONE: no data) was touched since a hand last passed
- * its page, since_ns ago; touched: a slow-path touch did (see DOC above). */
-static bool accessed(const struct vmem *m, uint32_t d, bool touched, sim_time since_ns,
-		     gsl_rng *r)
+/* Whether data d (MEM_NONE: no data), not touched on the slow path since
+ * a hand last passed its page since_ns ago, was touched on the fast path
+ * (see DOC above). */
+static bool accessed(const struct vmem *m, uint32_t d, sim_time since_ns, gsl_rng *r)
 {
 	double rate;
 
-	if (touched)
-		return true;
 	if (d == MEM_NONE || since_ns <= 0)
 		return false;
 	rate = wss_page_rate(&m->wss, d);
@@ -453,14 +456,15 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
 
 		g = clock_pass(&m->host_clock, t, &since, &touched);
 		if (vmem_state(m, g) == PS_PRIVATE &&
-		    (steps >= m->n_pages || !accessed(m, owner(m, g), touched, since, r)))
+		    (steps >= m->n_pages ||
+		     (!touched && !accessed(m, owner(m, g), since, r))))
 			return g;
 	}
 }
 
 bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_rng *r)
 {
-	return accessed(&vm->mem, owner(&vm->mem, g), false, since_ns, r);
+	return accessed(&vm->mem, owner(&vm->mem, g), since_ns, r);
 }
 
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
@@ -468,13 +472,14 @@ int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t 
 	struct hmem *hm = &h->mem;
 	struct vmem *m = &vm->mem;
 
+	(void)t;                        /* the device's window is the tick's, not t's */
 	if (vmem_state(m, g) != PS_PRIVATE)
 		return -SIM_EINVAL;
 	if (swapdev_is_full(&hm->swap)) {
 		hm->swap_full = true;
 		return -SIM_ENOMEM;
 	}
-	*stall += swapdev_write(&hm->swap, t + *stall);
+	*stall += swapdev_write(&hm->swap);
 	set_state(hm, m, g, PS_SWAPPED);
 	frame_give(hm);
 	m->stats.host_swap_out++;
@@ -522,6 +527,13 @@ static int alloc_frame(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 	return 0;
 }
 
+/* A CPU cost given per 4 KiB, for one page: the hardware pays it for
+ * every 4 KiB of the granule. */
+static int64_t per_4k(const struct hmem *hm, int64_t ns)
+{
+	return ns * (hm->page_bytes / 4096);
+}
+
 /* Gives guest page g a frame of its own (or leaves it shared for a read). */
 static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, sim_time t,
 			int64_t *stall)
@@ -542,19 +554,19 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
 			frame_give(hm);
 		m->stats.faults[FAULT_COW]++;
-		*stall += hm->lat.cow_ns;
+		*stall += per_4k(hm, hm->lat.cow_ns);
 		break;
 	case PS_UNTOUCHED:
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
 		set_content(m, g, MEM_CONTENT_ZERO);
 		m->stats.faults[FAULT_ZERO_FILL]++;
-		*stall += hm->lat.zero_fill_ns;
+		*stall += per_4k(hm, hm->lat.zero_fill_ns);
 		break;
 	case PS_SWAPPED:
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
-		*stall += swapdev_read(&hm->swap, t + *stall);
+		*stall += swapdev_read(&hm->swap);
 		m->stats.faults[FAULT_HOST_SWAP_IN]++;
 		m->stats.host_swap_in++;
 		break;
@@ -565,7 +577,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 			return rc;
 		}
 		m->stats.faults[FAULT_DECOMPRESS]++;
-		*stall += hm->lat.decompress_ns;
+		*stall += per_4k(hm, hm->lat.decompress_ns);
 		break;
 	case PS_BALLOONED:
 	case PS_COUNT:
@@ -595,7 +607,7 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 		uint32_t c = clock_pass(&m->guest_clock, t, &since, &touched);
 
 		if (data_where(m->data[c]) == DATA_RES &&
-		    (steps >= m->n_data || !accessed(m, c, touched, since, vm->guest_rng)))
+		    (steps >= m->n_data || (!touched && !accessed(m, c, since, vm->guest_rng))))
 			d = c;
 	}
 	g = m->data[d] & DATA_PAGE_MASK;
@@ -606,6 +618,8 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 	if ((rc = make_private(h, vm, g, false, t, stall)))
 		return rc;
 	m->stats.guest_swap_out++;
+	/* Write-back: the write loads the datastore's queue, the guest does not wait. */
+	swapdev_transfer(&h->mem.disk, true);
 	m->data[d] = (DATA_GSWAP << DATA_WHERE_SHIFT) | (m->data[d] & DATA_WRITTEN);
 	clear_fast(m, d);
 	m->n_resident--;
@@ -668,7 +682,7 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 	switch (data_where(w)) {
 	case DATA_GSWAP:
 		m->stats.faults[FAULT_GUEST_SWAP_IN]++;
-		stall += h->mem.lat.guest_swap_in_ns;
+		stall += swapdev_transfer(&h->mem.disk, false);
 		/* It needs a guest page, as new data does, and stays in guest
 		 * swap until it has one. */
 		__attribute__((fallthrough));

@@ -49,8 +49,9 @@ enum fault_kind {
 	FAULT_COUNT,
 };
 
+/* CPU costs per 4 KiB: a page of page_bytes costs page_bytes / 4 KiB times as much. */
 struct mem_latency {
-	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
+	int64_t zero_fill_ns, cow_ns, decompress_ns;
 };
 
 /*
@@ -130,6 +131,7 @@ struct hmem {
 	uint64_t n_private, n_shared_mapped, n_compressed, n_ballooned;
 	struct sharetab shared;
 	struct swapdev swap;
+	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
 	struct mem_latency lat;
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */

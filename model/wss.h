@@ -38,6 +38,9 @@ struct wss {
 	double zipf_norm;               /* sum of k^-skew, k = 1..ranks */
 	double zipf_hx1, zipf_hn, zipf_s;       /* rejection-inversion constants */
 	double zipf_squeeze;
+	double zipf_series[6];          /* page_integral's coefficients */
+	double *zipf_head;              /* masses of the pages holding ranks <= 256; owned */
+	uint32_t n_head;
 	uint64_t scan_pos;              /* sequential: the next 4 KiB rank */
 	/* zipf: the tail past a prefix of ranks, cached per prefix */
 	double tail_from;               /* first rank (1-based) of the tail */
@@ -47,19 +50,22 @@ struct wss {
 	const uint64_t *fast;           /* borrowed fast map, NULL = untracked */
 	uint64_t *tree;                 /* Fenwick tree over 64-page blocks; owned */
 	uint32_t n_blocks, cap_blocks;
+	uint32_t tree_step;             /* the largest power of two <= n_blocks */
 	uint64_t slow_weight;           /* weight of pages that are not fast */
 	uint64_t total_weight;          /* weight of all pages */
 };
 
 /* Sets the pattern of phase p over pages simulated pages of 4 KiB. */
 void wss_set(struct wss *w, const struct phase *p, uint32_t pages);
-/* The same over pages simulated pages of page_ranks 4 KiB pages each. */
+/* The same over pages simulated pages of page_ranks 4 KiB pages each (then
+ * wss_release frees what it holds). */
 void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages,
 		     uint32_t page_ranks);
 /*
  * Tracks the fast map fast (borrowed; one bit per data page, kept by mem.c,
  * which calls wss_fast_set and wss_fast_clear as bits change) for wss_gap.
  * Costs O(pages) now and at every later wss_set; wss_release frees it.
+ * NULL stops tracking (the bit changes are ignored) and keeps the memory.
  */
 void wss_track(struct wss *w, const uint64_t *fast);
 void wss_release(struct wss *w);

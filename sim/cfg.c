@@ -205,8 +205,6 @@ static void builder_release(struct builder *b)
 		cfg_free(b->stack[i]);
 	}
 	cfg_free(b->root);
-	for (i = 0; i < CFG_MAX_DEPTH; i++)
-		nameset_release(&b->keys[i]);
 }
 
 static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **root,
@@ -293,7 +291,7 @@ static int parse_events(yaml_parser_t *p, const char *file, struct cfg_node **ro
 			break;
 	}
 	for (int d = 0; d < CFG_MAX_DEPTH; d++)
-		nameset_release(&b.keys[d]);
+		nameset_release(&b.keys[d]);    /* the key indexes, done or not */
 	if (rc) {
 		builder_release(&b);
 		return rc;

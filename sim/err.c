@@ -51,6 +51,23 @@ char *sim_escape(char *buf, size_t n, const char *s)
 	return buf;
 }
 
+void sim_vprint_line(FILE *f, const char *fmt, va_list ap)
+{
+	char raw[1024], line[2048];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	fprintf(f, "%s\n", sim_escape(line, sizeof(line), raw));
+}
+
+void sim_print_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sim_vprint_line(f, fmt, ap);
+	va_end(ap);
+}
+
 int sim_err_vset(struct sim_err *e, int code, const char *file, unsigned line,
 		 unsigned col, const char *fmt, va_list ap)
 {

@@ -58,6 +58,10 @@ int sim_err_set(struct sim_err *e, int code, const char *file, unsigned line,
 int sim_err_vset(struct sim_err *e, int code, const char *file, unsigned line,
 		 unsigned col, const char *fmt, va_list ap)
 	__attribute__((format(printf, 6, 0)));
+/* Prints the formatted message to f with control characters escaped
+ * (sim_escape), then a newline: one line, whatever the arguments hold. */
+void sim_print_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sim_vprint_line(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Prints "PATH:LINE:COL: error: MESSAGE" (or "memsim: error: ...") to f. */
 void sim_err_print(const struct sim_err *e, FILE *f);
 

@@ -4,9 +4,11 @@
  * Exit status: 0 success, 1 the run failed (I/O), 2 usage error or invalid
  * input.  An input error is one line on stderr in gcc's form, and no
  * results file is left behind: results are written to a temporary file and
- * renamed, and a failed run removes a stale file of the same name.
+ * renamed (outfile.c), and a failed run leaves the file it would have
+ * replaced as it was.  Output over an input is refused before anything runs.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <gsl/gsl_errno.h>
 #include <stdbool.h>
@@ -19,14 +21,18 @@
 #include "compare.h"
 #include "describe.h"
 #include "err.h"
+#include "fingerprint.h"
 #include "import.h"
 #include "mem.h"
+#include "outfile.h"
 #include "plan.h"
+#include "plan_search.h"
 #include "plot.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
+#include "table.h"
 #include "units.h"
 #include "version.h"
 #include "xmem.h"
@@ -43,10 +49,12 @@ static const char usage_main[] =
 	"  run CONFIG        run a config and write results JSON\n"
 	"  validate CONFIG   check a config and print the scenario's size\n"
 	"  import KIND PATH...  turn a public trace into a memsim trace\n"
-	"  describe TRACE    what a trace amounts to over time\n"
+	"  describe TRACE|CONFIG  what a trace amounts to over time\n"
 	"  compare A.json B.json...  results side by side\n"
+	"  table RESULTS.json --vms|--hosts  one CSV row per VM or host\n"
 	"  sweep SWEEP.yaml  a parameter grid with replications\n"
-	"  plan CONFIG --search KEY  the smallest value that meets the SLA\n"
+	"  plan CONFIG --search KEY  the smallest (--largest: largest) value that\n"
+	"                    meets the SLA\n"
 	"  plot FILE.json... pictures of results and sweep summaries (gnuplot)\n"
 	"\n"
 	"  memsim <command> --help   options of a command\n"
@@ -82,12 +90,13 @@ static const char usage_import[] =
 	"  --seed N          seed of the working sets drawn for traces without usage\n";
 
 static const char usage_describe[] =
-	"usage: memsim describe TRACE [--seed N] [--bins N]\n"
+	"usage: memsim describe TRACE|CONFIG [--seed N] [--bins N]\n"
 	"\n"
 	"Loads a workload trace (as `workload:` in a config takes it), draws its\n"
 	"groups with the seed (default 1), and prints the VM count, the arrivals,\n"
 	"and the configured and working-set memory alive over time in N bins\n"
-	"(default 12).\n";
+	"(default 12), up to the last event.  Given a config, it describes the\n"
+	"config's workload with the config's seed, up to the run's duration.\n";
 
 static const char usage_validate[] =
 	"usage: memsim validate CONFIG [--set KEY=VALUE]... [--seed N]\n"
@@ -111,13 +120,14 @@ struct cli {
 __attribute__((format(printf, 2, 3)))
 static int usage_error(const char *usage, const char *fmt, ...)
 {
+	char raw[512], line[1024];
 	va_list ap;
 
-	fprintf(stderr, "memsim: ");
+	/* Arguments are echoed escaped, so the message stays one line. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage);
+	fprintf(stderr, "memsim: %s\n\n%s", sim_escape(line, sizeof(line), raw), usage);
 	return EXIT_USAGE;
 }
 
@@ -153,9 +163,12 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 		} else if (!strcmp(a, "--seed")) {
 			int64_t v;
 
-			if (units_parse_int(val, &v, why, sizeof(why)) || v < 0)
-				return usage_error(
-					usage, "--seed needs a whole number >= 0, not '%s'", val);
+			if (units_parse_int(val, &v, why, sizeof(why)) || v < 0 ||
+			    v > SCENARIO_SEED_MAX)
+				return usage_error(usage,
+						   "--seed needs a whole number from 0 to 2^53 "
+						   "(%lld), not '%s'",
+						   (long long)SCENARIO_SEED_MAX, val);
 			c->has_seed = true;
 			c->seed = (uint64_t)v;
 		} else if (is_run && !strcmp(a, "-o")) {
@@ -213,8 +226,101 @@ static char *out_path(const char *out, const char *name, int64_t r, bool several
 	return p;
 }
 
+/* A bound's measure for the summary: bytes in binary units, VM counts, or %. */
+static const char *sla_measure(unsigned bit, double v, char *buf, size_t n)
+{
+	if (bit == PLAN_FAIL_SWAPPED)
+		return units_format_size(llround(v), buf, n);
+	if (bit == PLAN_FAIL_SLOWDOWN)
+		snprintf(buf, n, "%.0f VM%s", v, v == 1 ? "" : "s");
+	else
+		snprintf(buf, n, "%.2f%%", 100 * v);
+	return buf;
+}
+
+/*
+ * Whether the config's SLA held, bound by bound, with the margin: judged
+ * from the results as `memsim plan` judges them (analysis/plan_search.c).
+ */
+static void print_sla(const cJSON *json)
+{
+	struct plan_sla sla;
+	struct plan_metrics m;
+
+	if (plan_sla_read(cJSON_GetObjectItemCaseSensitive(json, "config"), &sla) < 0 ||
+	    plan_sla_eval(&sla, json, &m) < 0)
+		return;
+	printf("  SLA:     %s\n", m.failed ? "missed" : "held");
+	for (unsigned bit = 1; bit <= PLAN_FAIL_LAST; bit <<= 1) {
+		double bound, got;
+		bool upper, miss = (m.failed & bit) != 0;
+		char a[32], b[32], d[32];
+
+		if (!plan_sla_bound(&sla, &m, bit, &bound, &got, &upper))
+			continue;
+		if (bit == PLAN_FAIL_SLOWDOWN) {
+			printf("    %-18s %s past %.2f%%: %s\n", plan_fail_name(bit),
+			       sla_measure(bit, got, a, sizeof(a)), 100 * sla.max_slowdown,
+			       miss ? "missed" : "held");
+			continue;
+		}
+		/* A margin between shares is in percentage points. */
+		if (bit == PLAN_FAIL_SWAPPED)
+			sla_measure(bit, fabs(got - bound), d, sizeof(d));
+		else
+			snprintf(d, sizeof(d), "%.2f points", 100 * fabs(got - bound));
+		printf("    %-18s %s, bound %s %s: %s by %s\n", plan_fail_name(bit),
+		       sla_measure(bit, got, a, sizeof(a)), upper ? "at most" : "at least",
+		       sla_measure(bit, bound, b, sizeof(b)), miss ? "missed" : "held", d);
+	}
+}
+
+/* The cost report, when the config has one (results' summary.cost). */
+static void print_cost(const struct run_record *r)
+{
+	double plain = (double)r->hosts_without_overcommit, used = (double)r->hosts_used;
+
+	if (!r->has_cost)
+		return;
+	printf("  cost:    %zu host%s x %.2f %s = %.2f %s a month; without overcommit %.0f "
+	       "host%s, %.2f %s (%s %.2f %s)\n", r->hosts_used, r->hosts_used == 1 ? "" : "s",
+	       r->host_per_month, r->currency, used * r->host_per_month, r->currency, plain,
+	       plain == 1 ? "" : "s", plain * r->host_per_month, r->currency,
+	       plain >= used ? "saves" : "costs", fabs(plain - used) * r->host_per_month,
+	       r->currency);
+}
+
+/* The busiest host's peak used memory against the mean host's peak. */
+static void print_imbalance(const struct run_record *r)
+{
+	const struct rec_host *top = NULL, *swap = NULL;
+	double sum = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct rec_host *h = &r->hosts[i];
+
+		sum += (double)h->used_bytes_peak;
+		if (!top || h->used_bytes_peak > top->used_bytes_peak)
+			top = h;
+		if (h->swapped_bytes_peak > 0 &&
+		    (!swap || h->swapped_bytes_peak > swap->swapped_bytes_peak))
+			swap = h;
+	}
+	if (!top || sum <= 0)
+		return;
+	printf("  busiest: %s peaked at %s used, %.2fx the mean host's peak (%s)", top->name,
+	       units_format_size(top->used_bytes_peak, a, sizeof(a)),
+	       (double)top->used_bytes_peak / (sum / (double)r->n_hosts),
+	       units_format_size(llround(sum / (double)r->n_hosts), b, sizeof(b)));
+	if (swap)
+		printf("; most swapped: %s, %s at peak", swap->name,
+		       units_format_size(swap->swapped_bytes_peak, a, sizeof(a)));
+	printf("\n");
+}
+
 static void print_summary(const struct scenario *sc, const struct run_record *r,
-			  const char *path)
+			  const cJSON *json, const char *path)
 {
 	char a[32], b[32], d[32], e[32];
 
@@ -226,6 +332,15 @@ static void print_summary(const struct scenario *sc, const struct run_record *r,
 	       (unsigned long long)r->arrived, (unsigned long long)r->placed,
 	       (unsigned long long)r->rejected, (unsigned long long)r->queued,
 	       (unsigned long long)r->waiting);
+	/* A valid answer, but one that the figures below would hide. */
+	if (r->arrived == 0)
+		printf("  note:    no VM arrived within the run\n");
+	else if (r->rejected == r->arrived)
+		printf("  note:    every arrival was rejected (%llu of %llu)\n",
+		       (unsigned long long)r->rejected, (unsigned long long)r->arrived);
+	else if (r->placed == 0)
+		printf("  note:    no VM was placed (%llu still waiting at the end)\n",
+		       (unsigned long long)r->waiting);
 	printf("  memory:  %s of hosts, %s configured at peak (overcommit %.2f)\n",
 	       units_format_size(r->host_bytes, a, sizeof(a)),
 	       units_format_size(r->configured_bytes, b, sizeof(b)), r->overcommit_ratio);
@@ -234,11 +349,16 @@ static void print_summary(const struct scenario *sc, const struct run_record *r,
 	       units_format_size(r->used_peak, b, sizeof(b)),
 	       units_format_size((int64_t)r->swapped_mean, d, sizeof(d)),
 	       units_format_size((int64_t)r->ballooned_mean, e, sizeof(e)));
-	printf("  VMs' cost: stall %.1f s, slowdown %.2f%% mean, %.2f%% p99, progress %.1f%%; "
-	       "%llu out of memory\n",
-	       r->stall_s, 100 * r->slowdown_mean, 100 * r->slowdown_p99, 100 * r->progress_mean,
-	       (unsigned long long)r->oom);
+	if (r->placed == 0)
+		printf("  VMs' cost: none ran\n");
+	else
+		printf("  VMs' cost: stall %.1f s, slowdown %.2f%% mean, %.2f%% p99, progress "
+		       "%.1f%%; %llu out of memory\n", r->stall_s, 100 * r->slowdown_mean,
+		       100 * r->slowdown_p99, 100 * r->progress_mean, (unsigned long long)r->oom);
 	printf("  hosts:   %zu of %lld used\n", r->hosts_used, (long long)sc->n_hosts);
+	print_imbalance(r);
+	print_sla(json);
+	print_cost(r);
 	printf("  results: %s (%llu events, %.2f s)\n", path, (unsigned long long)r->events,
 	       r->wall_s);
 }
@@ -261,24 +381,23 @@ static int run_exit_code(int rc)
 }
 
 /*
- * Results of an earlier run under the same -o would now be stale: removes
- * OUT and OUT-r<R> for R = 0, 1, ... while they exist.
+ * Refuses results written over an input: the config, or the workload file
+ * it loads (compared by device and inode, so any name for them counts).
  */
-static void remove_stale(const char *out)
+static int check_not_input(const char *path, const struct scenario *sc, struct sim_err *err)
 {
-	int64_t r;
-
-	if (!out || !strcmp(out, "-"))
-		return;
-	unlink(out);
-	for (r = 0;; r++) {
-		char *p = out_path(out, "", r, true);
-		int gone = unlink(p);
-
-		free(p);
-		if (gone != 0)
-			break;
-	}
+	if (!strcmp(path, "-"))
+		return 0;
+	if (outfile_same_file(path, sc->path))
+		return sim_err_set(err, -SIM_EINVAL, path, 0, 0,
+				   "is this run's config; results are never written over an "
+				   "input (choose another -o)");
+	if (sc->trace_owned && sc->trace_root->file &&
+	    outfile_same_file(path, sc->trace_root->file))
+		return sim_err_set(err, -SIM_EINVAL, path, 0, 0,
+				   "is the workload this run reads; results are never written "
+				   "over an input (choose another -o)");
+	return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -304,42 +423,54 @@ static int cmd_run(int argc, char **argv)
 		rc = sim_err_set(&err, -SIM_ERANGE, c.config, 0, 0,
 				 "--replication %lld, but the config has %lld replications",
 				 (long long)c.replication, (long long)sc.replications);
+	first = c.has_replication ? c.replication : 0;
+	last = c.has_replication ? c.replication : sc.replications - 1;
+	for (r = first; !rc && r <= last; r++) {
+		char *path = out_path(c.out, sc.name, r, sc.replications > 1);
+
+		rc = check_not_input(path, &sc, &err);
+		free(path);
+	}
 	if (rc) {
 		sim_err_print(&err, stderr);
-		remove_stale(c.out);
 		scenario_release(&sc);
 		free(c.sets);
 		return EXIT_USAGE;
 	}
-	first = c.has_replication ? c.replication : 0;
-	last = c.has_replication ? c.replication : sc.replications - 1;
+	outfile_catch_signals();
 	for (r = first; r <= last && code == EXIT_OK; r++) {
 		struct run_record rec;
 		char *path = out_path(c.out, sc.name, r, sc.replications > 1);
+		char fp[FINGERPRINT_LEN];
 		char *text = NULL;
 		cJSON *json;
 
 		struct run_opts ro = {.progress = !c.quiet && isatty(2), .check_every = c.check};
 
+		/* Before the run, from the config as loaded, as a sweep computes it. */
+		fingerprint_run(sc.root, sc.trace_owned ? sc.trace_root : NULL, sc.seed, (uint32_t)r,
+				fp);
 		rc = run_replication(&sc, (uint32_t)r, &ro, &rec, &err);
 		if (!rc) {
+			rec.fingerprint = fp;
 			json = results_to_json(&rec);
 			text = cJSON_Print(json);
-			cJSON_Delete(json);
 			if (!strcmp(path, "-")) {
-				puts(text);
+				if (puts(text) == EOF)
+					rc = sim_err_set(&err, -SIM_EIO, "", 0, 0,
+							 "cannot write to standard output: %s",
+							 strerror(errno));
 			} else if (!(rc = ensure_results_dir(path, &err))) {
 				rc = results_write_file(path, text, &err);
 			}
 			if (!rc && !c.quiet && strcmp(path, "-") != 0)
-				print_summary(&sc, &rec, path);
+				print_summary(&sc, &rec, json, path);
+			cJSON_Delete(json);
 			results_release(&rec);
 			free(text);
 		}
 		if (rc) {
 			sim_err_print(&err, stderr);
-			if (strcmp(path, "-") != 0)
-				unlink(path);
 			code = run_exit_code(rc);
 		}
 		free(path);
@@ -348,6 +479,9 @@ static int cmd_run(int argc, char **argv)
 	free(c.sets);
 	return code;
 }
+
+/* Above this page_size, validate says which metrics the granule biases. */
+#define COARSE_PAGE_BYTES (64 * 1024)
 
 static int cmd_validate(int argc, char **argv)
 {
@@ -392,6 +526,12 @@ static int cmd_validate(int argc, char **argv)
 	       units_format_size(sc.page_bytes, d, sizeof(d)));
 	printf("  memory need: about %s for this run (%.3g bytes of state per page)\n",
 	       units_format_size((int64_t)need, a, sizeof(a)), MEM_BYTES_PER_PAGE);
+	/* Figures from tests/bench/bench_convergence.c, as the README gives them. */
+	if (sc.page_bytes > COARSE_PAGE_BYTES)
+		printf("  granularity: above 64 KiB a miss moves the whole page: at 2 MiB, swap I/O x35-45 "
+		       "and slowdown\n"
+		       "               x1.3-4.4 the 4 KiB figures (README.md, \"How far results move "
+		       "with page_size\")\n");
 	scenario_release(&sc);
 	free(c.sets);
 	return EXIT_OK;
@@ -470,6 +610,23 @@ static int cmd_import(int argc, char **argv)
 			    import_names());
 		goto out;
 	}
+	/* The trace is never written over what the import reads: a file given,
+	 * or a file in a folder given, whose files an importer reads. */
+	for (i = 0; out && (size_t)i < n; i++) {
+		if (outfile_same_file(out, paths[i]))
+			rc = sim_err_set(&err, -SIM_EINVAL, out, 0, 0,
+					 "is an input of this import; the trace is never written "
+					 "over its input (choose another -o)");
+		else if (outfile_is_in_dir(out, paths[i]))
+			rc = sim_err_set(&err, -SIM_EINVAL, out, 0, 0,
+					 "is in the input folder %s, whose files this import "
+					 "reads (choose another -o)", paths[i]);
+		else
+			continue;
+		sim_err_print(&err, stderr);
+		goto out;
+	}
+	outfile_catch_signals();
 	/* The trace is built in memory and written only when complete, so a
 	 * bad input leaves no output, on stdout as in a file. */
 	f = open_memstream(&text, &len);
@@ -483,12 +640,15 @@ static int cmd_import(int argc, char **argv)
 	fclose(f);
 	if (rc) {
 		sim_err_print(&err, stderr);
-		if (out)
-			unlink(out);
 		goto out;
 	}
 	if (!out) {
-		fwrite(text, 1, len, stdout);
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+			fprintf(stderr, "memsim: error: cannot write to standard output: %s\n",
+				strerror(errno));
+			code = EXIT_RUN_FAILED;
+			goto out;
+		}
 	} else if ((rc = results_write_file(out, text, &err))) {
 		sim_err_print(&err, stderr);
 		code = EXIT_RUN_FAILED;
@@ -506,11 +666,13 @@ static int cmd_describe(int argc, char **argv)
 {
 	struct cfg_node *root = NULL;
 	struct trace t = {0};
+	struct scenario sc;
 	struct sim_err err = {0};
 	struct description d;
 	struct vm_spec *vms = NULL;
 	const char *path = NULL;
-	int64_t seed = 1, bins = 12;
+	int64_t seed = 1, bins = 12, horizon = 0;
+	bool has_seed = false, config = false;
 	char why[256];
 	size_t n = 0;
 	int i, rc;
@@ -529,6 +691,7 @@ static int cmd_describe(int argc, char **argv)
 			    *x > (a[2] == 's' ? INT64_MAX : 1000))
 				return usage_error(usage_describe,
 						   "%s needs a whole number, not '%s'", a, v);
+			has_seed |= a[2] == 's';
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error(usage_describe, "unknown option '%s'", a);
@@ -541,23 +704,42 @@ static int cmd_describe(int argc, char **argv)
 	if (!path)
 		return usage_error(usage_describe, "%s", "missing TRACE");
 	rc = cfg_load_file(path, &root, &err);
-	if (!rc)
+	/* A config (it has a workload): its trace, its seed, its duration. */
+	if (!rc && cfg_get(root, "workload")) {
+		struct scenario_opts so = {.has_seed = has_seed, .seed = (uint64_t)seed};
+
+		config = true;
+		cfg_free(root);
+		root = NULL;
+		rc = scenario_load(path, &so, &sc, &err);
+		if (!rc) {
+			seed = (int64_t)sc.seed;
+			horizon = sc.duration_ns;
+			rc = trace_expand(&sc.trace, sc.seed, 0, sc.page_bytes, &vms, &n, &err);
+		}
+	} else if (!rc) {
 		rc = trace_load(root, &t, &err);
-	if (!rc)
-		rc = describe_check_fits(&t, (size_t)bins, path, &err);
-	if (!rc)
-		rc = trace_expand(&t, (uint64_t)seed, 0, 4096, &vms, &n, &err);
+		if (!rc)
+			rc = describe_check_fits(&t, (size_t)bins, path, &err);
+		if (!rc)
+			rc = trace_expand(&t, (uint64_t)seed, 0, 4096, &vms, &n, &err);
+	}
 	if (rc) {
 		sim_err_print(&err, stderr);
+		if (config)
+			scenario_release(&sc);
 		trace_release(&t);
 		cfg_free(root);
 		return rc == -SIM_ENOMEM ? EXIT_RUN_FAILED : EXIT_USAGE;
 	}
-	describe_vms(vms, n, (size_t)bins, &d);
-	printf("%s (seed %lld)\n", path, (long long)seed);
+	describe_vms_to(vms, n, (size_t)bins, horizon, &d);
+	printf("%s (seed %lld%s)\n", path, (long long)seed,
+	       config ? has_seed ? ", from --seed" : ", the config's" : "");
 	describe_print(&d, stdout);
 	describe_release(&d);
 	trace_specs_free(vms, n);
+	if (config)
+		scenario_release(&sc);
 	trace_release(&t);
 	cfg_free(root);
 	return EXIT_OK;
@@ -570,12 +752,28 @@ static void *json_malloc(size_t n)
 
 static cJSON_Hooks json_hooks = {.malloc_fn = json_malloc, .free_fn = free};
 
-int main(int argc, char **argv)
+/* The sweep's view of a config (sweep.h): loaded here, in the driver. */
+static int config_fingerprints(const char *config, const char *const *sets, size_t n_sets,
+			       const char *seed, size_t reps, char (*out)[FINGERPRINT_LEN])
+{
+	struct scenario_opts so = {sets, n_sets, seed != NULL,
+				   seed ? strtoull(seed, NULL, 10) : 0};
+	struct sim_err err = {0};
+	struct scenario sc;
+	size_t r;
+	int rc = scenario_load(config, &so, &sc, &err);
+
+	for (r = 0; !rc && r < reps; r++)
+		fingerprint_run(sc.root, sc.trace_owned ? sc.trace_root : NULL, sc.seed,
+				(uint32_t)r, out[r]);
+	scenario_release(&sc);
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const char *cmd;
 
-	gsl_set_error_handler_off();
-	cJSON_InitHooks(&json_hooks);   /* cJSON out of memory exits as xmalloc does */
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;
@@ -598,13 +796,23 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "describe"))
 		return cmd_describe(argc - 2, argv + 2);
 	if (!strcmp(cmd, "sweep"))
-		return sweep_main(argc - 2, argv + 2);
+		return sweep_main(argc - 2, argv + 2, config_fingerprints);
 	if (!strcmp(cmd, "plan"))
 		return plan_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "plot"))
 		return plot_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "table"))
+		return table_main(argc - 2, argv + 2);
 	fprintf(stderr, "memsim: unknown command '%s'\n\n%s", cmd, usage_main);
 	return EXIT_USAGE;
+}
+
+/* Every command's output to stdout is checked once it is flushed and closed. */
+int main(int argc, char **argv)
+{
+	gsl_set_error_handler_off();
+	cJSON_InitHooks(&json_hooks);   /* cJSON out of memory exits as xmalloc does */
+	return outfile_close_stdout(dispatch(argc, argv));
 }

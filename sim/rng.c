@@ -12,9 +12,8 @@
  */
 #include "rng.h"
 
-#include "xmem.h"
-
 #include "err.h"
+#include "xmem.h"
 
 uint64_t rng_mix(uint64_t x)
 {

@@ -51,53 +51,130 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 			hp[k].swap_read_ns = hg->swap.read_latency_ns;
 			hp[k].swap_write_ns = hg->swap.write_latency_ns;
 			hp[k].swap_bandwidth = hg->swap.bandwidth;
+			hp[k].disk_read_ns = hg->disk.read_latency_ns;
+			hp[k].disk_write_ns = hg->disk.write_latency_ns;
+			hp[k].disk_bandwidth = hg->disk.bandwidth;
 		}
 	}
 	return hp;
 }
 
-/* Faults and stall of every VM that ever ran, so far. */
-static void totals(const struct cluster *c, uint64_t *faults, int64_t *stall_ns)
+/* Faults (in all, and by kind) and stall of every VM that ever ran, so far.
+ * The stall is summed as a double: each VM's fits 64 bits (scenario.c bounds
+ * it), but a sum over 10^5 VMs of a day each could pass 2^63 ns; below
+ * 2^53 ns it is exact. */
+static void totals(const struct cluster *c, uint64_t *faults, uint64_t kinds[FAULT_COUNT],
+		   double *stall_ns)
 {
 	size_t i;
 	int k;
 
 	*faults = 0;
 	*stall_ns = 0;
+	memset(kinds, 0, FAULT_COUNT * sizeof(*kinds));
 	for (i = 0; i < c->n_vms; i++) {
 		const struct mem_stats *st = &c->vms[i].mem.stats;
 
-		for (k = 0; k < FAULT_COUNT; k++)
+		for (k = 0; k < FAULT_COUNT; k++) {
 			*faults += st->faults[k];
-		*stall_ns += st->stall_ns;
+			kinds[k] += st->faults[k];
+		}
+		*stall_ns += (double)st->stall_ns;
 	}
 }
 
-/* A sample at t; *faults and *stall_ns carry the totals of the last one. */
-static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
-			   uint64_t *faults, int64_t *stall_ns)
+/* One host's memory columns now (its faults are its VMs', added by the caller). */
+static void host_sample(const struct host *h, int64_t v[COL_COUNT])
 {
-	int64_t v[COL_COUNT] = {0}, stall;
-	uint64_t f;
-	size_t i;
+	const struct hmem *hm = &h->mem;
+	int64_t pb = hm->page_bytes;
 
+	v[COL_CONFIGURED] = h->committed_bytes;
+	v[COL_USED] = (int64_t)(hm->frames_total - hm->frames_free) * pb;
+	v[COL_FREE] = (int64_t)hm->frames_free * pb;
+	v[COL_SHARED_SAVED] = (int64_t)(hm->n_shared_mapped - hm->shared.n_used) * pb;
+	v[COL_BALLOONED] = (int64_t)hm->n_ballooned * pb;
+	v[COL_SWAPPED] = (int64_t)hm->swap.used_pages * pb;
+	v[COL_COMPRESSED] = (int64_t)hm->n_compressed * pb;
+	v[COL_FAULTS] = 0;
+}
+
+/* The totals at the last sample, so that a sample holds what happened since. */
+struct seen {
+	uint64_t faults;                /* every VM's faults */
+	uint64_t kinds[FAULT_COUNT];    /* and by kind */
+	double stall_ns;                /* summed as totals() sums it */
+	/* With output.host_series: each VM's, charged to the host it ran on. */
+	uint64_t *vm_faults;
+	int64_t *vm_stall_ns;
+	int64_t *host_faults, *host_stall_ns;   /* per host, since the last sample */
+};
+
+/* Charges each VM's faults and stall since the last sample to its host. */
+static void charge_hosts(const struct cluster *c, struct seen *sn)
+{
+	size_t i;
+	int k;
+
+	memset(sn->host_faults, 0, c->n_hosts * sizeof(*sn->host_faults));
+	memset(sn->host_stall_ns, 0, c->n_hosts * sizeof(*sn->host_stall_ns));
+	for (i = 0; i < c->n_vms; i++) {
+		const struct mem_stats *st = &c->vms[i].mem.stats;
+		uint64_t f = 0;
+
+		if (!c->vms[i].ran_on)
+			continue;
+		for (k = 0; k < FAULT_COUNT; k++)
+			f += st->faults[k];
+		sn->host_faults[c->vms[i].ran_on->id] += (int64_t)(f - sn->vm_faults[i]);
+		sn->host_stall_ns[c->vms[i].ran_on->id] += st->stall_ns - sn->vm_stall_ns[i];
+		sn->vm_faults[i] = f;
+		sn->vm_stall_ns[i] = st->stall_ns;
+	}
+}
+
+/*
+ * A sample at t; *sn carries the totals of the last one.  Each host's
+ * peaks are kept, and its series with output.host_series.
+ */
+static void collect_sample(struct run_record *rec, const struct cluster *c, sim_time t,
+			   struct seen *sn)
+{
+	int64_t v[COL_COUNT] = {0}, hv[COL_COUNT];
+	double stall;
+	uint64_t f, kinds[FAULT_COUNT], delta[REC_FAULTS];
+	size_t i;
+	int k;
+
+	if (sn->vm_faults)
+		charge_hosts(c, sn);
 	v[COL_CONFIGURED] = c->stats.committed_bytes;
 	for (i = 0; i < c->n_hosts; i++) {
-		const struct hmem *hm = &c->hosts[i].mem;
-		int64_t pb = hm->page_bytes;
+		struct rec_host *rh = &rec->hosts[i];
 
-		v[COL_USED] += (int64_t)(hm->frames_total - hm->frames_free) * pb;
-		v[COL_FREE] += (int64_t)hm->frames_free * pb;
-		v[COL_SHARED_SAVED] += (int64_t)(hm->n_shared_mapped - hm->shared.n_used) * pb;
-		v[COL_BALLOONED] += (int64_t)hm->n_ballooned * pb;
-		v[COL_SWAPPED] += (int64_t)hm->swap.used_pages * pb;
-		v[COL_COMPRESSED] += (int64_t)hm->n_compressed * pb;
+		host_sample(&c->hosts[i], hv);
+		for (k = COL_USED; k < COL_FAULTS; k++)
+			v[k] += hv[k];
+		if (hv[COL_USED] > rh->used_bytes_peak)
+			rh->used_bytes_peak = hv[COL_USED];
+		if (hv[COL_SWAPPED] > rh->swapped_bytes_peak)
+			rh->swapped_bytes_peak = hv[COL_SWAPPED];
+		if (rh->series) {
+			hv[COL_FAULTS] = sn->host_faults[i];
+			results_series_add(rh->series, (double)t / 1e9, hv,
+					   (double)sn->host_stall_ns[i] / 1e9);
+		}
 	}
-	totals(c, &f, &stall);
-	v[COL_FAULTS] = (int64_t)(f - *faults);
-	results_series_add(&rec->series, (double)t / 1e9, v, (double)(stall - *stall_ns) / 1e9);
-	*faults = f;
-	*stall_ns = stall;
+	totals(c, &f, kinds, &stall);
+	v[COL_FAULTS] = (int64_t)(f - sn->faults);
+	results_series_add(&rec->series, (double)t / 1e9, v, (stall - sn->stall_ns) / 1e9);
+	for (k = 0; k < FAULT_COUNT; k++) {
+		delta[k] = kinds[k] - sn->kinds[k];
+		sn->kinds[k] = kinds[k];
+	}
+	results_series_add_kinds(&rec->series, delta);
+	sn->faults = f;
+	sn->stall_ns = stall;
 }
 
 /* Per VM (by id): sums of its sampled active and estimated bytes. */
@@ -154,6 +231,8 @@ static void collect_host_policies(const struct cluster *c, const struct host *h,
 		p->n = k;
 	}
 }
+/* The results name the model's fault kinds in its order. */
+_Static_assert(REC_FAULTS == FAULT_COUNT, "a fault kind without a results name");
 
 static double col_mean(const struct rec_series *s, enum rec_col k)
 {
@@ -165,7 +244,14 @@ static double col_mean(const struct rec_series *s, enum rec_col k)
 	return s->n ? sum / (double)s->n : 0.0;
 }
 
-static void collect_host(const struct host *h, struct rec_host *r)
+static void collect_device(const struct swapdev *d, sim_time run_ns, struct rec_device *r)
+{
+	r->requests = d->pages_in + d->pages_out;
+	r->utilization = run_ns > 0 ? (double)d->busy_ns / (double)run_ns : 0.0;
+	r->wait_mean_s = r->requests ? d->wait_sum_ns / (double)r->requests / 1e9 : 0.0;
+}
+
+static void collect_host(const struct host *h, sim_time run_ns, struct rec_host *r)
 {
 	const struct hmem *hm = &h->mem;
 	int64_t pb = hm->page_bytes;
@@ -185,6 +271,8 @@ static void collect_host(const struct host *h, struct rec_host *r)
 	r->swap_bytes = (int64_t)hm->swap.capacity_pages * pb;
 	r->swap_used_bytes = (int64_t)hm->swap.used_pages * pb;
 	r->swap_full = hm->swap_full;
+	collect_device(&hm->swap, run_ns, &r->swap_queue);
+	collect_device(&hm->disk, run_ns, &r->disk_queue);
 	r->oom = hm->oom;
 }
 
@@ -290,10 +378,8 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 		rec->hosts_without_overcommit =
 			(uint64_t)ceil((double)c->stats.committed_peak_bytes / cap - 1e-9);
 	}
-	rec->n_hosts = c->n_hosts;
-	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
 	for (i = 0; i < c->n_hosts; i++) {
-		collect_host(&c->hosts[i], &rec->hosts[i]);
+		collect_host(&c->hosts[i], sc->duration_ns, &rec->hosts[i]);
 		collect_host_policies(c, &c->hosts[i], &rec->hosts[i]);
 		rec->hosts_swap_full += rec->hosts[i].swap_full;
 	}
@@ -318,6 +404,7 @@ static void collect_end(const struct scenario *sc, struct run_record *rec, struc
 		rec->progress_mean = gsl_stats_mean(prog, 1, n_ran);
 		gsl_sort(slow, 1, n_ran);
 		rec->slowdown_p99 = gsl_stats_quantile_from_sorted_data(slow, 1, n_ran, 0.99);
+		rec->slowdown_p95 = gsl_stats_quantile_from_sorted_data(slow, 1, n_ran, 0.95);
 	} else {
 		rec->progress_mean = 1.0;
 	}
@@ -436,8 +523,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	char **names;
 	size_t n_specs, i;
 	double t0 = wall_now(), last_print = t0;
-	uint64_t faults_seen = 0;
-	int64_t stall_seen = 0;
+	struct seen sn = {0};
 	sim_time t;
 	int rc;
 
@@ -476,15 +562,25 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.tick_ns = sc->tick_ns;
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
-					  sc->latency.decompress_ns, sc->latency.guest_swap_in_ns};
-	cp.balloon_pages_per_tick = (uint64_t)(sc->balloon_rate * (double)sc->tick_ns / 1e9 /
-					       (double)sc->page_bytes);
+					  sc->latency.decompress_ns};
+	cp.balloon_rate = sc->balloon_rate;
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
 
 	sums = xcalloc(n_specs ? n_specs : 1, sizeof(*sums));
 	s = sim_new();
 	c = cluster_new(s, &cp);
+	/* Hosts are recorded from the first sample on: their peaks and series. */
+	rec->n_hosts = c->n_hosts;
+	rec->hosts = xcalloc(c->n_hosts ? c->n_hosts : 1, sizeof(*rec->hosts));
+	for (i = 0; sc->host_series && i < c->n_hosts; i++)
+		rec->hosts[i].series = xcalloc(1, sizeof(*rec->hosts[i].series));
+	if (sc->host_series) {
+		sn.vm_faults = xcalloc(c->n_vms + 1, sizeof(*sn.vm_faults));
+		sn.vm_stall_ns = xcalloc(c->n_vms + 1, sizeof(*sn.vm_stall_ns));
+		sn.host_faults = xcalloc(c->n_hosts + 1, sizeof(*sn.host_faults));
+		sn.host_stall_ns = xcalloc(c->n_hosts + 1, sizeof(*sn.host_stall_ns));
+	}
 	cluster_start(c);
 	for (t = 0; !c->check_failed; t += sc->sample_ns) {
 		if (t > sc->duration_ns)
@@ -492,7 +588,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		sim_run(s, t);
 		if (c->check_failed)
 			break;
-		collect_sample(rec, c, t, &faults_seen, &stall_seen);
+		collect_sample(rec, c, t, &sn);
 		sample_vms(sums, c);
 		if (o->progress && wall_now() - last_print > 0.25) {
 			last_print = wall_now();
@@ -517,6 +613,10 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		collect_end(sc, rec, c, sums);
 		rec->wall_s = wall_now() - t0;
 	}
+	free(sn.vm_faults);
+	free(sn.vm_stall_ns);
+	free(sn.host_faults);
+	free(sn.host_stall_ns);
 	cluster_free(c);
 	sim_free(s);
 	free(sums);

@@ -24,16 +24,24 @@ struct swap_params {
 	double bandwidth;               /* bytes per second */
 };
 
+/* The datastore that holds the host's VMs' virtual disks: their guest swap. */
+struct disk_params {
+	int64_t read_latency_ns;
+	int64_t write_latency_ns;
+	double bandwidth;               /* bytes per second */
+};
+
 struct host_group {
 	const char *name;
 	int64_t count;
 	int64_t memory_bytes;
 	int64_t overhead_bytes;
 	struct swap_params swap;
+	struct disk_params disk;
 };
 
 struct latency_params {
-	int64_t zero_fill_ns, cow_ns, decompress_ns, guest_swap_in_ns;
+	int64_t zero_fill_ns, cow_ns, decompress_ns;   /* per 4 KiB */
 };
 
 struct sla_params {
@@ -73,8 +81,15 @@ struct scenario {
 	struct latency_params latency;
 	struct sla_params sla;
 	struct cost_params cost;
+	bool host_series;               /* output.host_series: each host's series in results */
 	struct trace trace;
 };
+
+/*
+ * The largest seed: results record it as a JSON number, which holds every
+ * integer exactly up to 2^53 (IEEE 754 double, 53-bit significand).
+ */
+#define SCENARIO_SEED_MAX (INT64_C(1) << 53)
 
 /* An override of the seed from the command line, if set. */
 struct scenario_opts {

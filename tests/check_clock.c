@@ -160,7 +160,7 @@ static struct vm *rig_init(struct rig *r, bool host_clock, uint32_t n, uint32_t 
 	memset(r, 0, sizeof(*r));
 	host_init(&r->h, 0, "h", "g", (int64_t)n * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)n * PAGE, 0, PAGE);
-	swapdev_init(&r->h.mem.swap, n, 80000, 120000, 1e9, PAGE, S);
+	swapdev_init(&r->h.mem.swap, n, 80000, 120000, 1e9, PAGE);
 	policy_rig_victims(&r->pol, "clock");
 	host_bind_policies(&r->h, &r->pol.set, seed, 0);
 	r->spec = (struct vm_spec){.name = r->name, .memory_bytes = (int64_t)n * PAGE, .image = -1};
@@ -298,7 +298,7 @@ static struct measured measure(const struct clock_case *k, bool host_clock, uint
 }
 
 /*
- * Target (issue 8, item 2): within 3% of the real-bit CLOCK.  The reference
+ * Target: within 3% of the real-bit CLOCK.  The reference
  * itself lands within 3% of Che's LRU (THEORY.md: about 1.5%, plus the
  * noise of 30,000 misses).
  */

@@ -1,9 +1,11 @@
 /*
- * tests/check_import_alibaba.c - `memsim import alibaba-gpu` on the real openb pod list in
- * ../shared/traces (or $MEMSIM_TRACES): counts, exact sizes and times worked out by hand
- * from the file, the quirk rules' notes, the seeded working-set share, and refusals of
- * broken files (and of the node list) with located messages.  Every import is parsed back
- * through memsim's own loader (cfg_load_string + trace_load), so the YAML is proved valid.
+ * tests/check_import_alibaba.c - `memsim import alibaba-gpu` on the fixtures in
+ * tests/data/import/alibaba-gpu (a pod list and a node list in openb's own format) and,
+ * when present, on the real openb pod list in ../shared/traces (or $MEMSIM_TRACES):
+ * counts, exact sizes and times worked out by hand from the file, the quirk rules' notes,
+ * the seeded working-set share, and refusals of broken files (and of the node list) with
+ * located messages.  Every import is parsed back through memsim's own loader
+ * (cfg_load_string + trace_load), so the YAML is proved valid.
  */
 #include <check.h>
 #include <stdbool.h>
@@ -24,6 +26,8 @@
 
 #define PODS "alibaba-gpu-2023-openb/openb_pod_list_default.csv"
 #define NODES "alibaba-gpu-2023-openb/openb_node_list_all_node.csv"
+#define FX_PODS "alibaba-gpu/pods.csv"    /* under tests/data/import */
+#define FX_NODES "alibaba-gpu/nodes.csv"
 #define HEADER "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase," \
 	"creation_time,deletion_time,scheduled_time"
 
@@ -229,9 +233,96 @@ START_TEST(working_set_share_is_seeded_and_in_range)
 }
 END_TEST
 
-START_TEST(the_node_list_is_refused_with_a_hint)
+/*
+ * The fixture pod list: 6 pods.  0002 is Pending and deleted at its creation, 0003
+ * requests 0 MiB, 0004 is Pending (no scheduled_time), 0005 failed and names its GPUs.
+ */
+START_TEST(fixture_pods_are_read_and_the_quirks_are_counted)
+{
+	const char *path = rig_fixture_path(FX_PODS);
+	struct rig_import r;
+	int64_t total = 0;
+	size_t i;
+
+	run_ok(&r, &path, 1, 1);
+	ck_assert_uint_eq(r.out.rep.files, 1);
+	ck_assert_uint_eq(r.out.rep.rows, 6);
+	ck_assert_uint_eq(r.out.rep.vms, 4);
+	ck_assert_uint_eq(note(&r, "0 MiB"), 1);
+	ck_assert_uint_eq(note(&r, "deleted at or before creation"), 1);
+	/* 0002 is Pending too, but skipped: notes of kept pods count VMs written. */
+	ck_assert_uint_eq(note(&r, "Pending"), 1);
+	ck_assert_uint_eq(r.out.rep.n_notes, 3);
+	ck_assert_ptr_null(vm_find(&r, "ali-openb-pod-0002"));
+	ck_assert_ptr_null(vm_find(&r, "ali-openb-pod-0003"));
+	/* 16384 + 12288 + 47104 + 5600 MiB. */
+	for (i = 0; i < r.trace.n_vms; i++)
+		total += r.trace.vms[i].memory_bytes;
+	ck_assert_int_eq(total, 81376 * MIB);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(fixture_pods_keep_their_request_creation_and_deletion)
+{
+	const char *path = rig_fixture_path(FX_PODS);
+	struct rig_import r;
+
+	run_ok(&r, &path, 1, 1);
+	ck_assert_str_eq(r.trace.vms[0].name, "ali-openb-pod-0000");
+	check_vm(&r, "ali-openb-pod-0000", 16 * 1024 * MIB, 0, 12537496);
+	check_vm(&r, "ali-openb-pod-0001", 12288 * MIB, 427061, 12902960);
+	/* Pending: arrives at its creation, not at a scheduled_time it lacks. */
+	check_vm(&r, "ali-openb-pod-0004", 47104 * MIB, 10001278, 10001403);
+	/* gpu_spec "V100M16|V100M32" and pod_phase Failed change nothing. */
+	check_vm(&r, "ali-openb-pod-0005", 5600 * MIB, 12901761, 12901792);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(fixture_working_set_share_is_seeded_and_in_range)
+{
+	const char *path = rig_fixture_path(FX_PODS);
+	struct rig_import a;
+	struct rig_import b;
+	struct rig_import c;
+	size_t differ = 0;
+	size_t i;
+
+	run_ok(&a, &path, 1, 3);
+	run_ok(&b, &path, 1, 3);
+	run_ok(&c, &path, 1, 4);
+	ck_assert_str_eq(a.text, b.text);
+	for (i = 0; i < a.trace.n_vms; i++) {
+		const struct phase *p = &a.trace.vms[i].phases[0];
+
+		ck_assert_uint_eq(a.trace.vms[i].n_phases, 1);
+		ck_assert_int_lt(p->ws_bytes, 0);
+		ck_assert_msg(p->ws_frac >= 0.2 && p->ws_frac <= 0.6, "share %g", p->ws_frac);
+		differ += p->ws_frac != c.trace.vms[i].phases[0].ws_frac;
+	}
+	ck_assert_uint_ge(differ, 3);
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
+}
+END_TEST
+
+START_TEST(the_real_node_list_is_refused_with_a_hint)
 {
 	const char *path = rig_trace_path(NODES);
+	struct rig_import r;
+
+	ck_assert_int_eq(run_fail(&r, path), -SIM_EINVAL);
+	ck_assert_uint_eq(r.err.line, 1);
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "node list"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(the_node_list_is_refused_with_a_hint)
+{
+	const char *path = rig_fixture_path(FX_NODES);
 	struct rig_import r;
 
 	ck_assert_int_eq(run_fail(&r, path), -SIM_EINVAL);
@@ -287,7 +378,7 @@ START_TEST(binary_empty_and_foreign_files_are_refused)
 					   0x00, 0x03, 0xed, 0x9d, '\n'};
 	const char *bin = rig_put("bin.csv", gz, sizeof(gz));
 	const char *empty = rig_put("empty.csv", "", 0);
-	const char *azure = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	const char *azure = rig_fixture_path("azure-v1/vmtable.csv");
 	const char *nocol = rig_put_text("nocol.csv", "name,memory_mib,creation_time\np,1,0\n");
 	struct rig_import r;
 
@@ -324,7 +415,7 @@ START_TEST(a_pod_list_given_twice_is_refused)
 	const char *paths[2];
 	struct rig_import r;
 
-	paths[0] = rig_trace_path(PODS);
+	paths[0] = rig_fixture_path(FX_PODS);
 	paths[1] = paths[0];
 	run_opts(&r, paths, 2, 1, 0);
 	ck_assert_int_eq(r.rc, -SIM_EDUP);
@@ -337,20 +428,31 @@ END_TEST
 Suite *import_alibaba_suite(void)
 {
 	Suite *s = suite_create("import_alibaba");
-	TCase *tc = tcase_create("alibaba");
+	TCase *fix = tcase_create("fixture");
+	TCase *tc;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, every_pod_is_read_and_the_quirks_are_counted);
-	tcase_add_test(tc, pods_keep_their_request_creation_and_deletion);
-	tcase_add_test(tc, quirky_pods_are_skipped_or_kept_and_counted);
-	tcase_add_test(tc, working_set_share_is_seeded_and_in_range);
-	tcase_add_test(tc, the_node_list_is_refused_with_a_hint);
-	tcase_add_test(tc, a_truncated_row_names_line_and_column);
-	tcase_add_test(tc, non_numeric_values_are_refused_where_they_stand);
-	tcase_add_test(tc, binary_empty_and_foreign_files_are_refused);
-	tcase_add_test(tc, a_header_alone_is_read_as_no_pods);
-	tcase_add_test(tc, a_pod_list_given_twice_is_refused);
-	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(fix, setup, teardown);
+	tcase_add_test(fix, fixture_pods_are_read_and_the_quirks_are_counted);
+	tcase_add_test(fix, fixture_pods_keep_their_request_creation_and_deletion);
+	tcase_add_test(fix, fixture_working_set_share_is_seeded_and_in_range);
+	tcase_add_test(fix, quirky_pods_are_skipped_or_kept_and_counted);
+	tcase_add_test(fix, the_node_list_is_refused_with_a_hint);
+	tcase_add_test(fix, a_truncated_row_names_line_and_column);
+	tcase_add_test(fix, non_numeric_values_are_refused_where_they_stand);
+	tcase_add_test(fix, binary_empty_and_foreign_files_are_refused);
+	tcase_add_test(fix, a_header_alone_is_read_as_no_pods);
+	tcase_add_test(fix, a_pod_list_given_twice_is_refused);
+	suite_add_tcase(s, fix);
+
+	if (rig_real_traces("import_alibaba")) {
+		tc = tcase_create("real");
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, 30);
+		tcase_add_test(tc, every_pod_is_read_and_the_quirks_are_counted);
+		tcase_add_test(tc, pods_keep_their_request_creation_and_deletion);
+		tcase_add_test(tc, working_set_share_is_seeded_and_in_range);
+		tcase_add_test(tc, the_real_node_list_is_refused_with_a_hint);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }

@@ -1,9 +1,11 @@
 /*
- * tests/check_import_azure.c - `memsim import azure` on the real V1 vmtable and the V2
- * re-export in ../shared/traces (or $MEMSIM_TRACES): counts, exact sizes and times worked
- * out by hand from the files, the quirk rules' notes, the seeded working-set share, and
- * refusals of broken files with located messages.  Every import is parsed back through
- * memsim's own loader (cfg_load_string + trace_load), so the YAML is proved valid.
+ * tests/check_import_azure.c - `memsim import azure` on the fixtures in
+ * tests/data/import/azure-v1 and azure-v2 (a V1 vmtable and a V2 re-export in their own
+ * formats) and, when present, on the real V1 vmtable and the V2 re-export in
+ * ../shared/traces (or $MEMSIM_TRACES): counts, exact sizes and times worked out by hand
+ * from the files, the quirk rules' notes, the seeded working-set share, and refusals of
+ * broken files with located messages.  Every import is parsed back through memsim's own
+ * loader (cfg_load_string + trace_load), so the YAML is proved valid.
  */
 #include <check.h>
 #include <stdbool.h>
@@ -27,6 +29,10 @@
 #define V1_ROW4 "1XiU+KpvIa3T1XP8kk3ZY71Of03+ogFL5Pag9Mc2jBuh0YqeW0Zcb9lepKLdPEDg"
 #define V1_ROW7 "aTSXW3N1KepxKYwKumd7T1+f7DkGolSKV8EArYAdctjD26YqSMKezCVSdvmSgqIQ"
 #define V2_DEEP4 "539XYwpoKXyeWClkFzhqCc0IK+I+nsY1J7w4rJ87l4bcF2guGtTl/PeDiCq2zLFO"
+
+/* The fixtures, under tests/data/import. */
+#define FX_V1 "azure-v1/vmtable.csv"
+#define FX_V2 "azure-v2/vmtable.csv"
 
 #define V2_HEADER "vm_id,subscription_id,deployment_id,timestamp_vm_created," \
 	"timestamp_vm_deleted,max_cpu,avg_cpu,p95_max_cpu,vm_category," \
@@ -138,9 +144,6 @@ END_TEST
 START_TEST(v1_crlf_reads_as_lf)
 {
 	const char *path = rig_trace_path("azure-v1/vmtable/vmtable.csv");
-	const char *crlf = rig_put_text("v2crlf.csv", V2_HEADER "\r\n"
-				      "idA,s,d,0,600,1,1,1,Interactive,2,4,600\r\n"
-				      "idB,s,d,300,900,1,1,1,Interactive,2,2,600\r\n");
 	struct rig_import r;
 
 	/* The V1 file itself ends every line with CR LF (cat -A shows ^M$). */
@@ -149,6 +152,16 @@ START_TEST(v1_crlf_reads_as_lf)
 	/* The last column, "1.75\r", reads as 1.75. */
 	ck_assert_int_eq(rig_vm(&r, "az-" V1_ROW1)->memory_bytes, 1879048192LL);
 	run_free(&r);
+}
+END_TEST
+
+START_TEST(a_v2_header_with_crlf_is_recognized)
+{
+	const char *crlf = rig_put_text("v2crlf.csv", V2_HEADER "\r\n"
+				      "idA,s,d,0,600,1,1,1,Interactive,2,4,600\r\n"
+				      "idB,s,d,300,900,1,1,1,Interactive,2,2,600\r\n");
+	struct rig_import r;
+
 	/* A V2 header ending in "duration\r" is still recognized. */
 	run_ok(&r, &crlf, 1, 1);
 	ck_assert_uint_eq(r.out.rep.rows, 2);
@@ -250,9 +263,10 @@ START_TEST(quirky_rows_are_skipped_or_kept_and_counted)
 }
 END_TEST
 
-START_TEST(working_set_share_is_seeded_and_in_range)
+/* Imports path with seeds 7, 7 and 8: the same seed gives the same text, every share is
+ * in [20%, 60%], and at least min_differ of them change with the seed. */
+static void check_share(const char *path, size_t min_differ)
 {
-	const char *path = rig_trace_path("azure-v1/vmtable/vmtable.csv");
 	struct rig_import a;
 	struct rig_import b;
 	struct rig_import c;
@@ -272,10 +286,117 @@ START_TEST(working_set_share_is_seeded_and_in_range)
 		ck_assert_double_eq(p->ws_frac, b.trace.vms[i].phases[0].ws_frac);
 		differ += p->ws_frac != c.trace.vms[i].phases[0].ws_frac;
 	}
-	ck_assert_uint_ge(differ, 5);
+	ck_assert_uint_ge(differ, min_differ);
 	run_free(&a);
 	run_free(&b);
 	run_free(&c);
+}
+
+START_TEST(working_set_share_is_seeded_and_in_range)
+{
+	check_share(rig_trace_path("azure-v1/vmtable/vmtable.csv"), 5);
+}
+END_TEST
+
+/* The V1 fixture: 4 rows, no header, CRLF line ends, memory the 11th field. */
+START_TEST(fixture_v1_rows_in_file_order)
+{
+	const char *path = rig_fixture_path(FX_V1);
+	struct rig_import r;
+
+	run_ok(&r, &path, 1, 1);
+	ck_assert_uint_eq(r.out.rep.files, 1);
+	ck_assert_uint_eq(r.out.rep.rows, 4);
+	ck_assert_uint_eq(r.out.rep.vms, 4);
+	ck_assert_uint_eq(r.out.rep.n_notes, 0);
+	ck_assert_ptr_null(strchr(r.text, '\r'));
+	ck_assert(!strncmp(r.trace.vms[0].name, "az-Jq2Xv+8Tk", 12));
+	ck_assert(!strncmp(r.trace.vms[1].name, "az-Tm4Kx/2Pq", 12));
+	ck_assert(!strncmp(r.trace.vms[2].name, "az-Bz6Hn1+Js", 12));
+	ck_assert(!strncmp(r.trace.vms[3].name, "az-Yk3Pq9+Wm", 12));
+	/* Line 1: 0 to 2591700 (the trace's end), 1.75 GB = 1.75 x 2^30 = 1879048192. */
+	ck_assert_int_eq(r.trace.vms[0].memory_bytes, 1879048192LL);
+	ck_assert_int_eq(r.trace.vms[0].arrive_ns, 0);
+	ck_assert_int_eq(r.trace.vms[0].depart_ns, 2591700 * S_NS);
+	/* Line 2: 0 to 1539300, 0.75 GB = 805306368. */
+	ck_assert_int_eq(r.trace.vms[1].memory_bytes, 805306368LL);
+	ck_assert_int_eq(r.trace.vms[1].depart_ns, 1539300 * S_NS);
+	/* Line 3: category "Unkown" (as the data spells it), 2290500 to 2292300, 56 GB. */
+	ck_assert_int_eq(r.trace.vms[2].memory_bytes, 56 * GIB);
+	ck_assert_int_eq(r.trace.vms[2].arrive_ns, 2290500 * S_NS);
+	ck_assert_int_eq(r.trace.vms[2].depart_ns, 2292300 * S_NS);
+	/* Line 4: 300 to 3600, and "3.5\r" is 3.5 GB = 3758096384. */
+	ck_assert_int_eq(r.trace.vms[3].memory_bytes, 3758096384LL);
+	ck_assert_int_eq(r.trace.vms[3].arrive_ns, 300 * S_NS);
+	ck_assert_int_eq(r.trace.vms[3].depart_ns, 3600 * S_NS);
+	run_free(&r);
+}
+END_TEST
+
+/* The V2 fixture: a header with the re-export's 12th column, duration; buckets 4, 2, 8
+ * and 64 GB. */
+START_TEST(fixture_v2_buckets_are_gib)
+{
+	const char *path = rig_fixture_path(FX_V2);
+	struct rig_import r;
+
+	run_ok(&r, &path, 1, 1);
+	ck_assert_uint_eq(r.out.rep.rows, 4);
+	ck_assert_uint_eq(r.out.rep.vms, 4);
+	ck_assert_int_eq(r.trace.vms[0].memory_bytes, 4 * GIB);
+	ck_assert_int_eq(r.trace.vms[0].arrive_ns, 0);
+	ck_assert_int_eq(r.trace.vms[0].depart_ns, 2591400 * S_NS);
+	ck_assert_int_eq(r.trace.vms[1].memory_bytes, 2 * GIB);
+	/* Line 4: created 86400, deleted 172800. */
+	ck_assert_int_eq(r.trace.vms[2].memory_bytes, 8 * GIB);
+	ck_assert_int_eq(r.trace.vms[2].arrive_ns, 86400 * S_NS);
+	ck_assert_int_eq(r.trace.vms[2].depart_ns, 172800 * S_NS);
+	ck_assert_int_eq(r.trace.vms[3].memory_bytes, 64 * GIB);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(fixture_v1_and_v2_make_one_trace)
+{
+	const char *paths[2];
+	struct rig_import r;
+	int64_t total = 0;
+	size_t i;
+
+	paths[0] = rig_fixture_path(FX_V1);
+	paths[1] = rig_fixture_path(FX_V2);
+	run_ok(&r, paths, 2, 1);
+	ck_assert_uint_eq(r.out.rep.files, 2);
+	ck_assert_uint_eq(r.out.rep.rows, 8);
+	ck_assert_uint_eq(r.trace.n_vms, 8);
+	for (i = 0; i < r.trace.n_vms; i++)
+		total += r.trace.vms[i].memory_bytes;
+	/* 1.75 + 0.75 + 56 + 3.5 + 4 + 2 + 8 + 64 = 140 GiB. */
+	ck_assert_int_eq(total, 140 * GIB);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(fixture_window_ending_at_the_trace_end_keeps_vms_running)
+{
+	const char *path = rig_fixture_path(FX_V1);
+	struct rig_import r;
+
+	/* A window of [0, 2591700 s): line 1's deletion at 2591700 is dropped. */
+	run_opts(&r, &path, 1, 1, 2591700 * S_NS);
+	ck_assert_int_eq(r.rc, 0);
+	rig_import_load(&r);
+	ck_assert_uint_eq(r.trace.n_vms, 4);
+	ck_assert_int_eq(r.trace.vms[0].depart_ns, TRACE_NEVER);
+	ck_assert_int_eq(r.trace.vms[1].depart_ns, 1539300 * S_NS);
+	ck_assert_int_eq(r.trace.vms[2].depart_ns, 2292300 * S_NS);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(fixture_working_set_share_is_seeded_and_in_range)
+{
+	check_share(rig_fixture_path(FX_V1), 3);
 }
 END_TEST
 
@@ -358,7 +479,7 @@ END_TEST
 
 START_TEST(other_files_are_refused_by_their_first_line)
 {
-	const char *readings = rig_trace_path("azure-v2/readings_checkpoint_batch_1.csv");
+	const char *readings = rig_fixture_path("azure-v2/readings.csv");
 	const char *nomem = rig_put_text("nomem.csv", "vm_id,timestamp_vm_created,"
 				       "timestamp_vm_deleted\nv,0,300\n");
 	struct rig_import r;
@@ -373,12 +494,24 @@ START_TEST(other_files_are_refused_by_their_first_line)
 }
 END_TEST
 
+START_TEST(real_readings_are_refused_by_their_first_line)
+{
+	const char *readings = rig_trace_path("azure-v2/readings_checkpoint_batch_1.csv");
+	struct rig_import r;
+
+	ck_assert_int_eq(run_fail(&r, readings), -SIM_EINVAL);
+	ck_assert_uint_eq(r.err.line, 1);
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "not an Azure vmtable"));
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(a_repeated_vm_id_is_refused)
 {
 	const char *paths[2];
 	struct rig_import r;
 
-	paths[0] = rig_trace_path("azure-v1/vmtable/vmtable.csv");
+	paths[0] = rig_fixture_path(FX_V1);
 	paths[1] = paths[0];
 	run_opts(&r, paths, 2, 1, 0);
 	ck_assert_int_eq(r.rc, -SIM_EDUP);
@@ -391,23 +524,37 @@ END_TEST
 Suite *import_azure_suite(void)
 {
 	Suite *s = suite_create("import_azure");
-	TCase *tc = tcase_create("azure");
+	TCase *fix = tcase_create("fixture");
+	TCase *tc;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, v1_every_row_becomes_a_vm_in_file_order);
-	tcase_add_test(tc, v1_sizes_are_gib_and_times_are_seconds);
-	tcase_add_test(tc, v1_crlf_reads_as_lf);
-	tcase_add_test(tc, v2_buckets_are_gib);
-	tcase_add_test(tc, v2_two_files_make_one_trace);
-	tcase_add_test(tc, a_window_ending_at_the_trace_end_keeps_vms_running);
-	tcase_add_test(tc, quirky_rows_are_skipped_or_kept_and_counted);
-	tcase_add_test(tc, working_set_share_is_seeded_and_in_range);
-	tcase_add_test(tc, a_truncated_row_names_line_and_column);
-	tcase_add_test(tc, a_long_row_is_refused_at_the_extra_field);
-	tcase_add_test(tc, non_numeric_values_are_refused_where_they_stand);
-	tcase_add_test(tc, binary_and_empty_files_are_refused);
-	tcase_add_test(tc, other_files_are_refused_by_their_first_line);
-	tcase_add_test(tc, a_repeated_vm_id_is_refused);
-	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(fix, setup, teardown);
+	tcase_add_test(fix, fixture_v1_rows_in_file_order);
+	tcase_add_test(fix, fixture_v2_buckets_are_gib);
+	tcase_add_test(fix, fixture_v1_and_v2_make_one_trace);
+	tcase_add_test(fix, fixture_window_ending_at_the_trace_end_keeps_vms_running);
+	tcase_add_test(fix, fixture_working_set_share_is_seeded_and_in_range);
+	tcase_add_test(fix, a_v2_header_with_crlf_is_recognized);
+	tcase_add_test(fix, quirky_rows_are_skipped_or_kept_and_counted);
+	tcase_add_test(fix, a_truncated_row_names_line_and_column);
+	tcase_add_test(fix, a_long_row_is_refused_at_the_extra_field);
+	tcase_add_test(fix, non_numeric_values_are_refused_where_they_stand);
+	tcase_add_test(fix, binary_and_empty_files_are_refused);
+	tcase_add_test(fix, other_files_are_refused_by_their_first_line);
+	tcase_add_test(fix, a_repeated_vm_id_is_refused);
+	suite_add_tcase(s, fix);
+
+	if (rig_real_traces("import_azure")) {
+		tc = tcase_create("real");
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_test(tc, v1_every_row_becomes_a_vm_in_file_order);
+		tcase_add_test(tc, v1_sizes_are_gib_and_times_are_seconds);
+		tcase_add_test(tc, v1_crlf_reads_as_lf);
+		tcase_add_test(tc, v2_buckets_are_gib);
+		tcase_add_test(tc, v2_two_files_make_one_trace);
+		tcase_add_test(tc, a_window_ending_at_the_trace_end_keeps_vms_running);
+		tcase_add_test(tc, working_set_share_is_seeded_and_in_range);
+		tcase_add_test(tc, real_readings_are_refused_by_their_first_line);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }

@@ -1,9 +1,11 @@
 /*
- * tests/check_import_google.c - `memsim import google-derived` on the 60
- * GCD_VMs files in ../shared/traces (or $MEMSIM_TRACES): counts, the
- * 118.46% sample clamped, exact points worked out by hand from the lines
- * quoted below (memory % x 4 GiB / 100), the YAML read back by memsim's
- * own loader, and broken inputs refused with located messages.
+ * tests/check_import_google.c - `memsim import google-derived` on the
+ * fixture folder tests/data/import/google-derived (three vm_<job>_1 files in
+ * the set's own format) and, when present, on the 60 GCD_VMs files in
+ * ../shared/traces (or $MEMSIM_TRACES): counts, the samples above 100%
+ * clamped, exact points worked out by hand from the lines quoted below
+ * (memory % x 4 GiB / 100), the YAML read back by memsim's own loader, and
+ * broken inputs refused with located messages.
  */
 #include <check.h>
 #include <dirent.h>
@@ -137,6 +139,73 @@ START_TEST(sample_above_100_percent_is_clamped)
 }
 END_TEST
 
+/*
+ * The fixture folder: vm_17_1 (3 lines), vm_2093_1 (4), vm_3_1 (2) in byte
+ * order, and a README that a folder import skips.
+ */
+START_TEST(fixture_counts_and_the_one_clamp)
+{
+	import_and_load(rig_fixture_path("google-derived"));
+	ck_assert_uint_eq(im.out.rep.files, 3);
+	ck_assert_uint_eq(im.out.rep.rows, 3 + 4 + 2);
+	ck_assert_uint_eq(im.trace.n_vms, 3);
+	ck_assert_str_eq(im.trace.vms[0].name, "g-17");
+	ck_assert_str_eq(im.trace.vms[1].name, "g-2093");
+	ck_assert_str_eq(im.trace.vms[2].name, "g-3");
+	/* vm_2093_1 line 1, "38.35000000000001 118.46000000000001"; line 4's
+	 * 100 is not above 100%. */
+	ck_assert_uint_eq(rig_note(&im, "above 100%"), 1);
+	/* Every VM is 4 GiB, from 0 to lines x 300 s. */
+	ck_assert_int_eq(rig_vm(&im, "g-17")->memory_bytes, GIB4);
+	ck_assert_int_eq(rig_vm(&im, "g-17")->depart_ns, 900 * S);
+	ck_assert_int_eq(rig_vm(&im, "g-2093")->depart_ns, 1200 * S);
+	ck_assert_int_eq(rig_vm(&im, "g-3")->arrive_ns, 0);
+	ck_assert_int_eq(rig_vm(&im, "g-3")->depart_ns, 600 * S);
+}
+END_TEST
+
+START_TEST(fixture_points_are_memory_percent_of_4gib)
+{
+	const struct vm_spec *v;
+
+	import_and_load(rig_fixture_path("google-derived"));
+	/* vm_17_1: 25%, 50% and 12.5% of 4 GiB, at 0, 300 and 600 s. */
+	v = rig_vm(&im, "g-17");
+	ck_assert_uint_eq(v->n_phases, 3);
+	ck_assert_int_eq(v->phases[0].ws_bytes, 1LL << 30);
+	ck_assert_int_eq(v->phases[1].at_ns, 300 * S);
+	ck_assert_int_eq(v->phases[1].ws_bytes, 2LL << 30);
+	ck_assert_int_eq(v->phases[2].at_ns, 600 * S);
+	ck_assert_int_eq(v->phases[2].ws_bytes, 512LL << 20);
+	/* vm_2093_1: 118.46% clamped to 4 GiB; 37.500000000000004% is 3 GiB / 2
+	 * (the 4e-15 is 2e-7 bytes); 6.25% is 256 MiB; 100% is 4 GiB. */
+	v = rig_vm(&im, "g-2093");
+	ck_assert_int_eq(v->phases[0].ws_bytes, GIB4);
+	ck_assert_int_eq(v->phases[1].ws_bytes, 1536LL << 20);
+	ck_assert_int_eq(v->phases[2].ws_bytes, 256LL << 20);
+	ck_assert_int_eq(v->phases[3].at_ns, 900 * S);
+	ck_assert_int_eq(v->phases[3].ws_bytes, GIB4);
+	/* vm_3_1: 0%, then 1e1% = 429496729.6 B. */
+	v = rig_vm(&im, "g-3");
+	ck_assert_int_eq(v->phases[0].ws_bytes, 0);
+	ck_assert_int_eq(v->phases[1].ws_bytes, 429496730);
+	ck_assert_ptr_nonnull(strstr(im.text, "name: \"g-17\"\n    memory: 4294967296\n"
+					      "    arrive: 0s\n    depart: 15m\n"
+					      "    working_set_series: [[0s, 1073741824], "
+					      "[5m, 2147483648], [10m, 536870912]]"));
+}
+END_TEST
+
+START_TEST(fixture_file_by_name)
+{
+	import_and_load(rig_fixture_path("google-derived/vm_2093_1"));
+	ck_assert_uint_eq(im.out.rep.files, 1);
+	ck_assert_uint_eq(im.out.rep.rows, 4);
+	ck_assert_uint_eq(im.trace.n_vms, 1);
+	ck_assert_uint_eq(rig_note(&im, "above 100%"), 1);
+}
+END_TEST
+
 START_TEST(names_keep_the_job_id)
 {
 	char path[128];
@@ -259,16 +328,26 @@ END_TEST
 Suite *import_google_suite(void)
 {
 	Suite *s = suite_create("import_google");
-	TCase *tc = tcase_create("real");
+	TCase *fix = tcase_create("fixture");
 	TCase *bad = tcase_create("made");
+	TCase *tc;
 
-	tcase_add_unchecked_fixture(tc, rig_dir_make, rig_dir_remove);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, folder_counts_and_the_one_clamp);
-	tcase_add_test(tc, points_are_memory_percent_of_4gib);
-	tcase_add_test(tc, sample_above_100_percent_is_clamped);
-	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(fix, setup, teardown);
+	tcase_add_test(fix, fixture_counts_and_the_one_clamp);
+	tcase_add_test(fix, fixture_points_are_memory_percent_of_4gib);
+	tcase_add_test(fix, fixture_file_by_name);
+	suite_add_tcase(s, fix);
+
+	if (rig_real_traces("import_google")) {
+		tc = tcase_create("real");
+		tcase_add_unchecked_fixture(tc, rig_dir_make, rig_dir_remove);
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, 30);
+		tcase_add_test(tc, folder_counts_and_the_one_clamp);
+		tcase_add_test(tc, points_are_memory_percent_of_4gib);
+		tcase_add_test(tc, sample_above_100_percent_is_clamped);
+		suite_add_tcase(s, tc);
+	}
 
 	tcase_add_unchecked_fixture(bad, rig_dir_make, rig_dir_remove);
 	tcase_add_checked_fixture(bad, setup, teardown);

@@ -24,7 +24,8 @@
 #define ZERO_NS 2000
 #define COW_NS 3000
 #define DECOMP_NS 4000
-#define GSWAP_NS 100000
+#define GSWAP_NS 100000                 /* the datastore's read latency */
+#define GSWAP_WRITE_NS 110000
 #define READ_NS 80000
 #define WRITE_NS 120000
 #define XFER_NS 4096                    /* a 4 KiB page at 1e9 B/s */
@@ -49,10 +50,11 @@ static void rig_host(struct rig *r, uint64_t frames, uint64_t swap_pages, enum v
 	memset(r, 0, sizeof(*r));
 	host_init(&r->h, 0, "h", "g", (int64_t)frames * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)frames * PAGE, 0, PAGE);
-	swapdev_init(&r->h.mem.swap, swap_pages, READ_NS, WRITE_NS, 1e9, PAGE, S);
+	swapdev_init(&r->h.mem.swap, swap_pages, READ_NS, WRITE_NS, 1e9, PAGE);
 	policy_rig_victims(&r->pol, v == VICTIM_CLOCK ? "clock" : "random");
 	host_bind_policies(&r->h, &r->pol.set, seed, 0);
-	r->h.mem.lat = (struct mem_latency){ZERO_NS, COW_NS, DECOMP_NS, GSWAP_NS};
+	swapdev_init(&r->h.mem.disk, SWAPDEV_UNBOUNDED, GSWAP_NS, GSWAP_WRITE_NS, 1e9, PAGE);
+	r->h.mem.lat = (struct mem_latency){ZERO_NS, COW_NS, DECOMP_NS};
 	r->touch = rng_stream(seed, 0, RNG_TOUCHES, 2);
 }
 
@@ -286,9 +288,11 @@ START_TEST(guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched)
 	/* Touching it: a guest swap-in into a page the guest frees by evicting
 	 * another (still backed, so no host fault). */
 	stall = mem_touch(&r.h, vm, out, false, 0);
-	ck_assert_int_eq(stall, GSWAP_NS);
+	ck_assert_int_eq(stall, GSWAP_NS + XFER_NS);    /* one read; the writes do not stall */
 	ck_assert_uint_eq(vm->mem.stats.faults[FAULT_GUEST_SWAP_IN], 1);
 	ck_assert_uint_eq(vm->mem.stats.guest_swap_out, 2);
+	ck_assert_uint_eq(r.h.mem.disk.pages_in, 1);
+	ck_assert_uint_eq(r.h.mem.disk.pages_out, 2);
 	ok(&r);
 	/* Deflating returns the page to the guest, untouched. */
 	mem_balloon_towards(&r.h, vm, 0, 1, 0);
@@ -335,6 +339,46 @@ START_TEST(a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap
 	ck_assert_uint_eq(vm->mem.n_gswap, 1);
 	ck_assert_uint_eq(vm->mem.stats.guest_swap_in, 0);
 	ck_assert_uint_eq(vm->mem.n_free, 1);
+	ok(&r);
+	rig_free(&r);
+}
+END_TEST
+
+/*
+ * At 2 MiB a page is 512 of 4 KiB, and the CPU pays per 4 KiB: a zero fill, a decompression
+ * and a copy-on-write cost 512 times their latency.  A guest swap-in is one request to the
+ * datastore: its read latency once, plus 2 MiB at 1e9 B/s (2097152 ns).
+ */
+START_TEST(cpu_costs_are_per_4k_of_the_page_and_a_guest_swap_in_is_one_request)
+{
+	const int64_t big = 512 * PAGE;
+	struct rig r;
+	struct vm *a, *b;
+	uint32_t d, out = MEM_NONE;
+
+	rig_host(&r, 64, 64, VICTIM_RANDOM, 1);
+	r.h.mem.page_bytes = big;
+	swapdev_init(&r.h.mem.disk, SWAPDEV_UNBOUNDED, GSWAP_NS, GSWAP_WRITE_NS, 1e9, big);
+	a = rig_vm(&r, 4, 4, 16, PATTERN_UNIFORM, 1.0);        /* no limit in the way */
+	b = rig_vm(&r, 4, 4, 16, PATTERN_UNIFORM, 1.0);
+	for (d = 0; d < 4; d++)
+		ck_assert_int_eq(mem_touch(&r.h, a, d, false, 0), 512 * ZERO_NS);
+	mem_touch(&r.h, b, 0, false, 0);
+	ck_assert_int_eq(mem_compress(&r.h, a, vmem_data_page(&a->mem, 1)), 0);
+	ck_assert_int_eq(mem_touch(&r.h, a, 1, false, 0), 512 * DECOMP_NS);
+	ck_assert_int_eq(mem_share(&r.h, a, vmem_data_page(&a->mem, 0)), 0);
+	ck_assert_int_eq(mem_share(&r.h, b, vmem_data_page(&b->mem, 0)), 0);
+	ck_assert_int_eq(mem_touch(&r.h, a, 0, true, 0), 512 * COW_NS);
+	ok(&r);
+	a->mem.wss.rate = 0;            /* no page looks recently used */
+	ck_assert_int_eq(mem_balloon_towards(&r.h, a, 1, 1, 0), 0);
+	for (d = 0; d < 4; d++)
+		if (vmem_data_in_guest_swap(&a->mem, d))
+			out = d;
+	ck_assert_uint_ne(out, MEM_NONE);
+	ck_assert_int_eq(mem_touch(&r.h, a, out, false, 0), GSWAP_NS + 2097152);
+	ck_assert_uint_eq(r.h.mem.disk.pages_in, 1);
+	ck_assert_uint_eq(r.h.mem.disk.busy_ns, 3 * 2097152);   /* and two writes */
 	ok(&r);
 	rig_free(&r);
 }
@@ -627,6 +671,7 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, equal_pages_share_a_frame_until_a_write_breaks_it);
 	tcase_add_test(tc, guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched);
 	tcase_add_test(tc, a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap);
+	tcase_add_test(tc, cpu_costs_are_per_4k_of_the_page_and_a_guest_swap_in_is_one_request);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("behaviour");
 	tcase_set_timeout(tc, 60);

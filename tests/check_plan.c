@@ -5,6 +5,7 @@
  * judgement on hand-made results JSON, pass and fail at each boundary.
  */
 #include <check.h>
+#include <math.h>
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,9 +16,13 @@
 
 #define MAX_CALLS 256
 
-/* An oracle that passes from a threshold up, per replication, and logs its calls. */
+/*
+ * An oracle that passes from a threshold up (with down, up to it), per
+ * replication, and logs its calls.
+ */
 struct oracle {
 	int64_t threshold[4];           /* replication r passes at value >= threshold[r] */
+	bool down;                      /* passes at value <= threshold[r] instead */
 	int64_t hole_lo, hole_hi;       /* replication 0 also misses in [hole_lo, hole_hi] */
 	int64_t calls_value[MAX_CALLS];
 	int calls_rep[MAX_CALLS];
@@ -25,19 +30,20 @@ struct oracle {
 	int fail_at_call;               /* return an error on this call (1-based), 0 never */
 };
 
-static int oracle_meets(int64_t value, int rep, void *ctx, struct plan_metrics *m)
+static int oracle_meets(double value, int rep, void *ctx, struct plan_metrics *m)
 {
 	struct oracle *o = ctx;
 
 	ck_assert_int_lt(o->n_calls, MAX_CALLS);
-	o->calls_value[o->n_calls] = value;
+	ck_assert_double_eq(value, floor(value));
+	o->calls_value[o->n_calls] = (int64_t)value;
 	o->calls_rep[o->n_calls] = rep;
 	if (++o->n_calls == o->fail_at_call)
 		return -7;
 	m->progress = (double)value;
 	if (rep == 0 && value >= o->hole_lo && value <= o->hole_hi)
 		return 0;
-	return value >= o->threshold[rep];
+	return o->down ? value <= (double)o->threshold[rep] : value >= (double)o->threshold[rep];
 }
 
 static void assert_no_repeats(const struct oracle *o)
@@ -211,7 +217,7 @@ START_TEST(non_monotone_replication_is_reported)
 	ck_assert(s.found);
 	ck_assert_int_eq(s.value, 15);
 	ck_assert(s.non_monotone);
-	ck_assert(plan_tries_non_monotone(s.tries, s.n_tries, &a, &b));
+	ck_assert(plan_tries_non_monotone(s.tries, s.n_tries, false, &a, &b));
 	ck_assert_int_eq(a->rep, b->rep);
 	ck_assert(a->pass && !b->pass);
 	ck_assert_int_lt(a->value, b->value);
@@ -229,10 +235,92 @@ START_TEST(non_monotone_tries_by_hand)
 		{.value = 9, .rep = 0, .pass = true},
 	};
 
-	ck_assert(!plan_tries_non_monotone(t, 4, NULL, NULL));
+	ck_assert(!plan_tries_non_monotone(t, 4, false, NULL, NULL));
 	t[2].rep = 0;           /* 6 passes, 8 misses, same replication */
-	ck_assert(plan_tries_non_monotone(t, 4, NULL, NULL));
-	ck_assert(!plan_tries_non_monotone(t, 0, NULL, NULL));
+	ck_assert(plan_tries_non_monotone(t, 4, false, NULL, NULL));
+	ck_assert(!plan_tries_non_monotone(t, 0, false, NULL, NULL));
+}
+END_TEST
+
+START_TEST(largest_finds_every_threshold_exactly)
+{
+	/* Passing up to th on [1, 20]: th = 0 passes nothing, th = 20 everything. */
+	for (int64_t th = 0; th <= 20; th++) {
+		struct oracle o = {.threshold = {th}, .down = true, .hole_lo = 1, .hole_hi = 0};
+		struct plan_search s;
+
+		search_init(&s, 1, 20, 1, 1);
+		s.largest = true;
+		ck_assert_int_eq(plan_search_run(&s, oracle_meets, &o), 0);
+		ck_assert_int_eq(o.calls_value[0], 1);  /* the bottom first */
+		if (th >= 1) {
+			ck_assert(s.found);
+			ck_assert_int_eq((int64_t)s.value, th);
+			/* min first, then at most ceil(log2(21)) = 5 halvings. */
+			ck_assert_int_le(o.n_calls, 6);
+		} else {
+			ck_assert(!s.found);
+			ck_assert_int_eq(o.n_calls, 1);
+		}
+		ck_assert(!s.non_monotone);
+		assert_no_repeats(&o);
+		plan_search_release(&s);
+	}
+}
+END_TEST
+
+/* Passes from 1.8 up, by exact decimal thresholds: value k of 1 + k/20. */
+static int frac_meets(double value, int rep, void *ctx, struct plan_metrics *m)
+{
+	int *calls = ctx;
+	double k = (value - 1) * 20;
+
+	(void)rep;
+	(void)m;
+	(*calls)++;
+	/* Every value asked is on the grid, within rounding. */
+	ck_assert_double_eq_tol(k, round(k), 1e-9);
+	return round(k) >= 16;
+}
+
+START_TEST(fractional_steps_reach_the_top_and_find_the_threshold)
+{
+	struct plan_search s;
+	int calls = 0;
+
+	/* (0.7 - 0.1) / 0.1 is 5.999999999999999 in doubles: still 6 steps. */
+	ck_assert_int_eq(plan_grid_steps(0.1, 0.7, 0.1), 6);
+	ck_assert_int_eq(plan_grid_steps(1, 2, 0.05), 20);
+	ck_assert_int_eq(plan_grid_steps(1, 1.999, 0.05), 19);
+	ck_assert_double_eq_tol(plan_grid_value(1, 0.05, 3), 1.15, 1e-15);
+	search_init(&s, 1, 2, 1, 1);
+	s.step = 0.05;
+	ck_assert_int_eq(plan_search_run(&s, frac_meets, &calls), 0);
+	ck_assert(s.found);
+	ck_assert_double_eq_tol(s.value, 1.8, 1e-12);
+	ck_assert_double_eq_tol(s.tries[0].value, 2.0, 1e-12);
+	ck_assert_int_le(calls, 6);
+	plan_search_release(&s);
+}
+END_TEST
+
+START_TEST(largest_non_monotone_is_a_miss_below_a_pass)
+{
+	struct plan_try t[] = {
+		{.value = 4, .rep = 0, .pass = true},
+		{.value = 6, .rep = 0, .pass = false},
+		{.value = 3, .rep = 1, .pass = false},
+	};
+	const struct plan_try *a = NULL, *b = NULL;
+
+	/* Passing at 4 and missing at 6 is what --largest expects. */
+	ck_assert(!plan_tries_non_monotone(t, 3, true, NULL, NULL));
+	ck_assert(plan_tries_non_monotone(t, 3, false, NULL, NULL));
+	t[2].rep = 0;           /* misses at 3 below the pass at 4 */
+	ck_assert(plan_tries_non_monotone(t, 3, true, &a, &b));
+	ck_assert(a->pass && !b->pass);
+	ck_assert_double_eq(a->value, 4);
+	ck_assert_double_eq(b->value, 3);
 }
 END_TEST
 
@@ -370,6 +458,92 @@ START_TEST(sla_reports_every_bound_missed)
 }
 END_TEST
 
+/* A results document for the percentile and share bounds. */
+static cJSON *vm_results(double placed, double violations, double oom, double p95, double p99)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"summary\": {\"vms\": {\"arrived\": %.17g, \"placed\": %.17g,"
+		 " \"rejected\": 0, \"oom\": %.17g}, \"memory\": {\"swapped_bytes_mean\": 0},"
+		 " \"performance\": {\"sla_violations\": %.17g, \"slowdown_mean\": 0.01,"
+		 " \"slowdown_p95\": %.17g, \"slowdown_p99\": %.17g}}}",
+		 placed, placed, oom, violations, p95, p99);
+	return cJSON_Parse(buf);
+}
+
+START_TEST(sla_percentiles_are_inclusive_bounds)
+{
+	struct plan_sla sla = sla_of("{\"sla\": {\"max_slowdown_p99\": 0.05,"
+				     " \"max_slowdown_p95\": 0.02}}");
+
+	ck_assert_uint_eq(failed(&sla, vm_results(10, 9, 0, 0.02, 0.05)), 0);
+	ck_assert_uint_eq(failed(&sla, vm_results(10, 9, 0, 0.02, 0.0501)),
+			  PLAN_FAIL_SLOWDOWN_P99);
+	ck_assert_uint_eq(failed(&sla, vm_results(10, 9, 0, 0.0201, 0.05)),
+			  PLAN_FAIL_SLOWDOWN_P95);
+	ck_assert_str_eq(plan_fail_name(PLAN_FAIL_SLOWDOWN_P95), "max_slowdown_p95");
+}
+END_TEST
+
+START_TEST(sla_violating_share_replaces_the_every_vm_bound)
+{
+	/* 5% of 60 VMs is 3: 3 past max_slowdown pass, 4 miss. */
+	struct plan_sla share = sla_of("{\"sla\": {\"max_slowdown\": 0.1,"
+				       " \"max_violating_vms\": 0.05}}");
+	struct plan_sla every = sla_of("{\"sla\": {\"max_slowdown\": 0.1}}");
+	struct plan_metrics m;
+	double bound, measured;
+	bool upper;
+	cJSON *doc;
+
+	ck_assert_uint_eq(failed(&share, vm_results(60, 3, 0, 0, 0)), 0);
+	ck_assert_uint_eq(failed(&share, vm_results(60, 4, 0, 0, 0)), PLAN_FAIL_VIOLATING);
+	ck_assert_uint_eq(failed(&every, vm_results(60, 1, 0, 0, 0)), PLAN_FAIL_SLOWDOWN);
+	ck_assert_uint_eq(failed(&every, vm_results(60, 0, 0, 0, 0)), 0);
+	/* No VM ran: no share of them violates. */
+	ck_assert_uint_eq(failed(&share, vm_results(0, 0, 0, 0, 0)), 0);
+	doc = vm_results(60, 4, 0, 0, 0);
+	ck_assert_int_eq(plan_sla_eval(&share, doc, &m), 0);
+	ck_assert(plan_sla_bound(&share, &m, PLAN_FAIL_VIOLATING, &bound, &measured, &upper));
+	ck_assert_double_eq_tol(measured, 4.0 / 60, 1e-15);
+	ck_assert_double_eq_tol(bound, 0.05, 1e-15);
+	ck_assert(upper);
+	ck_assert(!plan_sla_bound(&share, &m, PLAN_FAIL_SLOWDOWN, &bound, &measured, &upper));
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(sla_oom_share_boundary)
+{
+	/* 10% of 20 VMs is 2. */
+	struct plan_sla sla = sla_of("{\"sla\": {\"max_oom_vms\": 0.1}}");
+	struct plan_sla none = sla_of("{\"sla\": {\"max_oom_vms\": 0}}");
+
+	ck_assert_uint_eq(failed(&sla, vm_results(20, 0, 2, 0, 0)), 0);
+	ck_assert_uint_eq(failed(&sla, vm_results(20, 0, 3, 0, 0)), PLAN_FAIL_OOM);
+	ck_assert_uint_eq(failed(&none, vm_results(20, 0, 1, 0, 0)), PLAN_FAIL_OOM);
+	ck_assert_uint_eq(failed(&none, vm_results(20, 0, 0, 0, 0)), 0);
+}
+END_TEST
+
+START_TEST(sla_metrics_shown_whatever_the_sla)
+{
+	/* Only max_oom_vms is bounded; the evidence still has slowdown and rejected. */
+	struct plan_sla sla = sla_of("{\"sla\": {\"max_oom_vms\": 0.5}}");
+	struct plan_metrics m;
+	cJSON *doc = vm_results(40, 7, 0, 0.03, 0.08);
+
+	ck_assert_int_eq(plan_sla_eval(&sla, doc, &m), 0);
+	ck_assert_double_eq_tol(m.slowdown_mean, 0.01, 1e-15);
+	ck_assert_double_eq_tol(m.slowdown_p99, 0.08, 1e-15);
+	ck_assert_double_eq_tol(m.slowdown_p95, 0.03, 1e-15);
+	ck_assert_double_eq(m.sla_violations, 7);
+	ck_assert_double_eq(m.vms_ran, 40);
+	cJSON_Delete(doc);
+}
+END_TEST
+
 Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -385,6 +559,9 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, oracle_errors_stop_the_search);
 	tcase_add_test(tc, non_monotone_replication_is_reported);
 	tcase_add_test(tc, non_monotone_tries_by_hand);
+	tcase_add_test(tc, largest_finds_every_threshold_exactly);
+	tcase_add_test(tc, fractional_steps_reach_the_top_and_find_the_threshold);
+	tcase_add_test(tc, largest_non_monotone_is_a_miss_below_a_pass);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tsla, sla_read_needs_a_bound);
 	tcase_add_test(tsla, sla_max_rejected_boundary);
@@ -393,6 +570,10 @@ Suite *plan_suite(void)
 	tcase_add_test(tsla, sla_max_swapped_share_boundary);
 	tcase_add_test(tsla, sla_min_progress_boundary);
 	tcase_add_test(tsla, sla_reports_every_bound_missed);
+	tcase_add_test(tsla, sla_percentiles_are_inclusive_bounds);
+	tcase_add_test(tsla, sla_violating_share_replaces_the_every_vm_bound);
+	tcase_add_test(tsla, sla_oom_share_boundary);
+	tcase_add_test(tsla, sla_metrics_shown_whatever_the_sla);
 	suite_add_tcase(s, tsla);
 	return s;
 }

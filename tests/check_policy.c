@@ -124,7 +124,7 @@ static void world_start(struct world *w, size_t n_hosts, const struct vm_spec *v
 	p.page_bytes = 2 * MiB;
 	p.tick_ns = S;
 	p.end_ns = end;
-	p.balloon_pages_per_tick = 1u << 20;
+	p.balloon_rate = (double)(1u << 20) * 2 * MiB;       /* 2^20 pages a 1 s tick */
 	p.balloon_max = 0.65;
 	w->sim = sim_new();
 	w->c = cluster_new(w->sim, &p);
@@ -354,7 +354,7 @@ static void host_rig(struct host_rig *r, uint64_t frames, const uint32_t private
 	policy_rig_victims(&r->pol, "random");
 	host_init(&r->h, 0, "h", "g", (int64_t)frames * PAGE, 0);
 	hmem_init(&r->h.mem, (int64_t)frames * PAGE, 0, PAGE);
-	swapdev_init(&r->h.mem.swap, 1024, 80000, 120000, 1e9, PAGE, S);
+	swapdev_init(&r->h.mem.swap, 1024, 80000, 120000, 1e9, PAGE);
 	host_bind_policies(&r->h, &r->pol.set, 9, 0);
 	for (i = 0; i < 3; i++) {
 		struct vmem_params p = {.n_pages = 1024, .n_data = 1024, .limit_pages = 1024,

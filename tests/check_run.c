@@ -347,7 +347,8 @@ static void check_contract(cJSON *j, const char *file)
 		"summary.faults.zero_fill", "summary.faults.cow", "summary.faults.host_swap_in",
 		"summary.faults.decompress", "summary.faults.guest_swap_in",
 		"summary.io.host_swap_out_bytes", "summary.io.host_swap_in_bytes",
-		"summary.io.guest_swap_out_bytes", "summary.performance.touches",
+		"summary.io.guest_swap_out_bytes", "summary.io.guest_swap_in_bytes",
+		"summary.performance.touches",
 		"summary.performance.stall_s", "summary.performance.slowdown_mean",
 		"summary.performance.slowdown_p99", "summary.performance.progress_mean",
 		"summary.performance.sla_violations", "summary.performance.stalled_share_mean",
@@ -356,6 +357,10 @@ static void check_contract(cJSON *j, const char *file)
 	static const char *const series_keys[] = {
 		"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes",
 		"ballooned_bytes", "swapped_bytes", "compressed_bytes", "faults", "stall_s", NULL,
+	};
+	static const char *const device_keys[] = {
+		"swap_queue.requests", "swap_queue.utilization", "swap_queue.wait_mean_s",
+		"disk_queue.requests", "disk_queue.utilization", "disk_queue.wait_mean_s", NULL,
 	};
 	static const char *const vm_keys[] = {
 		"name", "host", "arrive_s", "depart_s", "memory_bytes", "faults", "stall_s",
@@ -374,10 +379,13 @@ static void check_contract(cJSON *j, const char *file)
 	/* Keys later versions fill are absent, not zero. */
 	ck_assert_ptr_null(at(j, "summary.migrations"));
 	ck_assert_msg(cJSON_GetArraySize(at(j, "hosts")) > 0, "%s: hosts", file);
-	/* Every host names its reclaim and sharing policies (DESIGN.md section 8). */
+	/* Every host names its reclaim and sharing policies (DESIGN.md section 8),
+	 * and reports its devices' queues. */
 	cJSON_ArrayForEach(v, at(j, "hosts")) {
 		ck_assert_msg(cJSON_IsString(at(v, "reclaim.policy")), "%s: reclaim.policy", file);
 		ck_assert_msg(cJSON_IsString(at(v, "sharing.policy")), "%s: sharing.policy", file);
+		for (k = device_keys; *k; k++)
+			ck_assert_msg(cJSON_IsNumber(at(v, *k)), "%s: host without %s", file, *k);
 	}
 	vms = at(j, "vms");
 	cJSON_ArrayForEach(v, vms)
@@ -456,6 +464,183 @@ START_TEST(erlang_loss_rejected_share_matches_erlang_b)
 }
 END_TEST
 
+/*
+ * Sixteen VMs thrash on one swap device (tests/data/md1.yaml) at six bandwidths, so the
+ * device's load rises from about 0.1 to 0.8.  Whatever order the VMs are simulated in,
+ * the mean queueing wait per request is M/D/1's at the load the device carried,
+ * W = rho s / (2 (1 - rho)) with s = 64 KiB at the bandwidth, within 5%, and it grows
+ * with the load.
+ */
+START_TEST(many_vms_on_one_swap_device_wait_the_md1_mean)
+{
+	static const double mb_per_s[] = {5000, 2000, 1000, 750, 620, 520};
+	double prev_rho = 0, prev_wait = 0, rho = 0;
+	size_t k;
+
+	for (k = 0; k < sizeof(mb_per_s) / sizeof(mb_per_s[0]); k++) {
+		char bw[64];
+		const char *sets[] = {bw};
+		cJSON *j, *q;
+		double s = 65536 / (mb_per_s[k] * 1e6), wait, want;
+
+		snprintf(bw, sizeof(bw), "hosts.0.swap.bandwidth=%gMB/s", mb_per_s[k]);
+		j = run_json("tests/data/md1.yaml", sets, 1, NULL);
+		q = cJSON_GetObjectItem(cJSON_GetArrayItem(at(j, "hosts"), 0), "swap_queue");
+		rho = cJSON_GetObjectItem(q, "utilization")->valuedouble;
+		wait = cJSON_GetObjectItem(q, "wait_mean_s")->valuedouble;
+		want = rho * s / (2 * (1 - rho));
+		ck_assert_msg(fabs(wait - want) < 0.05 * want,
+			      "%g MB/s: rho %.3f, wait %.3g s, M/D/1 %.3g s", mb_per_s[k], rho, wait,
+			      want);
+		ck_assert_msg(rho > prev_rho && wait > prev_wait,
+			      "%g MB/s: rho %.3f and wait %.3g s, after %.3f and %.3g s", mb_per_s[k],
+			      rho, wait, prev_rho, prev_wait);
+		prev_rho = rho;
+		prev_wait = wait;
+		cJSON_Delete(j);
+	}
+	ck_assert_double_ge(rho, 0.8);
+}
+END_TEST
+
+/*
+ * Ticks cover [0, duration): a run of D seconds at rate r demands exactly r D touches and
+ * counts D seconds of run time (tests/data/ticks.yaml: 100k/s, 256 zero fills of 2 us).
+ * When D is not a whole number of ticks the last tick is the part left.
+ */
+START_TEST(a_run_of_d_seconds_demands_rate_times_d_and_runs_d)
+{
+	static const struct { const char *duration; double d; } runs[] = {
+		{"duration=60s", 60}, {"duration=60500ms", 60.5}, {"duration=300ms", 0.3},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		const char *sets[] = {runs[k].duration};
+		cJSON *j = run_json("tests/data/ticks.yaml", sets, 1, NULL);
+		cJSON *vm = cJSON_GetArrayItem(at(j, "vms"), 0);
+		double stall = 256 * 2e-6;
+
+		ck_assert_double_eq(at(j, "summary.performance.touches")->valuedouble,
+				    100000 * runs[k].d);
+		ck_assert_double_eq_tol(cJSON_GetObjectItem(vm, "stall_s")->valuedouble, stall,
+					1e-12);
+		ck_assert_double_eq_tol(cJSON_GetObjectItem(vm, "slowdown")->valuedouble,
+					stall / runs[k].d, 1e-15);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
+/*
+ * The balloon driver moves its rate times the time, whatever the tick: by the end of the
+ * tick at t it may have moved floor(rate (t + tick) / page_size) pages, so the sample at t
+ * holds the least of that and the target (tests/data/balloon.yaml, 256 MiB/s, a static 25%).
+ * At 2 MiB pages that is 128 pages a second: 0.128 a 1 ms tick (which used to round to
+ * none) or 1.28 a 10 ms tick (which rounded to 1, 22% slow).  At 1 GiB pages and 1 s ticks,
+ * 0.25 a tick: a 16 GiB VM holds its 4 pages from 15 s on.
+ */
+START_TEST(the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size)
+{
+	static const struct {
+		const char *sets[6];
+		int64_t tick_ns, num, den;      /* pages by x ns: x num / den */
+		double target;                  /* pages */
+	} cases[] = {
+		{{"tick=1ms"}, 1000000, 128, 1000000000, 128},
+		{{"tick=10ms"}, 10000000, 128, 1000000000, 128},
+		{{"page_size=1GiB", "tick=1s", "sample=1s", "duration=20s", "hosts.0.memory=32GiB",
+		  "workload.vms.0.memory=16GiB"}, 1000000000, 1, 4000000000, 4},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t n_sets = 0;
+		cJSON *j, *t, *b;
+		double pb, end;
+		int i, n, full = 0;
+
+		while (n_sets < 6 && cases[k].sets[n_sets])
+			n_sets++;
+		j = run_json("tests/data/balloon.yaml", cases[k].sets, n_sets, NULL);
+		pb = at(j, "config.page_size")->valuedouble;
+		end = at(j, "summary.duration_s")->valuedouble * 1e9;
+		t = at(j, "series.t_s");
+		b = at(j, "series.ballooned_bytes");
+		n = cJSON_GetArraySize(t);
+		for (i = 0; i < n; i++) {
+			int64_t x = (int64_t)llround(cJSON_GetArrayItem(t, i)->valuedouble * 1e9);
+			int64_t by = x + cases[k].tick_ns < (int64_t)end ? x + cases[k].tick_ns
+									 : (int64_t)end;
+			double want = fmin(cases[k].target, (double)(by * cases[k].num / cases[k].den));
+
+			ck_assert_msg(cJSON_GetArrayItem(b, i)->valuedouble == want * pb,
+				      "case %zu, t %.3f s: %.0f pages ballooned, want %.0f", k,
+				      (double)x / 1e9, cJSON_GetArrayItem(b, i)->valuedouble / pb, want);
+			full += want == cases[k].target;
+		}
+		/* The balloon filled within the run, so its speed was checked. */
+		ck_assert_int_gt(full, 0);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
+/*
+ * Guest swap is I/O on the host's datastore (tests/data/guest_swap.yaml: 256 KiB pages, the
+ * default disk of 110 us reads at 500 MB/s).  Every guest swap-in and swap-out is one
+ * request of one page; the datastore moves no more than its bandwidth; and the VM's stall
+ * is at least each swap-in's read latency plus 256 KiB at the bandwidth, plus 64 zero fills
+ * of 2 us per page, and at most that plus every request's queueing wait (the swap-outs are
+ * write-back: they queue, but the guest does not wait for them).
+ */
+START_TEST(guest_swap_is_datastore_io_paid_at_its_latency_bandwidth_and_queue)
+{
+	const double page = 262144, read_s = 110e-6, bw = 500e6;
+	cJSON *j = run_json("tests/data/guest_swap.yaml", NULL, 0, NULL);
+	cJSON *q = cJSON_GetObjectItem(cJSON_GetArrayItem(at(j, "hosts"), 0), "disk_queue");
+	double in = at(j, "summary.io.guest_swap_in_bytes")->valuedouble;
+	double out = at(j, "summary.io.guest_swap_out_bytes")->valuedouble;
+	double gsi = at(j, "summary.faults.guest_swap_in")->valuedouble;
+	double zf = at(j, "summary.faults.zero_fill")->valuedouble;
+	double requests = cJSON_GetObjectItem(q, "requests")->valuedouble;
+	double waits = requests * cJSON_GetObjectItem(q, "wait_mean_s")->valuedouble;
+	double stall = cJSON_GetObjectItem(cJSON_GetArrayItem(at(j, "vms"), 0), "stall_s")
+			       ->valuedouble;
+	double lo = gsi * (read_s + page / bw) + zf * 64 * 2e-6;
+
+	ck_assert_double_gt(gsi, 1000);
+	ck_assert_double_eq(in, gsi * page);
+	ck_assert_double_eq(requests * page, in + out);
+	ck_assert_double_le((in + out) / 60, bw);
+	ck_assert_double_le(cJSON_GetObjectItem(q, "utilization")->valuedouble, 1.0);
+	ck_assert_msg(stall >= lo - 1e-6 && stall <= lo + waits + 1e-6,
+		      "stall %.6f s, want %.6f s to %.6f s", stall, lo, lo + waits);
+	cJSON_Delete(j);
+}
+END_TEST
+
+/*
+ * A zero fill costs 2 us per 4 KiB whatever the page size: the first touches of a 4 MiB
+ * working set (tests/data/ticks.yaml) stall 1024 x 2 us = 2.048 ms at 4 KiB, 64 KiB and
+ * 2 MiB pages alike.
+ */
+START_TEST(zero_fills_cost_the_same_at_any_page_size)
+{
+	static const char *const sizes[] = {"page_size=4KiB", "page_size=64KiB", "page_size=2MiB"};
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		const char *sets[] = {sizes[k], "workload.vms.0.phases.0.working_set=4MiB"};
+		cJSON *j = run_json("tests/data/ticks.yaml", sets, 2, NULL);
+
+		ck_assert_double_eq_tol(at(j, "summary.performance.stall_s")->valuedouble,
+					1024 * 2e-6, 1e-12);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
 Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -474,6 +659,11 @@ Suite *run_suite(void)
 	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);
+	tcase_add_test(tc, many_vms_on_one_swap_device_wait_the_md1_mean);
+	tcase_add_test(tc, a_run_of_d_seconds_demands_rate_times_d_and_runs_d);
+	tcase_add_test(tc, the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size);
+	tcase_add_test(tc, guest_swap_is_datastore_io_paid_at_its_latency_bandwidth_and_queue);
+	tcase_add_test(tc, zero_fills_cost_the_same_at_any_page_size);
 	suite_add_tcase(s, tc);
 	return s;
 }

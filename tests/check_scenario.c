@@ -194,6 +194,60 @@ START_TEST(valid_config_loads_and_writes_defaults_into_the_tree)
 }
 END_TEST
 
+/* The datastore's defaults: an Intel DC S4500's 110/52 us and 500 MB/s (its datasheet). */
+START_TEST(disk_defaults_are_an_ssd_datastore_and_its_keys_are_read)
+{
+	struct cfg_node *n;
+
+	loads(load("duration: 1h\n" HOSTS WORKLOAD));
+	ck_assert_int_eq(sc.groups[0].disk.read_latency_ns, 110000);
+	ck_assert_int_eq(sc.groups[0].disk.write_latency_ns, 52000);
+	ck_assert_double_eq(sc.groups[0].disk.bandwidth, 500e6);
+	n = cfg_at_path(sc.root, "hosts.0.disk.bandwidth");
+	ck_assert_ptr_nonnull(n);
+	scenario_release(&sc);
+	loads(load("duration: 1h\n" HOSTS
+		   "    disk: {read_latency: 1ms, write_latency: 2ms, bandwidth: 100MB/s}\n"
+		   WORKLOAD));
+	ck_assert_int_eq(sc.groups[0].disk.read_latency_ns, 1000000);
+	ck_assert_int_eq(sc.groups[0].disk.write_latency_ns, 2000000);
+	ck_assert_double_eq(sc.groups[0].disk.bandwidth, 100e6);
+}
+END_TEST
+
+START_TEST(zero_disk_bandwidth_is_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n" HOSTS "    disk: {bandwidth: 0MB/s}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 23, "disk bandwidth");
+}
+END_TEST
+
+/* The datastore's latencies and bandwidth have the swap device's ranges: at most 1 h, and
+ * 1 MB/s to 1 TB/s, so that a request's cost stays far inside 64 bits. */
+START_TEST(disk_latency_and_bandwidth_out_of_range_are_erange_at_the_value)
+{
+	int rc = load("duration: 1h\n" HOSTS "    disk: {read_latency: 2h}\n" WORKLOAD);
+
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 26, "read_latency");
+	scenario_release(&sc);
+	rc = load("duration: 1h\n" HOSTS "    disk: {bandwidth: 2TB/s}\n" WORKLOAD);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 6, 23, "between 1MB/s and 1TB/s");
+}
+END_TEST
+
+/* An old config's flat guest swap-in latency is refused, saying where the setting went. */
+START_TEST(latency_guest_swap_in_is_refused_at_the_key_naming_hosts_disk)
+{
+	int rc = load("duration: 1h\n" HOSTS
+		      "latency:\n"
+		      "  zero_fill: 2us\n"
+		      "  guest_swap_in: 100us\n" WORKLOAD);
+
+	fails_at(rc, -SIM_EKEY, "c.yaml", 8, 3, "hosts[].disk");
+}
+END_TEST
+
 START_TEST(set_override_changes_host_count_before_reading)
 {
 	static const char *const sets[] = {"hosts.0.count=3"};
@@ -865,7 +919,7 @@ END_TEST
 
 /*
  * Swap latencies of 1h: a touch may stall 9 swap operations of 1h + 4KiB at
- * 2GB/s + half a 1s tick, about 3.24e4 s, plus 1h of guest swap-in and 3 x
+ * 2GB/s + half a 1s tick, about 3.24e4 s, plus 1h of guest swap-in from the datastore and 3 x
  * 9us of the other faults: 3.6e4 s.  Over two days (172800 ticks of 1s) that
  * is 6.2e9 s = 6.2e18 ns, past 2^62; over one day 3.1e18 ns fits.
  */
@@ -873,16 +927,17 @@ START_TEST(stall_that_could_overflow_64_bits_is_refused)
 {
 	static const char hosts[] =
 		"hosts:\n"
-		"  - {name: std, memory: 64GiB, swap: {read_latency: 1h, write_latency: 1h}}\n";
+		"  - {name: std, memory: 64GiB, swap: {read_latency: 1h, write_latency: 1h},\n"
+		"     disk: {read_latency: 1h}}\n";
 	char text[512];
 	int rc;
 
-	snprintf(text, sizeof(text), "duration: 2d\nlatency: {guest_swap_in: 1h}\n%s" WORKLOAD,
+	snprintf(text, sizeof(text), "duration: 2d\n%s" WORKLOAD,
 		 hosts);
 	rc = load(text);
 	fails_at(rc, -SIM_ERANGE, "c.yaml", 0, 0, "stall");
 	scenario_release(&sc);
-	snprintf(text, sizeof(text), "duration: 1d\nlatency: {guest_swap_in: 1h}\n%s" WORKLOAD,
+	snprintf(text, sizeof(text), "duration: 1d\n%s" WORKLOAD,
 		 hosts);
 	loads(load(text));
 }
@@ -907,6 +962,10 @@ Suite *scenario_suite(void)
 
 	tc = tcase(s, "defaults_and_overrides");
 	tcase_add_test(tc, valid_config_loads_and_writes_defaults_into_the_tree);
+	tcase_add_test(tc, disk_defaults_are_an_ssd_datastore_and_its_keys_are_read);
+	tcase_add_test(tc, zero_disk_bandwidth_is_erange_at_the_value);
+	tcase_add_test(tc, disk_latency_and_bandwidth_out_of_range_are_erange_at_the_value);
+	tcase_add_test(tc, latency_guest_swap_in_is_refused_at_the_key_naming_hosts_disk);
 	tcase_add_test(tc, set_override_changes_host_count_before_reading);
 	tcase_add_test(tc, set_of_another_policy_name_replaces_its_whole_mapping);
 	tcase_add_test(tc, set_of_the_same_policy_name_keeps_its_parameters);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/cli.sh - the memsim command line (DESIGN.md section 7): exit status, gcc-style
 # error lines with the expected line and column, no output left behind by a failed run,
-# and what run and validate write.  POSIX sh; run from the repo root as
+# a failed run never removing what it did not make, output over an input refused,
+# devices and FIFOs written directly, checked writes to stdout, signals during the
+# results write, exact seeds, and what run and validate write.  POSIX sh; run from the repo root as
 #   MEMSIM=./build/memsim sh tests/cli.sh
 # Ends with one line "N passed, M failed" and exits non-zero if any check failed.
 
@@ -96,13 +98,14 @@ bad_config()
 	check "$1: exit 2, one line '$want...', no output file" "$why"
 
 	why=
-	echo stale >"$dir/out.json"
+	echo earlier >"$dir/out.json"
 	m run "$cfg" -o "$dir/out.json"
 	want_rc 2
-	[ ! -e "$dir/out.json" ] || because "the stale output file is still there"
-	left=$(others "$dir")
+	[ "$(cat "$dir/out.json" 2>/dev/null)" = earlier ] ||
+		because "the file at -o was removed or changed"
+	left=$(others "$dir" out.json)
 	[ -z "$left" ] || because "files left in the output folder: $left"
-	check "$1: a stale output file is removed" "$why"
+	check "$1: a failed run leaves the file at -o as it was" "$why"
 }
 
 bad_config cli_syntax.yaml 3 13
@@ -112,6 +115,9 @@ bad_config cli_missing_key.yaml 2 1
 bad_config cli_bad_workload.yaml 5 11
 bad_config cli_unknown_policy.yaml 6 23
 bad_config cli_wrong_type.yaml 3 8
+bad_config cli_guest_swap_in.yaml 7 3
+grep -q -F 'hosts[].disk' "$T/stderr" || because "the error does not say where the setting went"
+check "latency.guest_swap_in: the error names hosts[].disk" "$why"
 
 why=
 m validate "$DATA/cli_unknown_key.yaml"
@@ -146,6 +152,33 @@ want_err_line
 grep -q -F "'no\\nne'" "$T/stderr" || because "the newline is not written as \\n: $(cat "$T/stderr")"
 check "an error quoting a value with a newline is one line, the newline escaped" "$why"
 
+# Every command's usage errors echo their arguments escaped: the first line of stderr
+# holds the whole message, and the argument's second half never starts a line.
+why=
+saved_ifs=$IFS
+nl='a
+zz'
+for args in "plan $DATA/cli_good.yaml --search hosts.0.count --min $nl" \
+	"sweep x.yaml --set $nl" "compare --format $nl x" "plot -$nl" "table -$nl" \
+	"run --seed $nl $DATA/cli_good.yaml"; do
+	# Split on spaces only, so the newline stays inside one argument.
+	IFS=' '
+	m $args
+	IFS=$saved_ifs
+	[ "$rc" = 2 ] || because "'${args%% *}': exit $rc, want 2"
+	grep -q '^zz' "$T/stderr" && because "'${args%% *}' split its message: $(head -n 2 "$T/stderr")"
+	head -n 1 "$T/stderr" | grep -q -F 'a\nzz' ||
+		because "'${args%% *}' did not escape the newline: $(head -n 1 "$T/stderr")"
+done
+check "usage errors of plan, sweep, compare, plot, table and run echo arguments escaped" "$why"
+
+why=
+m run "$DATA/cli_good.yaml" "$(printf -- '--no\nsuch')" -o "$T/nl-option.json"
+want_rc 2
+[ "$(head -n 1 "$T/stderr")" = "memsim: unknown option '--no\\nsuch'" ] ||
+	because "first line: $(head -n 1 "$T/stderr")"
+check "a usage error echoing an argument with a newline keeps it on one line" "$why"
+
 # Values that overflowed 64 bits once (negative host_bytes and stall_s, exit 0).
 # refused_range FILE WANT KEY-LINE: cli_good.yaml with KEY-LINE is refused on one
 # located line that says WANT.
@@ -179,10 +212,11 @@ sample: 365d
 page_size: 1GiB
 hosts:
   - {name: big, count: 64, memory: 1PiB,
-     swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
+     swap: {size: 1PiB, read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s},
+     disk: {read_latency: 1h, write_latency: 1h, bandwidth: 1MB/s}}
 policies:
   overcommit: {policy: ratio, max: 100}
-latency: {zero_fill: 1h, cow: 1h, decompress: 1h, guest_swap_in: 1h}
+latency: {zero_fill: 1ms, cow: 1ms, decompress: 1ms}   # per 4 KiB: 262 s a fault at 1 GiB pages
 workload:
   vms:
     - {name: a, memory: 1PiB, depart: 3650d,
@@ -268,7 +302,7 @@ limited()
 	(ulimit -v "$1" && shift && exec "$MEMSIM" "$@") >"$T/stdout" 2>"$T/stderr"
 	rc=$?
 }
-limited 400000 --version
+limited 400000 --version 2>/dev/null    # the shell's own "Aborted", if it aborts
 if [ "$rc" -ne 0 ]; then
 	echo "ok - out of memory under ulimit -v # skip: $MEMSIM cannot start under ulimit -v"
 else
@@ -280,10 +314,12 @@ else
 			because "stderr is not one out-of-memory line: $(head -n 3 "$T/stderr")"
 	}
 
-	# 2000 VMs of 1 GiB at 4 KiB pages: 2000 x 2^18 x 12.125 bytes of page
-	# state, 5.9 GiB, over a 400 MiB limit.  The estimate refuses it up front.
+	# 8 hosts of 62 GiB (64 less 2 of overhead) take 496 of 2000 VMs of 1 GiB
+	# at once: 496 x 2^18 pages x 12.125 bytes, 1.47 GiB of page state, far
+	# over a 400 MiB limit.  The estimate refuses it up front.
 	why=
-	cfg_with oom-run.yaml 'workload: {groups: [{name: g, count: 2000, memory: 1GiB}]}'
+	cfg_with oom-run.yaml 'hosts: [{name: std, count: 8, memory: 64GiB, overhead: 2GiB}]' \
+		'workload: {groups: [{name: g, count: 2000, memory: 1GiB}]}'
 	m validate "$T/oom-run.yaml"
 	want_rc 0
 	limited 400000 run "$T/oom-run.yaml" -o "$T/oom-run.json"
@@ -366,12 +402,13 @@ left=$(others "$T/reps" out-r0.json out-r1.json)
 check "replications: 2 writes out-r0.json and out-r1.json" "$why"
 
 why=
+cp "$T/reps/out-r0.json" "$T/reps.r0" && cp "$T/reps/out-r1.json" "$T/reps.r1"
 m run "$DATA/cli_replications.yaml" --replication 5 -o "$T/reps/out.json"
 want_rc 2
 for r in 0 1; do
-	[ ! -e "$T/reps/out-r$r.json" ] || because "stale out-r$r.json is still there"
+	cmp -s "$T/reps/out-r$r.json" "$T/reps.r$r" || because "out-r$r.json was removed or changed"
 done
-check "a failed run removes the stale files of every replication" "$why"
+check "a failed run leaves the files of every replication as they were" "$why"
 
 why=
 m run "$DATA/cli_good.yaml" -o "$T/no-such-dir/x.json"
@@ -416,6 +453,23 @@ want_rc 0
 want_out '^ *hosts: *1 in 1 group$'
 check "--set hosts.0.count=1 changes the hosts validate prints" "$why"
 
+# The granularity guidance is printed above 64 KiB pages only, and names a
+# README section that exists.
+why=
+for p in 128KiB 2MiB; do
+	m validate configs/default.yaml --set page_size=$p
+	want_rc 0
+	grep -q '^ *granularity: above 64 KiB' "$T/stdout" || because "no guidance at $p"
+done
+sect=$(sed -n 's/.*(README.md, "\([^"]*\)").*/\1/p' "$T/stdout")
+grep -q "^#* $sect\$" README.md || because "README.md has no section '$sect'"
+for p in 4KiB 64KiB; do
+	m validate configs/default.yaml --set page_size=$p
+	want_rc 0
+	! grep -q 'granularity' "$T/stdout" || because "guidance printed at $p"
+done
+check "validate prints the page_size guidance above 64 KiB only" "$why"
+
 why=
 m run "$DATA/cli_good.yaml" --check --quiet --set duration=2m -o "$T/checked.json"
 want_rc 0
@@ -445,12 +499,8 @@ want_rc 0
 want_out '^VMs: *18$'
 check "describe counts the VMs of a trace" "$why"
 
-TRACES=${MEMSIM_TRACES:-../shared/traces}
-why=
-m import azure "$TRACES/azure-v1/vmtable/vmtable.csv" -o "$T/azure.yaml"
-want_rc 0
-[ -s "$T/azure.yaml" ] || because "no trace written"
-grep -q 'VMs written' "$T/stderr" || because "no report on stderr"
+# The fixture always; the real V1 vmtable too when it is there ($MEMSIM_TRACES, else
+# ../shared/traces beside the checkout).
 cat > "$T/azure-run.yaml" <<'YAML'
 duration: 1h
 tick: 10m
@@ -459,16 +509,32 @@ page_size: 1GiB
 hosts: [{name: h, count: 4, memory: 512GiB}]
 workload: azure.yaml
 YAML
-m run "$T/azure-run.yaml" --quiet -o "$T/azure.json"
-want_rc 0
-check "an imported Azure trace runs" "$why"
+TRACES=${MEMSIM_TRACES:-../shared/traces}
+vmtables="$DATA/import/azure-v1/vmtable.csv"
+if [ -n "${MEMSIM_TRACES:-}" ] || [ -d "$TRACES" ]; then
+	vmtables="$vmtables $TRACES/azure-v1/vmtable/vmtable.csv"
+else
+	echo "# real traces: skipped (no $TRACES)"
+fi
+for vmtable in $vmtables; do
+	why=
+	m import azure "$vmtable" -o "$T/azure.yaml"
+	want_rc 0
+	[ -s "$T/azure.yaml" ] || because "no trace written"
+	grep -q 'VMs written' "$T/stderr" || because "no report on stderr"
+	m run "$T/azure-run.yaml" --quiet -o "$T/azure.json"
+	want_rc 0
+	check "an imported Azure trace runs ($vmtable)" "$why"
+done
 
 why=
-printf 'stale\n' > "$T/bad.yaml"
+printf 'earlier\n' > "$T/bad.yaml"
 m import azure "$DATA/cli_good.yaml" -o "$T/bad.yaml"
 want_rc 2
 want_err_line
-[ ! -e "$T/bad.yaml" ] || because "an output file is left"
+[ "$(cat "$T/bad.yaml")" = earlier ] || because "the file at -o was removed or changed"
+left=$(others "$T" | tr ' ' '\n' | grep 'bad\.yaml\.' | tr '\n' ' ')
+[ -z "$left" ] || because "temporary files left: $left"
 check "import of a file that is not what it claims exits 2 and writes nothing" "$why"
 
 why=
@@ -511,7 +577,7 @@ why=
 m compare "$T/cmp-a.json" "$T/cmp-b.json" --metrics summary.memory.host_bytes
 want_rc 0
 [ "$(lines "$T/stdout")" -eq 2 ] || because "not a header and one row"
-grep -q '(+6.87195e+10, x1.5)' "$T/stdout" || because "no difference and ratio: $(cat "$T/stdout")"
+grep -q '(+64.0 GiB, x1.5)' "$T/stdout" || because "no difference and ratio: $(cat "$T/stdout")"
 check "compare shows the difference and ratio to the first file" "$why"
 
 why=
@@ -528,6 +594,19 @@ m compare "$T/cmp-a.json" "$DATA/cli_good.yaml"
 want_rc 2
 want_err_line
 check "compare refuses a file that is not results" "$why"
+
+why=
+printf '{"schema": "memsim-sweep/1", "points": []}\n' > "$T/no-points.json"
+m compare "$T/no-points.json"
+want_rc 2
+want_err_line
+grep -q 'no-points.json:1:1: error: a sweep summary with no "points"' "$T/stderr" ||
+	because "the error does not name the file and the empty points"
+printf '{"schema": "memsim-sweep/1"}\n' > "$T/no-points.json"
+m compare "$T/cmp-a.json" "$T/no-points.json"
+want_rc 2
+want_err_line
+check "compare refuses a sweep summary without points, in one line" "$why"
 
 # --- plot ---------------------------------------------------------------------------
 
@@ -573,6 +652,301 @@ why=
 [ "$(ls -l "$T/mode.json" | cut -c1-10)" = "-rw-r--r--" ] ||
 	because "mode is $(ls -l "$T/mode.json" | cut -c1-10), want -rw-r--r-- under umask 022"
 check "a results file gets the mode a new file would (0666 less the umask)" "$why"
+
+# --- the default path and -o fail alike ----------------------------------------------
+
+# Both keep the results of the earlier run when a later one fails (nothing a failed
+# run did not make is removed).
+why=
+mkdir "$T/default" && cp "$DATA/cli_good.yaml" "$T/default/c.yaml"
+case $MEMSIM in
+/*) abs=$MEMSIM ;;
+*) abs=$PWD/$MEMSIM ;;
+esac
+(cd "$T/default" && "$abs" run c.yaml --quiet) >/dev/null 2>&1
+cp "$T/default/results/cli-good.json" "$T/default.before" 2>/dev/null ||
+	because "no results/cli-good.json"
+(cd "$T/default" && "$abs" run c.yaml --quiet --set duration=bogus) >"$T/stdout" 2>"$T/stderr"
+rc=$?
+want_rc 2
+cmp -s "$T/default/results/cli-good.json" "$T/default.before" ||
+	because "results/cli-good.json was removed or changed"
+cp "$T/default.before" "$T/default/o.json"
+m run "$T/default/c.yaml" --quiet --set duration=bogus -o "$T/default/o.json"
+want_rc 2
+cmp -s "$T/default/o.json" "$T/default.before" || because "the file at -o was removed or changed"
+check "a failed run leaves the default results/NAME.json and -o alike: as they were" "$why"
+
+# --- output over an input is refused up front -----------------------------------------
+
+mkdir "$T/inputs"
+cp "$DATA/cli_good.yaml" "$T/inputs/c.yaml"
+cp "$DATA/cli_unknown_key.yaml" "$T/inputs/bad.yaml"
+# same_bytes FILE ORIGINAL: FILE is still there with its bytes.
+same_bytes()
+{
+	cmp -s "$1" "$2" || because "$1 was removed or changed"
+}
+# refused: exit 2, one line naming the output, and the input intact.
+refused()
+{
+	want_rc 2
+	[ "$(lines "$T/stderr")" -eq 1 ] && grep -q -F -e "$1: error: " "$T/stderr" ||
+		because "stderr is not one error naming $1: $(head -n 3 "$T/stderr")"
+}
+
+why=
+m run "$T/inputs/c.yaml" -o "$T/inputs/c.yaml"
+refused "$T/inputs/c.yaml"
+same_bytes "$T/inputs/c.yaml" "$DATA/cli_good.yaml"
+ln "$T/inputs/c.yaml" "$T/inputs/alias.json"
+m run "$T/inputs/c.yaml" -o "$T/inputs/alias.json"
+refused "$T/inputs/alias.json"
+same_bytes "$T/inputs/c.yaml" "$DATA/cli_good.yaml"
+m run "$T/inputs/c.yaml" -o "$T/inputs/../inputs/c.yaml" --quiet
+refused "$T/inputs/../inputs/c.yaml"
+same_bytes "$T/inputs/c.yaml" "$DATA/cli_good.yaml"
+check "run -o CONFIG, by the same name, a hard link or another path, exits 2 and keeps it" "$why"
+
+why=
+# The issue's case: a config with an error, written over by its own -o.
+m run "$T/inputs/bad.yaml" -o "$T/inputs/bad.yaml"
+want_rc 2
+same_bytes "$T/inputs/bad.yaml" "$DATA/cli_unknown_key.yaml"
+check "a bad config given as its own -o is kept" "$why"
+
+why=
+cat >"$T/inputs/w.yaml" <<'YAML'
+vms:
+  - {name: a, memory: 4GiB}
+YAML
+cp "$T/inputs/w.yaml" "$T/inputs/w.orig"
+cat >"$T/inputs/cw.yaml" <<'YAML'
+duration: 1h
+hosts: [{name: h, count: 1, memory: 64GiB}]
+workload: w.yaml
+YAML
+m run "$T/inputs/cw.yaml" -o "$T/inputs/w.yaml"
+refused "$T/inputs/w.yaml"
+same_bytes "$T/inputs/w.yaml" "$T/inputs/w.orig"
+check "run -o WORKLOAD (the trace the config reads) exits 2 and keeps it" "$why"
+
+# A one-VM Azure V1 vmtable: id, subscription, deployment, created 0, deleted 300 s,
+# CPU max, avg, p95, category, cores 1, memory 1.75 GB.
+printf 'a,s,d,0,300,1,1,1,Interactive,1,1.75\n' >"$T/inputs/az.csv"
+cp "$T/inputs/az.csv" "$T/inputs/az.orig"
+why=
+m import azure "$T/inputs/az.csv" -o "$T/inputs/az.csv"
+refused "$T/inputs/az.csv"
+same_bytes "$T/inputs/az.csv" "$T/inputs/az.orig"
+printf 'not a vmtable\n' >"$T/inputs/junk.csv"
+m import azure "$T/inputs/junk.csv" -o "$T/inputs/junk.csv"
+want_rc 2
+[ "$(cat "$T/inputs/junk.csv" 2>/dev/null)" = "not a vmtable" ] || because "junk.csv was removed"
+mkdir "$T/inputs/bb" && printf 'x\n' >"$T/inputs/bb/1.csv"
+m import bitbrains "$T/inputs/bb" -o "$T/inputs/bb/1.csv"
+refused "$T/inputs/bb/1.csv"
+[ "$(cat "$T/inputs/bb/1.csv")" = x ] || because "bb/1.csv was removed or changed"
+m import azure "$T/inputs/az.csv" -o "$T/inputs/az.yaml"
+want_rc 0
+grep -q 'az-a' "$T/inputs/az.yaml" || because "the good import wrote no VM az-a"
+check "import -o INPUT (a file given, or one in a folder given) exits 2 and keeps it" "$why"
+
+# --- devices and FIFOs are written, never renamed over --------------------------------
+
+m run "$DATA/cli_good.yaml" --quiet -o "$T/plain.json"
+why=
+mkfifo "$T/fifo" && ln "$T/fifo" "$T/fifo.link"
+cat "$T/fifo" >"$T/fifo.got" &
+reader=$!
+m run "$DATA/cli_good.yaml" --quiet -o "$T/fifo"
+want_rc 0
+# Opening the FIFO read-write never blocks, and lets a reader still waiting go
+# (when the run renamed a file over the FIFO's name instead of writing to it).
+exec 5<>"$T/fifo.link"
+exec 5<&-
+wait "$reader"
+[ -p "$T/fifo" ] || because "$T/fifo is no longer a FIFO"
+# The run is deterministic apart from "run" (wall time): compare the rest.
+grep -v '"wall_s":' "$T/fifo.got" >"$T/fifo.cmp"
+grep -v '"wall_s":' "$T/plain.json" >"$T/plain.cmp"
+cmp -s "$T/fifo.cmp" "$T/plain.cmp" || because "the reader did not get the results"
+left=$(others "$T" | tr ' ' '\n' | grep '^fifo\.tmp' | tr '\n' ' ')
+[ -z "$left" ] || because "temporary files left: $left"
+check "run -o FIFO writes into the FIFO and leaves it a FIFO" "$why"
+
+# Device nodes of our own, like /dev/null (character device 1,3) and /dev/full (1,7),
+# where root can make them: a regressed memsim would rename over these, never over the
+# system's.
+FULL=/dev/full
+if mknod "$T/null" c 1 3 2>/dev/null && echo x >"$T/null" 2>/dev/null &&
+	mknod "$T/full" c 1 7 2>/dev/null; then
+	FULL=$T/full
+	why=
+	m run "$DATA/cli_good.yaml" --quiet -o "$T/null"
+	want_rc 0
+	[ -c "$T/null" ] || because "$T/null is no longer a character device"
+	check "run -o DEVICE (a null device) writes to it and leaves it a device" "$why"
+
+	why=
+	m run "$DATA/cli_good.yaml" --quiet -o "$T/full"
+	want_rc 1
+	grep -q "^$T/full: error: cannot write: " "$T/stderr" || because "stderr: $(cat "$T/stderr")"
+	[ -c "$T/full" ] || because "$T/full is no longer a character device"
+	check "run -o FULL-DEVICE (like /dev/full) exits 1 with the write error" "$why"
+else
+	echo "# (no device tests: cannot make device nodes here)"
+fi
+
+# --- standard output is checked -------------------------------------------------------
+
+# full CMD...: runs memsim with stdout on a full device (writes fail with ENOSPC).
+full()
+{
+	"$MEMSIM" "$@" >"$FULL" 2>"$T/stderr"
+	rc=$?
+}
+for args in "validate $DATA/cli_good.yaml" "run $DATA/cli_good.yaml -o -" \
+	"import azure $T/inputs/az.csv" "describe workloads/default.yaml" \
+	"compare $T/cmp-a.json $T/cmp-b.json" "--help" "--version"; do
+	why=
+	# shellcheck disable=SC2086 # args are words
+	full $args
+	want_rc 1
+	[ "$(lines "$T/stderr")" -ge 1 ] && grep -q '^memsim: error: cannot write to standard output' \
+		"$T/stderr" || because "no error line on stderr: $(head -n 3 "$T/stderr")"
+	check "memsim $args to a full stdout exits 1 with an error" "$why"
+done
+
+# --- signals during the results write -------------------------------------------------
+
+# start_held NAME ARGS...: starts memsim ARGS... in the background with the test hook
+# MEMSIM_TEST_HOLD, which stops the results write once its temporary file is whole and
+# says "PID TEMPORARY" on the FIFO $H/said; sets held_pid and held_tmp.  The job then
+# says "exit N" on the same FIFO when memsim has ended; the job holds the FIFO open
+# throughout, so a reader never sees its end early.
+start_held()
+{
+	H=$T/hold-$1
+	shift
+	mkdir "$H" && mkfifo "$H/said" "$H/go"
+	(
+		exec 4>"$H/said"
+		MEMSIM_TEST_HOLD=$H "$@" >"$H/stdout" 2>"$H/stderr" 4>&-
+		echo "exit $?" >&4
+	) &
+	held_job=$!
+	exec 3<"$H/said"
+	read -r held_pid held_tmp <&3
+	if [ "$held_pid" = exit ]; then
+		because "memsim ended (status $held_tmp) before its results write: $(cat "$H/stderr")"
+		held_pid=
+	fi
+}
+# finish_held: sets held_rc to how the held memsim ended, and reaps the job.
+finish_held()
+{
+	if [ -n "$held_pid" ]; then
+		read -r word held_rc <&3
+	else
+		held_rc=$held_tmp
+	fi
+	exec 3<&-
+	wait "$held_job"
+}
+# release_held: lets the held write go on (opening a FIFO read-write never blocks).
+release_held()
+{
+	exec 6<>"$H/go"
+	echo go >&6
+	exec 6<&-
+}
+
+why=
+mkdir "$T/sig"
+start_held term "$MEMSIM" run "$DATA/cli_good.yaml" --quiet -o "$T/sig/term.json"
+if [ -n "$held_pid" ]; then
+	case $held_tmp in
+	"$T/sig/term.json.tmp."??????) ;;
+	*) because "the temporary file is '$held_tmp', not term.json.tmp.XXXXXX" ;;
+	esac
+	[ -s "$held_tmp" ] || because "the temporary file does not exist while held"
+	kill -TERM "$held_pid"
+fi
+finish_held
+[ "$held_rc" = 143 ] || because "exit status '$held_rc', want 143 (128 + SIGTERM)"
+left=$(others "$T/sig")
+[ -z "$left" ] || because "files left: $left"
+check "SIGTERM during the results write removes the temporary file, exit 143" "$why"
+
+if env --default-signal=INT true 2>/dev/null; then
+	why=
+	# A background job starts with SIGINT ignored; env gives memsim the default back.
+	start_held int env --default-signal=INT "$MEMSIM" run "$DATA/cli_good.yaml" --quiet \
+		-o "$T/sig/int.json"
+	[ -n "$held_pid" ] && kill -INT "$held_pid"
+	finish_held
+	[ "$held_rc" = 130 ] || because "exit status '$held_rc', want 130 (128 + SIGINT)"
+	left=$(others "$T/sig")
+	[ -z "$left" ] || because "files left: $left"
+	check "SIGINT during the results write removes the temporary file, exit 130" "$why"
+else
+	echo "# (no SIGINT test: env --default-signal is missing)"
+fi
+
+why=
+echo earlier >"$T/sig/kill.json"
+start_held kill "$MEMSIM" run "$DATA/cli_good.yaml" --quiet -o "$T/sig/kill.json"
+[ -n "$held_pid" ] && kill -KILL "$held_pid"
+finish_held
+[ "$held_rc" = 137 ] || because "exit status '$held_rc', want 137 (128 + SIGKILL)"
+[ -e "$held_tmp" ] || because "SIGKILL left no temporary file to clean up"
+[ "$(cat "$T/sig/kill.json")" = earlier ] || because "kill.json changed"
+# Not its temporaries: another name, and a name with five letters after .tmp.
+echo other >"$T/sig/other.json.tmp.AbC123"
+echo other >"$T/sig/kill.json.tmp.AbC12"
+m run "$DATA/cli_good.yaml" --quiet -o "$T/sig/kill.json"
+want_rc 0
+[ ! -e "$held_tmp" ] || because "the next run did not remove the stale $held_tmp"
+left=$(others "$T/sig" kill.json other.json.tmp.AbC123 kill.json.tmp.AbC12)
+[ -z "$left" ] || because "files left: $left"
+[ -e "$T/sig/other.json.tmp.AbC123" ] && [ -e "$T/sig/kill.json.tmp.AbC12" ] ||
+	because "a file that is not kill.json's temporary was removed"
+rm -f "$T/sig/other.json.tmp.AbC123" "$T/sig/kill.json.tmp.AbC12"
+check "a run removes the temporary of its results name that a killed run left" "$why"
+
+why=
+# A writer still alive keeps its temporary: another run of the same name leaves it.
+start_held live "$MEMSIM" run "$DATA/cli_good.yaml" --quiet -o "$T/sig/live.json"
+m run "$DATA/cli_good.yaml" --quiet -o "$T/sig/live.json"
+want_rc 0
+[ -z "$held_pid" ] || [ -s "$held_tmp" ] || because "the live writer's temporary was removed"
+release_held
+finish_held
+[ "$held_rc" = 0 ] || because "the held run ended with '$held_rc', want 0"
+[ -s "$T/sig/live.json" ] && [ ! -e "$held_tmp" ] || because "the held run did not finish its write"
+check "a run leaves the temporary of a live writer of the same name" "$why"
+
+# --- seeds are recorded exactly -------------------------------------------------------
+
+# 2^53 = 9007199254740992 is the largest seed; 2^53 + 1 has no exact double.
+why=
+m run "$DATA/cli_good.yaml" --quiet --seed 9007199254740992 -o "$T/seed53.json"
+want_rc 0
+s=$(first_seed "$T/seed53.json")
+[ "$s" = 9007199254740992 ] || because "seed '$s', want 9007199254740992"
+m run "$DATA/cli_good.yaml" --quiet --seed 9007199254740993 -o "$T/seed54.json"
+want_rc 2
+grep -q '9007199254740992' "$T/stderr" ||
+	because "the error does not name 2^53: $(head -n 1 "$T/stderr")"
+sed 's/^seed: 3$/seed: 9007199254740993/' "$DATA/cli_good.yaml" >"$T/seed54.yaml"
+m run "$T/seed54.yaml" --quiet -o "$T/seed54.json"
+want_rc 2
+want_err_line
+grep -q "^$T/seed54.yaml:3:7: error: .*9007199254740992" "$T/stderr" ||
+	because "the error is not at 3:7 naming 2^53: $(cat "$T/stderr")"
+[ ! -e "$T/seed54.json" ] || because "a results file was written"
+check "a seed up to 2^53 is recorded exactly; above it, a located error and exit 2" "$why"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

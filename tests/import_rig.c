@@ -11,17 +11,59 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define RIG_TRACES "../shared/traces"   /* beside a checkout of the project */
+#define RIG_FIXTURES "tests/data/import"
+
 static char dir[64];
+
+/* $MEMSIM_TRACES, or NULL when unset or empty. */
+static const char *traces_env(void)
+{
+	const char *d = getenv("MEMSIM_TRACES");
+
+	return d && *d ? d : NULL;
+}
 
 const char *rig_trace_path(const char *rel)
 {
 	static char buf[4][512];
 	static unsigned k;
-	const char *d = getenv("MEMSIM_TRACES");
+	const char *d = traces_env();
 	char *p = buf[k++ % 4];
 
-	snprintf(p, sizeof(buf[0]), "%s/%s", d && *d ? d : "../shared/traces", rel);
+	snprintf(p, sizeof(buf[0]), "%s/%s", d ? d : RIG_TRACES, rel);
 	return p;
+}
+
+const char *rig_fixture_path(const char *rel)
+{
+	static char buf[4][512];
+	static unsigned k;
+	char *p = buf[k++ % 4];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", RIG_FIXTURES, rel);
+	return p;
+}
+
+bool rig_real_traces(const char *suite)
+{
+	const char *d = traces_env();
+	struct stat st;
+
+	if (d) {
+		printf("%s: real traces: %s (MEMSIM_TRACES)\n", suite, d);
+		fflush(stdout);
+		return true;
+	}
+	if (stat(RIG_TRACES, &st) == 0 && S_ISDIR(st.st_mode)) {
+		printf("%s: real traces: %s\n", suite, RIG_TRACES);
+		fflush(stdout);
+		return true;
+	}
+	printf("%s: real traces: skipped (no %s; set MEMSIM_TRACES to use them)\n", suite,
+	       RIG_TRACES);
+	fflush(stdout);                 /* before Check forks its tests */
+	return false;
 }
 
 void rig_dir_make(void)

@@ -1,8 +1,10 @@
 /*
- * import_rig.h - what the importer tests share: paths into the public
- * traces (../shared/traces, or $MEMSIM_TRACES), a temporary folder for
- * broken inputs, and an import into memory that is read back through
- * memsim's own trace loader.
+ * import_rig.h - what the importer tests share: paths to the fixtures in
+ * tests/data/import (small files in each dataset's own format, written for
+ * these tests) and into the public traces ($MEMSIM_TRACES, else
+ * ../shared/traces, used only when present), a temporary folder for broken
+ * inputs, and an import into memory that is read back through memsim's own
+ * trace loader.
  */
 #ifndef IMPORT_RIG_H
 #define IMPORT_RIG_H
@@ -17,6 +19,15 @@
 
 /* A path under the traces folder (one of four rotating buffers). */
 const char *rig_trace_path(const char *rel);
+/* A path under tests/data/import (one of four rotating buffers). */
+const char *rig_fixture_path(const char *rel);
+/*
+ * Whether the tests on the real subsets run: always when $MEMSIM_TRACES is
+ * set (a wrong folder then fails them), else when ../shared/traces exists.
+ * Prints "SUITE: real traces: ..." saying which folder, or that they are
+ * skipped.
+ */
+bool rig_real_traces(const char *suite);
 
 /* A temporary folder: made before a TCase, removed with all it holds. */
 void rig_dir_make(void);

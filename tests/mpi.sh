@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/mpi.sh - `memsim sweep --mpi` (built by `make mpi`) end to end: with 2 ranks it
 # writes byte-identical summaries to a local sweep of the same file, each run file once;
-# started again it changes nothing; a failing point is recorded as locally; and the plain
+# started again it changes nothing; runs made from another config are redone; a failing
+# point is recorded as locally; and the plain
 # binary refuses --mpi, naming `make mpi`.  POSIX sh; run from the repo root as
 #   MEMSIM=./build/memsim MEMSIM_MPI=./build/mpi/memsim sh tests/mpi.sh
 # Ends with one line "N passed, M failed" and exits non-zero if any check failed.
@@ -30,16 +31,36 @@ mpi()
 	rc=$?
 }
 
-# same_summaries A B: both folders hold byte-identical summary.json and summary.csv.
+# history FILE: summary.json without its "last_start" object, the one part that tells
+# what the latest start did (cJSON prints it last, one key a line, closed by a tab and }).
+history()
+{
+	sed '/^	"last_start":/,/^	}/d' "$1"
+}
+
+# same_summaries A B: both folders hold byte-identical summary.csv, and summary.json
+# byte-identical apart from "last_start".
 same_summaries()
 {
 	for f in summary.json summary.csv; do
 		if [ ! -s "$1/$f" ] || [ ! -s "$2/$f" ]; then
 			because "$f is missing or empty in $1 or $2"
-		elif ! cmp -s "$1/$f" "$2/$f"; then
+		elif [ $f = summary.csv ] && ! cmp -s "$1/$f" "$2/$f"; then
 			because "$f differs between $1 and $2"
+		elif [ $f = summary.json ] && [ "$(history "$1/$f")" != "$(history "$2/$f")" ]; then
+			because "$f differs between $1 and $2 (apart from last_start)"
 		fi
 	done
+}
+
+# want_tally DIR REUSED REDONE NEW: summary.json's last_start, and stderr's last line.
+want_tally()
+{
+	got=$(sed -n '/^	"last_start":/,/^	}/p' "$1/summary.json" | tr -d ' \t\n')
+	want="\"last_start\":{\"reused\":$2,\"redone\":$3,\"new\":$4}"
+	[ "$got" = "$want" ] || because "last_start is '$got', want '$want'"
+	grep -q "^memsim sweep: $(($2 + $3 + $4)) runs: $2 reused, $3 redone .*, $4 new\$" \
+		"$T/stderr" || because "stderr does not say $2 reused, $3 redone, $4 new: $(cat "$T/stderr")"
 }
 
 # count DIR PATTERN: how many files in DIR match the shell PATTERN.
@@ -65,10 +86,11 @@ runs_complete()
 }
 
 # snapshot DIR: every run file of DIR with its inode (a run file written again, always by
-# rename, gets a new one), then the summaries' bytes (rewritten each time, the same bytes).
+# rename, gets a new one), then the summaries' bytes (rewritten each time, the same bytes
+# apart from last_start).
 snapshot()
 {
-	(cd "$1" && ls -i runs/* && cat summary.json summary.csv)
+	(cd "$1" && ls -i runs/* && history summary.json && cat summary.csv)
 }
 
 if ! command -v mpirun >/dev/null 2>&1; then
@@ -107,7 +129,8 @@ cmp -s "$T/before" "$T/after" ||
 	because "files were written again: $(diff "$T/before" "$T/after" | head -n 4)"
 same_summaries "$T/local" "$T/mpi"
 runs_complete "$T/mpi" 12
-check "a finished MPI sweep started again changes nothing" "$why"
+want_tally "$T/mpi" 12 0 0
+check "a finished MPI sweep started again changes nothing and says it reused all 12" "$why"
 
 why=
 rm -f "$T/mpi_j2/runs/p001-r1.json" "$T/mpi_j2/runs/p002-r0.json" "$T/mpi_j2/summary.json"
@@ -115,7 +138,24 @@ mpi sweep "$DATA/sweep_small.yaml" --mpi -o "$T/mpi_j2"
 want_rc 0
 same_summaries "$T/local" "$T/mpi_j2"
 runs_complete "$T/mpi_j2" 12
+want_tally "$T/mpi_j2" 10 0 2
 check "an MPI sweep with runs missing runs only those and writes the same summaries" "$why"
+
+# hosts.0.count 1..2 to 1..3 with step 2: points 1 and 3 (count 1) are as before, points 2
+# and 4 are not: 2 points x 3 replications reused, 2 x 3 redone, over both ranks.
+why=
+mkdir "$T/stale"
+cp "$DATA/sweep_tiny.yaml" "$T/stale/"
+sed 's/{from: 1, to: 2, step: 1}/{from: 1, to: 3, step: 2}/' "$DATA/sweep_small.yaml" \
+	>"$T/stale/sweep_small.yaml"
+mpi sweep "$T/stale/sweep_small.yaml" --mpi -o "$T/mpi"
+want_rc 0
+want_tally "$T/mpi" 6 6 0
+m sweep "$T/stale/sweep_small.yaml" -o "$T/stale/local"
+want_rc 0
+same_summaries "$T/stale/local" "$T/mpi"
+runs_complete "$T/mpi" 12
+check "after an axis changes, 2 ranks redo the 6 runs of its changed points, reuse 6" "$why"
 
 # --- a failing point --------------------------------------------------------------------------
 

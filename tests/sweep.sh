@@ -15,16 +15,36 @@ trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 2' HUP INT TERM
 . tests/lib.sh
 
-# same_summaries A B: both folders hold byte-identical summary.json and summary.csv.
+# history FILE: summary.json without its "last_start" object, the one part that tells
+# what the latest start did (cJSON prints it last, one key a line, closed by a tab and }).
+history()
+{
+	sed '/^	"last_start":/,/^	}/d' "$1"
+}
+
+# same_summaries A B: both folders hold byte-identical summary.csv, and summary.json
+# byte-identical apart from "last_start".
 same_summaries()
 {
 	for f in summary.json summary.csv; do
 		if [ ! -s "$1/$f" ] || [ ! -s "$2/$f" ]; then
 			because "$f is missing or empty in $1 or $2"
-		elif ! cmp -s "$1/$f" "$2/$f"; then
+		elif [ $f = summary.csv ] && ! cmp -s "$1/$f" "$2/$f"; then
 			because "$f differs between $1 and $2"
+		elif [ $f = summary.json ] && [ "$(history "$1/$f")" != "$(history "$2/$f")" ]; then
+			because "$f differs between $1 and $2 (apart from last_start)"
 		fi
 	done
+}
+
+# want_tally DIR REUSED REDONE NEW: summary.json's last_start, and stderr's last line.
+want_tally()
+{
+	got=$(sed -n '/^	"last_start":/,/^	}/p' "$1/summary.json" | tr -d ' \t\n')
+	want="\"last_start\":{\"reused\":$2,\"redone\":$3,\"new\":$4}"
+	[ "$got" = "$want" ] || because "last_start is '$got', want '$want'"
+	grep -q "^memsim sweep: $(($2 + $3 + $4)) runs: $2 reused, $3 redone .*, $4 new\$" \
+		"$T/stderr" || because "stderr does not say $2 reused, $3 redone, $4 new: $(cat "$T/stderr")"
 }
 
 # count DIR PATTERN: how many files in DIR match the shell PATTERN.
@@ -65,7 +85,50 @@ why=
 m sweep "$DATA/sweep_small.yaml" -j 2 -o "$T/j2"
 want_rc 0
 same_summaries "$T/j1" "$T/j2"
-check "a finished sweep started again changes nothing" "$why"
+want_tally "$T/j2" 12 0 0
+check "a finished sweep started again changes nothing and says it reused all 12 runs" "$why"
+
+# --- stale runs: the base config or the axes changed since ---------------------------------
+
+# Copies of sweep_small.yaml and its base, to change between starts.
+mkdir "$T/stale"
+cp "$DATA/sweep_small.yaml" "$DATA/sweep_tiny.yaml" "$T/stale/"
+why=
+m sweep "$T/stale/sweep_small.yaml" -o "$T/stale/out"
+want_rc 0
+want_tally "$T/stale/out" 0 0 12
+# 2 h to 4 h: every run was made from another config; 4 h is 14400 s.
+sed 's/^duration: 2h$/duration: 4h/' "$DATA/sweep_tiny.yaml" >"$T/stale/sweep_tiny.yaml"
+m sweep "$T/stale/sweep_small.yaml" -o "$T/stale/out"
+want_rc 0
+want_tally "$T/stale/out" 0 12 0
+m sweep "$T/stale/sweep_small.yaml" -o "$T/stale/fresh4h"
+want_rc 0
+same_summaries "$T/stale/out" "$T/stale/fresh4h"
+runs_complete "$T/stale/out" 12
+[ "$(grep -c '"duration_s":[[:space:]]*14400,*$' "$T/stale/out/runs/p000-r0.json")" -eq 1 ] ||
+	because "p000-r0.json does not hold duration_s 14400 (4 h)"
+grep -q '"summary.duration_s":[[:space:]]*{[[:space:]]*$' "$T/stale/out/summary.json" &&
+	[ "$(grep -c '"mean":[[:space:]]*14400,' "$T/stale/out/summary.json")" -ge 4 ] ||
+	because "summary.json does not give duration_s a mean of 14400 at every point"
+check "after the base config changes (2 h to 4 h), all 12 runs are redone" "$why"
+
+# hosts.0.count 1..2 to 1..3 with step 2: points 1 and 3 (count 1) are as before, points 2
+# and 4 (count 2 then, 3 now) are not: 2 points x 3 replications reused, 2 x 3 redone.
+why=
+sed 's/{from: 1, to: 2, step: 1}/{from: 1, to: 3, step: 2}/' "$DATA/sweep_small.yaml" \
+	>"$T/stale/sweep_small.yaml"
+grep -q 'to: 3, step: 2' "$T/stale/sweep_small.yaml" || because "the sed did not change the axis"
+m sweep "$T/stale/sweep_small.yaml" -o "$T/stale/out"
+want_rc 0
+want_tally "$T/stale/out" 6 6 0
+m sweep "$T/stale/sweep_small.yaml" -o "$T/stale/fresh3"
+want_rc 0
+same_summaries "$T/stale/out" "$T/stale/fresh3"
+grep -q '"hosts_used":[[:space:]]*3,' "$T/stale/out/runs/p001-r0.json" ||
+	grep -q '"host_bytes":[[:space:]]*51539607552,' "$T/stale/out/runs/p001-r0.json" ||
+	because "p001-r0.json is not a run of 3 hosts of 16 GiB (51539607552 bytes)"
+check "after an axis changes, the 6 runs of its changed points are redone, 6 reused" "$why"
 
 # --- the summaries' shape -------------------------------------------------------------------
 
@@ -126,6 +189,7 @@ m sweep "$DATA/sweep_big.yaml" -j 1 -o "$T/killed"
 want_rc 0
 same_summaries "$T/whole" "$T/killed"
 runs_complete "$T/killed" 40
+want_tally "$T/killed" "$done_before" 0 $((40 - done_before))
 check "a sweep killed with SIGKILL after $done_before runs resumes to identical summaries" "$why"
 
 # --- a failing point ------------------------------------------------------------------------

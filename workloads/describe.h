@@ -22,7 +22,9 @@ struct describe_bin {
 
 struct description {
 	size_t n_vms;
-	int64_t first_arrive_ns, last_arrive_ns, end_ns;
+	int64_t first_arrive_ns, last_arrive_ns;
+	int64_t end_ns;                 /* the last arrival, departure or phase change */
+	int64_t horizon_ns;             /* the bins cover [0, horizon_ns] */
 	int64_t memory_min, memory_max;
 	double memory_mean;
 	struct describe_bin *bins;
@@ -38,6 +40,9 @@ int describe_check_fits(const struct trace *t, size_t n_bins, const char *path,
 			struct sim_err *err);
 /* Summarizes the expanded VMs in n_bins equal bins up to the last event. */
 void describe_vms(const struct vm_spec *vms, size_t n, size_t n_bins, struct description *d);
+/* The same up to horizon_ns (a run's duration), or the last event when it is 0. */
+void describe_vms_to(const struct vm_spec *vms, size_t n, size_t n_bins, int64_t horizon_ns,
+		     struct description *d);
 void describe_release(struct description *d);
 void describe_print(const struct description *d, FILE *f);
 

@@ -23,6 +23,15 @@ struct import_opts {
 };
 
 #define IMPORT_MAX_NOTES 16
+#define IMPORT_DAYS 64                  /* start days tracked one by one; later ones share the last */
+#define IMPORT_NAMES 3                  /* VM names kept per day, and per kind of drop */
+#define IMPORT_NAME_LEN 48
+
+/* A VM named in the report, with its start in the trace's own time. */
+struct import_named {
+	char name[IMPORT_NAME_LEN];
+	int64_t arrive_ns;
+};
 
 struct import_report {
 	uint64_t files, rows, vms;
@@ -31,6 +40,16 @@ struct import_report {
 		uint64_t count;
 	} notes[IMPORT_MAX_NOTES];
 	size_t n_notes;
+	/* VMs written, by the day they start (trace time), for starts far apart. */
+	struct {
+		uint64_t vms;
+		struct import_named first[IMPORT_NAMES];
+	} days[IMPORT_DAYS];
+	/* VMs the window or --max-vms left out: 0 after the window, 1 before, 2 past max. */
+	struct {
+		uint64_t vms;
+		struct import_named first[IMPORT_NAMES];
+	} dropped[3];
 };
 
 struct import_out {

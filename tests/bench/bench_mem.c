@@ -1,7 +1,7 @@
 /*
  * bench_mem.c - the page model's costs: simulated page touches per second
- * on one core (a resident working set, drawn touch by touch; the same set
- * once the whole of it is resident; a thrashing one), and bytes of state
+ * on one core (a resident working set with one page kept out; a zipf set
+ * filling; a set wholly resident; a thrashing one), and bytes of state
  * per simulated page.  Prints figures; asserts nothing.
  */
 #include <stdio.h>
@@ -88,17 +88,17 @@ int main(void)
 {
 	/* First, while the peak resident size is still this program's own. */
 	bytes_per_page();
-	/* A limit one page short of the set keeps one page out, so the tick
-	 * can never skip: every touch is drawn and checked. */
-	run_text("resident uniform set, every touch drawn",
+	/* A limit one page short of the set keeps one page out, so every
+	 * tick has something to draw: a miss about once per set's worth. */
+	run_text("resident uniform set, one page kept out",
 		 "duration: 5m\ntick: 1s\nsample: 1m\nhosts: [{memory: 8GiB}]\n"
 		 "workload: {vms: [{name: a, memory: 2GiB, limit: 1073737728, phases: [\n"
 		 "  {working_set: 1GiB, pattern: uniform, rate: 200k/s, writes: 20%}]}]}\n");
-	run_text("zipf 0.9 set (resident head, drawn tail)",
+	run_text("zipf 0.9 set over 3 GiB, filling",
 		 "duration: 10m\ntick: 1s\nsample: 1m\nhosts: [{memory: 8GiB}]\n"
 		 "workload: {vms: [{name: a, memory: 4GiB, phases: [\n"
 		 "  {working_set: 3GiB, pattern: zipf, skew: 0.9, rate: 200k/s}]}]}\n");
-	run_text("fully resident set (ticks skip their draws)",
+	run_text("fully resident set (nothing to draw)",
 		 "duration: 1h\ntick: 1s\nsample: 1m\nhosts: [{memory: 8GiB}]\n"
 		 "workload: {vms: [{name: a, memory: 2GiB, phases: [\n"
 		 "  {working_set: 256MiB, pattern: uniform, rate: 1M/s}]}]}\n");
