@@ -35,6 +35,31 @@ void host_release(struct host *h)
 	free(h->vms);
 }
 
+/*
+ * A family's stream purpose: all are policy purposes (rng.h), never a
+ * workload's.  Reclaim and placement keep the purposes they had before the
+ * policy framework, so their draws, and every result, stay as they were;
+ * the other families share RNG_POLICY, with the family in the entity.
+ */
+static gsl_rng *family_stream(enum policy_family f, uint64_t seed, uint32_t replication,
+			      uint64_t host_entity)
+{
+	switch (f) {
+	case FAMILY_RECLAIM:
+		return rng_stream(seed, replication, RNG_RECLAIM, host_entity);
+	case FAMILY_PLACEMENT:
+		return rng_stream(seed, replication, RNG_PLACEMENT, host_entity);
+	case FAMILY_ESTIMATOR:
+	case FAMILY_OVERCOMMIT:
+	case FAMILY_BALLOON:
+	case FAMILY_SHARING:
+	case FAMILY_MIGRATION:
+	case FAMILY_COUNT:
+		break;
+	}
+	return rng_stream(seed, replication, RNG_POLICY, rng_mix(host_entity ^ (uint64_t)(f + 1)));
+}
+
 void host_bind_policies(struct host *h, const struct policy_set *s, uint64_t seed,
 			uint32_t replication)
 {
@@ -48,8 +73,7 @@ void host_bind_policies(struct host *h, const struct policy_set *s, uint64_t see
 
 		h->pol[f].priv = info->host_priv_size ? xcalloc(1, info->host_priv_size) : NULL;
 		/* One stream per family: two policies of a host never share draws. */
-		h->pol[f].rng = rng_stream(seed, replication, RNG_POLICY,
-					   rng_mix(entity ^ (uint64_t)(f + 1)));
+		h->pol[f].rng = family_stream((enum policy_family)f, seed, replication, entity);
 		h->pol[f].vm_seed =
 			rng_seed64(seed, replication, RNG_POLICY, rng_mix((uint64_t)(f + 1)));
 	}
@@ -94,20 +118,7 @@ const char *policy_pressure_name(enum host_pressure p)
 	return p < PRESSURE_COUNT ? names[p] : "?";
 }
 
-size_t host_vm_count(const struct host *h)
-{
-	return h->n_vms;
-}
 
-struct vm *host_vm_at(const struct host *h, size_t i)
-{
-	return h->vms[i];
-}
-
-uint64_t host_free_frames(const struct host *h)
-{
-	return h->mem.frames_free;
-}
 
 int64_t host_capacity_bytes(const struct host *h)
 {

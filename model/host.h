@@ -18,7 +18,7 @@ struct vm;
 /* A policy's own things on one host. */
 struct host_policy {
 	void *priv;                     /* host_priv_size bytes, zeroed; owned */
-	gsl_rng *rng;                   /* purpose "policy", entity host and family; owned */
+	gsl_rng *rng;                   /* a policy purpose, entity host (and family); owned */
 	uint64_t vm_seed;               /* purpose "policy", entity family: for per-VM draws */
 };
 
@@ -45,10 +45,27 @@ void host_release(struct host *h);
  * h and its random stream, from (seed, replication, policy, host and family). */
 void host_bind_policies(struct host *h, const struct policy_set *s, uint64_t seed,
 			uint32_t replication);
-/* Read-only queries for policies. */
-size_t host_vm_count(const struct host *h);
-struct vm *host_vm_at(const struct host *h, size_t i);
-uint64_t host_free_frames(const struct host *h);
+/* Read-only queries for policies (inline: reclaim calls them per fault). */
+static inline size_t host_vm_count(const struct host *h)
+{
+	return h->n_vms;
+}
+
+static inline struct vm *host_vm_at(const struct host *h, size_t i)
+{
+	return h->vms[i];
+}
+
+static inline uint64_t host_free_frames(const struct host *h)
+{
+	return h->mem.frames_free;
+}
+
+/* Pages of the host's VMs on private frames. */
+static inline uint64_t host_private_pages(const struct host *h)
+{
+	return h->mem.n_private;
+}
 int64_t host_capacity_bytes(const struct host *h);
 int64_t host_committed_bytes(const struct host *h);
 /* Capacity not promised to any VM, never below 0. */

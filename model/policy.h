@@ -53,7 +53,8 @@ enum host_pressure {
 struct policy_ctx {
 	sim_time now;
 	const struct host *host;        /* NULL for placement, which sees every host */
-	gsl_rng *rng;                   /* the policy's stream on the host; NULL without one */
+	gsl_rng *rng;                   /* the policy's own stream on the host (a policy
+					 * purpose of rng.h, never a workload's) */
 	uint64_t vm_seed;               /* the same on every host: with a VM's entity, seeds
 					 * draws that follow the VM wherever it runs */
 	const void *priv;               /* the configured policy's parameters */

@@ -46,16 +46,6 @@ const char *vm_state_name(enum vm_state s)
 	return "?";
 }
 
-uint64_t vm_pages(const struct vm *vm)
-{
-	return vm->mem.n_pages;
-}
-
-uint64_t vm_private_pages(const struct vm *vm)
-{
-	return vm->mem.n_state[PS_PRIVATE];
-}
-
 uint64_t vm_working_set_pages(const struct vm *vm)
 {
 	return vm->mem.wss.pages;

@@ -57,9 +57,16 @@ int64_t vm_memory_bytes(const struct vm *vm);
 /* How long it runs once placed (depart - arrive), SIM_NEVER if forever. */
 sim_time vm_lifetime_ns(const struct vm *vm);
 const char *vm_state_name(enum vm_state s);
-/* Read-only queries for policies. */
-uint64_t vm_pages(const struct vm *vm);
-uint64_t vm_private_pages(const struct vm *vm);
+/* Read-only queries for policies (inline: reclaim calls them per fault). */
+static inline uint64_t vm_pages(const struct vm *vm)
+{
+	return vm->mem.n_pages;
+}
+
+static inline uint64_t vm_private_pages(const struct vm *vm)
+{
+	return vm->mem.n_state[PS_PRIVATE];
+}
 /* The true working set in pages: for the oracle estimator and the results
  * only; every other policy reads estimates (policy_estimate_pages). */
 uint64_t vm_working_set_pages(const struct vm *vm);

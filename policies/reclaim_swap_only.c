@@ -43,10 +43,8 @@ static struct vm *swap_only_victim_vm(const struct policy_ctx *ctx)
 {
 	const struct host *h = ctx->host;
 	size_t i, n = host_vm_count(h);
-	uint64_t total = 0, r;
+	uint64_t total = host_private_pages(h), r;
 
-	for (i = 0; i < n; i++)
-		total += vm_private_pages(host_vm_at(h, i));
 	if (!total)
 		return NULL;
 	r = (uint64_t)(gsl_rng_uniform(ctx->rng) * (double)total);
