@@ -5,7 +5,7 @@
  * the caches and every level of a sift is a dependent miss.  A ladder queue
  * sorts lazily instead, so each event costs O(1) amortized moves:
  *
- *   top     an unsorted list of the far future (append only);
+ *   top     unsorted lists of the far future (append only);
  *   rungs   up to EVQ_MAX_RUNGS calendars of unsorted buckets, each deeper
  *           rung splitting one bucket of the rung above into finer ones;
  *   bottom  a small binary heap of the events due first.
@@ -13,9 +13,9 @@
  * The pending time axis is cut in that order: every bottom event precedes
  * every bucket event of the deepest rung, whose buckets precede the rest of
  * the rung above, ..., and the top comes last.  Pops come from the bottom
- * heap; when it runs dry the next non-empty bucket of the deepest rung moves
- * into it, or, if that bucket holds more than EVQ_SPLIT events over more
- * than one distinct time, is spread over a new, finer rung first.  When the
+ * heap; when it runs dry the next non-empty buckets of the deepest rung move
+ * into it, or, if the next holds more than EVQ_SPLIT events over more than
+ * one distinct time, it is spread over a new, finer rung first.  When the
  * last rung is used up, the top is spread over a fresh rung 0 sized from
  * its count and span: that is the resize rule, applied every time the
  * calendar is rebuilt, so the bucket width follows the event density.  The
@@ -25,8 +25,12 @@
  * Times map to u = time - INT64_MIN (unsigned, order-preserving); bucket
  * widths are powers of two so a bucket index is a subtract and a shift.
  * Rung and top events live in one pool of 40-byte nodes linked by 32-bit
- * index (so about 42 bytes per pending event with the bucket headers);
- * the free list is LIFO, so a node freed by a pop is the next one pushed.
+ * index (about 50 bytes per pending event with the 8-byte bucket headers,
+ * one bucket per event); the free list is LIFO, so a node freed by a pop is
+ * the next one pushed.  The lists are scattered over the pool, and walking
+ * one is a chain of dependent cache misses: so the top is several lists and
+ * a refill takes several buckets, and each batch of lists is walked side by
+ * side, which lets the misses overlap.
  *
  * Cancellation keeps the queue free of back-pointers: cancelled seqs go in
  * a small open-addressing set, consulted only when it is not empty, and an
@@ -41,10 +45,14 @@
 #include "err.h"
 #include "xmem.h"
 
+/* Measured with tests/bench/bench_evq (README, "Event queue benchmark"). */
 enum {
-	EVQ_PER_BUCKET = 4,             /* events per bucket a rung is sized for */
-	EVQ_SPLIT = 48,                 /* a bucket above this becomes a finer rung */
+	EVQ_PER_BUCKET = 1,             /* events per bucket a rung is sized for */
+	EVQ_SPLIT = 1000,               /* a bucket above this becomes a finer rung */
 	EVQ_MAX_RUNGS = 8,              /* then the bottom heap takes what is left */
+	EVQ_TOP_LISTS = 8,              /* the top is this many lists, walked together */
+	EVQ_DRAIN_LISTS = 16,           /* a refill walks up to this many buckets together */
+	EVQ_DRAIN_MIN = 64,             /* until it has this many events */
 };
 
 #define EVQ_NIL UINT32_MAX              /* end of a node list */
@@ -74,7 +82,7 @@ struct evq {
 	uint32_t n_pool, cap_pool;      /* nodes ever handed out, allocated */
 	uint32_t free_head;             /* LIFO list of freed nodes */
 
-	uint32_t top_head, top_n;
+	uint32_t top_head[EVQ_TOP_LISTS], top_n;
 	uint64_t top_min, top_max;
 
 	struct evq_rung rung[EVQ_MAX_RUNGS];
@@ -218,35 +226,52 @@ static inline void rung_link(struct evq *q, struct evq_rung *r, uint32_t node, u
 	b->n++;
 }
 
-/* Spreads the list at head over a new rung below the others, covering
- * [min, last]; the caller has checked there is room for one. */
-static void rung_spawn(struct evq *q, uint32_t head, size_t count, uint64_t min, uint64_t last)
+/* Spreads the n_lists lists at head[] over a new rung below the others,
+ * covering [min, last]; the caller has checked there is room for one.  The
+ * lists are walked side by side so that their cache misses overlap. */
+static void rung_spawn(struct evq *q, uint32_t *head, int n_lists, size_t count, uint64_t min,
+		       uint64_t last)
 {
 	struct evq_rung *r = &q->rung[q->n_rungs++];
+	int l, live = n_lists;
 
 	rung_init(r, min, last, count);
-	while (head != EVQ_NIL) {
-		uint32_t next = q->pool[head].next;
+	while (live > 0) {
+		live = 0;
+		for (l = 0; l < n_lists; l++) {
+			uint32_t node = head[l];
 
-		rung_link(q, r, head, key_of(q->pool[head].ev.time));
-		head = next;
+			if (node == EVQ_NIL)
+				continue;
+			head[l] = q->pool[node].next;
+			rung_link(q, r, node, key_of(q->pool[node].ev.time));
+			live++;
+		}
 	}
 	/* Nothing pending lies between the bottom (empty now) and this rung. */
 	q->bottom_last = min - 1;
 }
 
-/* Moves the list at head into the bottom heap and frees its nodes. */
-static void list_to_bottom(struct evq *q, uint32_t head, size_t count)
+/* Moves the n_lists lists at head[] into the bottom heap, side by side as
+ * in rung_spawn, and frees their nodes. */
+static void lists_to_bottom(struct evq *q, uint32_t *head, int n_lists, size_t count)
 {
 	size_t i;
+	int l, live = n_lists;
 
 	heap_reserve(q, q->n_heap + count);
-	while (head != EVQ_NIL) {
-		uint32_t next = q->pool[head].next;
+	while (live > 0) {
+		live = 0;
+		for (l = 0; l < n_lists; l++) {
+			uint32_t node = head[l];
 
-		q->heap[q->n_heap++] = q->pool[head].ev;
-		node_free(q, head);
-		head = next;
+			if (node == EVQ_NIL)
+				continue;
+			head[l] = q->pool[node].next;
+			q->heap[q->n_heap++] = q->pool[node].ev;
+			node_free(q, node);
+			live++;
+		}
 	}
 	for (i = q->n_heap / 2; i-- > 0;)
 		heap_sift_down(q->heap, q->n_heap, i, q->heap[i]);
@@ -267,6 +292,13 @@ static void list_range(const struct evq *q, uint32_t head, uint64_t *min, uint64
 	}
 }
 
+/* The last key the bottom owns once the buckets of r below next are
+ * drained (no overflow: below the last bucket, next << shift <= last - start). */
+static uint64_t bottom_after(const struct evq_rung *r)
+{
+	return r->next == r->nb ? r->last : r->start + ((uint64_t)r->next << r->shift) - 1;
+}
+
 /* Fills the empty bottom from the deepest rung, the rungs above it, then
  * the top; false when nothing is pending. */
 static bool refill(struct evq *q)
@@ -274,17 +306,16 @@ static bool refill(struct evq *q)
 	while (q->n_heap == 0) {
 		struct evq_rung *r;
 		struct evq_bucket b;
+		uint32_t head[EVQ_DRAIN_LISTS];
 		uint64_t min, max;
+		size_t count;
+		int n_lists;
 
 		if (q->n_rungs == 0) {
 			if (q->top_n == 0)
 				return false;
-			b = (struct evq_bucket){.head = q->top_head, .n = q->top_n};
-			min = q->top_min;
-			max = q->top_max;
-			q->top_head = EVQ_NIL;
+			rung_spawn(q, q->top_head, EVQ_TOP_LISTS, q->top_n, q->top_min, q->top_max);
 			q->top_n = 0;
-			rung_spawn(q, b.head, b.n, min, max);
 			continue;
 		}
 		r = &q->rung[q->n_rungs - 1];
@@ -297,20 +328,30 @@ static bool refill(struct evq *q)
 			continue;
 		}
 		b = r->bucket[r->next];
-		r->bucket[r->next] = (struct evq_bucket){.head = EVQ_NIL, .n = 0};
-		r->next++;
-		/* The bottom now owns this bucket's span (no overflow: below
-		 * the last bucket, next << shift <= last - start). */
-		q->bottom_last = r->next == r->nb ? r->last
-						  : r->start + ((uint64_t)r->next << r->shift) - 1;
+		r->bucket[r->next++] = (struct evq_bucket){.head = EVQ_NIL, .n = 0};
 		if (b.n > EVQ_SPLIT && r->shift > 0 && q->n_rungs < EVQ_MAX_RUNGS) {
 			list_range(q, b.head, &min, &max);
 			if (min < max) {
-				rung_spawn(q, b.head, b.n, min, q->bottom_last);
+				rung_spawn(q, &b.head, 1, b.n, min, bottom_after(r));
 				continue;
 			}
 		}
-		list_to_bottom(q, b.head, b.n);
+		/* Take a few more small buckets: their lists, scattered over
+		 * the pool, are walked side by side so that the misses overlap. */
+		head[0] = b.head;
+		n_lists = 1;
+		count = b.n;
+		while (n_lists < EVQ_DRAIN_LISTS && count < EVQ_DRAIN_MIN && r->next < r->nb &&
+		       r->bucket[r->next].n <= EVQ_SPLIT) {
+			b = r->bucket[r->next];
+			r->bucket[r->next++] = (struct evq_bucket){.head = EVQ_NIL, .n = 0};
+			if (b.n) {
+				head[n_lists++] = b.head;
+				count += b.n;
+			}
+		}
+		q->bottom_last = bottom_after(r);
+		lists_to_bottom(q, head, n_lists, count);
 	}
 	return true;
 }
@@ -321,9 +362,11 @@ struct evq *evq_new(size_t capacity_hint)
 {
 	struct evq *q = xcalloc(1, sizeof(*q));
 	size_t cap = capacity_hint > 16 ? capacity_hint : 16;
+	int i;
 
 	q->free_head = EVQ_NIL;
-	q->top_head = EVQ_NIL;
+	for (i = 0; i < EVQ_TOP_LISTS; i++)
+		q->top_head[i] = EVQ_NIL;
 	q->next_seq = 1;
 	/* Keys start at 1 (INT64_MIN is refused), so nothing goes to the
 	 * bottom before the first rung exists. */
@@ -370,7 +413,8 @@ uint64_t evq_push(struct evq *q, const struct sim_event *ev)
 			return e.seq;
 		}
 	}
-	q->top_head = node_new(q, &e, q->top_head);
+	k = (int)(q->top_n % EVQ_TOP_LISTS);
+	q->top_head[k] = node_new(q, &e, q->top_head[k]);
 	if (q->top_n++ == 0 || u < q->top_min)
 		q->top_min = u;
 	if (q->top_n == 1 || u > q->top_max)
