@@ -248,8 +248,6 @@ static void rung_spawn(struct evq *q, uint32_t *head, int n_lists, size_t count,
 			live++;
 		}
 	}
-	/* Nothing pending lies between the bottom (empty now) and this rung. */
-	q->bottom_last = min - 1;
 }
 
 /* Moves the n_lists lists at head[] into the bottom heap, side by side as
@@ -299,8 +297,12 @@ static uint64_t bottom_after(const struct evq_rung *r)
 	return r->next == r->nb ? r->last : r->start + ((uint64_t)r->next << r->shift) - 1;
 }
 
-/* Fills the empty bottom from the deepest rung, the rungs above it, then
- * the top; false when nothing is pending. */
+/*
+ * Fills the empty bottom from the deepest rung, the rungs above it, then
+ * the top; false when nothing is pending.  Every fill ends with buckets
+ * moved into the bottom, which then owns all keys up to their end: so
+ * bottom_last + 1 is always the first key of the deepest rung's next bucket.
+ */
 static bool refill(struct evq *q)
 {
 	while (q->n_heap == 0) {
@@ -322,8 +324,6 @@ static bool refill(struct evq *q)
 		while (r->next < r->nb && r->bucket[r->next].n == 0)
 			r->next++;
 		if (r->next == r->nb) {
-			/* The bottom is empty: it may own the whole used-up span. */
-			q->bottom_last = r->last;
 			q->n_rungs--;
 			continue;
 		}
