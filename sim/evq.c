@@ -29,8 +29,8 @@
  * one bucket per event); the free list is LIFO, so a node freed by a pop is
  * the next one pushed.  The lists are scattered over the pool, and walking
  * one is a chain of dependent cache misses: so the top is several lists and
- * a refill takes several buckets, and each batch of lists is walked side by
- * side, which lets the misses overlap.
+ * a refill takes several buckets (once the pool outgrows the cache), and
+ * each batch of lists is walked side by side, which lets the misses overlap.
  *
  * Cancellation keeps the queue free of back-pointers: cancelled seqs go in
  * a small open-addressing set, consulted only when it is not empty, and an
@@ -52,7 +52,8 @@ enum {
 	EVQ_MAX_RUNGS = 8,              /* then the bottom heap takes what is left */
 	EVQ_TOP_LISTS = 8,              /* the top is this many lists, walked together */
 	EVQ_DRAIN_LISTS = 16,           /* a refill walks up to this many buckets together */
-	EVQ_DRAIN_MIN = 64,             /* until it has this many events */
+	EVQ_DRAIN_MIN = 64,             /* until it has this many events, */
+	EVQ_DRAIN_FROM = 1 << 16,       /* once this many are pending (2.5 MiB of nodes) */
 };
 
 #define EVQ_NIL UINT32_MAX              /* end of a node list */
@@ -311,7 +312,7 @@ static bool refill(struct evq *q)
 		uint32_t head[EVQ_DRAIN_LISTS];
 		uint64_t min, max;
 		size_t count;
-		int n_lists;
+		int n_lists, max_lists;
 
 		if (q->n_rungs == 0) {
 			if (q->top_n == 0)
@@ -341,7 +342,10 @@ static bool refill(struct evq *q)
 		head[0] = b.head;
 		n_lists = 1;
 		count = b.n;
-		while (n_lists < EVQ_DRAIN_LISTS && count < EVQ_DRAIN_MIN && r->next < r->nb &&
+		/* Below EVQ_DRAIN_FROM the pool is in cache and a bigger bottom
+		 * heap would cost more than the overlap saves. */
+		max_lists = q->n < EVQ_DRAIN_FROM ? 1 : EVQ_DRAIN_LISTS;
+		while (n_lists < max_lists && count < EVQ_DRAIN_MIN && r->next < r->nb &&
 		       r->bucket[r->next].n <= EVQ_SPLIT) {
 			b = r->bucket[r->next];
 			r->bucket[r->next++] = (struct evq_bucket){.head = EVQ_NIL, .n = 0};

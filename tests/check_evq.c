@@ -547,6 +547,70 @@ START_TEST(hold_model_and_size_swings_match_a_reference)
 }
 END_TEST
 
+/*
+ * Past 65,536 pending events a refill walks many buckets at once.  The reference here is
+ * the remaining events sorted by (time, seq) with qsort after each batch of pushes and
+ * cancels; pops take them in that order.  Six rounds: push 30,000 (ties, wide spans,
+ * INT64_MAX), cancel 1 in 16 of those pending, pop 12,000.
+ */
+static int by_time_seq(const void *a, const void *b)
+{
+	const struct ref_ev *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+START_TEST(large_queue_matches_a_sorted_reference)
+{
+	enum { ROUNDS = 6, PUSHES = 30000, POPS = 12000 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct ref_ev *ev = calloc(ROUNDS * PUSHES, sizeof(*ev));
+	struct sim_event out;
+	size_t pos = 0, n = 0, i, j, most = 0;
+	sim_time base = 0;
+	int round;
+
+	ck_assert_ptr_nonnull(ev);
+	gsl_rng_set(r, 11);
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < PUSHES; i++) {
+			sim_time t = random_time(r, base, true);
+
+			ev[n] = (struct ref_ev){.time = t, .seq = push(t, n), .tag = n};
+			n++;
+			base += gsl_rng_uniform_int(r, 8) == 0;
+		}
+		for (i = j = pos; i < n; i++) {
+			if (gsl_rng_uniform_int(r, 16) == 0)
+				evq_cancel(q, ev[i].seq);
+			else
+				ev[j++] = ev[i];
+		}
+		n = j;
+		if (n - pos > most)
+			most = n - pos;
+		qsort(ev + pos, n - pos, sizeof(*ev), by_time_seq);
+		for (i = 0; i < POPS || round == ROUNDS - 1; i++, pos++) {
+			if (pos == n) {
+				REQUIRE(!evq_pop(q, &out), "popped past the end");
+				break;
+			}
+			REQUIRE(evq_pop(q, &out), "empty, want %zu more", n - pos);
+			REQUIRE(out.seq == ev[pos].seq && (uintptr_t)out.arg == ev[pos].tag,
+				"round %d: popped seq %llu at %lld, want seq %llu at %lld", round,
+				(unsigned long long)out.seq, (long long)out.time,
+				(unsigned long long)ev[pos].seq, (long long)ev[pos].time);
+		}
+		REQUIRE(evq_size(q) == n - pos, "size %zu, want %zu", evq_size(q), n - pos);
+	}
+	ck_assert_uint_gt(most, 1 << 16);
+	free(ev);
+	gsl_rng_free(r);
+}
+END_TEST
+
 START_TEST(extreme_times_keep_their_order)
 {
 	static const sim_time times[] = {INT64_MAX, INT64_MIN + 1, 0, -1, INT64_MAX, 1,
@@ -610,6 +674,7 @@ Suite *evq_suite(void)
 	tcase_add_test(tc, events_on_bucket_boundaries_come_out_in_order);
 	tcase_add_test(tc, cancel_works_in_every_part_of_the_queue);
 	tcase_add_test(tc, hold_model_and_size_swings_match_a_reference);
+	tcase_add_test(tc, large_queue_matches_a_sorted_reference);
 	tcase_add_test(tc, extreme_times_keep_their_order);
 	tcase_add_test_raise_signal(tc, pushing_at_int64_min_is_a_bug, SIGABRT);
 	suite_add_tcase(s, tc);
