@@ -40,12 +40,11 @@
 #include "evq.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "err.h"
 #include "xmem.h"
 
-/* Measured with tests/bench/bench_evq (README, "Event queue benchmark"). */
+/* Chosen by measurement with tests/bench/bench_evq (README, Benchmarks). */
 enum {
 	EVQ_PER_BUCKET = 1,             /* events per bucket a rung is sized for */
 	EVQ_SPLIT = 1000,               /* a bucket above this becomes a finer rung */
