@@ -1,8 +1,8 @@
 /*
- * evq.h - pending-event queue.  A 4-ary min-heap ordered by (time, seq):
+ * evq.h - pending-event queue.  A ladder queue ordered by (time, seq):
  * equal times fire in schedule order, so runs are reproducible.  Cancelled
- * events stay in the heap as tombstones and are dropped when they surface.
- * Each pending event costs 32 bytes of heap (plus 8-16 while cancelled).
+ * events stay in the queue as tombstones and are dropped when they surface.
+ * Each pending event costs about 50 bytes (plus 8-16 while cancelled).
  */
 #ifndef EVQ_H
 #define EVQ_H
@@ -26,7 +26,8 @@ struct evq;
 
 struct evq *evq_new(size_t capacity_hint);
 void evq_free(struct evq *q);
-/* Copies *ev into the queue, giving it the next seq; returns that seq. */
+/* Copies *ev into the queue, giving it the next seq; returns that seq.
+ * ev->time must not be INT64_MIN (reserved). */
 uint64_t evq_push(struct evq *q, const struct sim_event *ev);
 /* Moves the earliest live event to *out; false when none is left. */
 bool evq_pop(struct evq *q, struct sim_event *out);

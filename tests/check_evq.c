@@ -174,7 +174,7 @@ START_TEST(cancelled_deep_event_never_fires)
 	uint64_t seq[200];
 	uintptr_t i;
 
-	/* 200 events in a 4-ary heap are 4 levels deep; cancel leaves and inner nodes. */
+	/* 200 events spread over the buckets of one rung: cancel every third. */
 	for (i = 0; i < 200; i++)
 		seq[i] = push((sim_time)(i * 7 % 200), i);
 	for (i = 0; i < 200; i += 3)
@@ -253,9 +253,28 @@ static void ref_remove(struct ref *r, size_t i)
 static const unsigned long random_seeds[] = {1, 2, 42, 20240601};
 
 /*
+ * A time above base: in a small window, so ties are frequent; or, when wide, anywhere from
+ * 0 to 2^40 above it on a log scale (many rung widths, buckets and rebuilds), with one
+ * draw in 64 at INT64_MAX and the window's ties kept one draw in four.
+ */
+static sim_time random_time(gsl_rng *r, sim_time base, bool wide)
+{
+	unsigned bits;
+
+	if (!wide || gsl_rng_uniform_int(r, 4) == 0)
+		return base + (sim_time)gsl_rng_uniform_int(r, 32);
+	if (gsl_rng_uniform_int(r, 64) == 0)
+		return INT64_MAX;
+	bits = (unsigned)gsl_rng_uniform_int(r, 41);
+	return base + (sim_time)(gsl_rng_get(r) & (((uint64_t)1 << bits) - 1)) +
+	       (sim_time)(gsl_rng_get(r) & (((uint64_t)1 << (bits / 2)) - 1));
+}
+
+/*
  * Phases of push-, cancel- and pop-heavy mixes: the queue grows to hundreds of events,
  * builds up many tombstones (enough to rehash the cancelled set), then drains.
- * Times are drawn from a small window above a slowly rising base, so ties are frequent.
+ * Times are drawn from a small window above a slowly rising base, so ties are frequent;
+ * the loop's second half draws wide times (random_time).
  */
 START_TEST(random_operations_match_a_reference)
 {
@@ -274,13 +293,16 @@ START_TEST(random_operations_match_a_reference)
 	long k;
 
 	ck_assert_ptr_nonnull(ref.ev);
-	gsl_rng_set(r, random_seeds[_i]);
+	const size_t n_seeds = sizeof(random_seeds) / sizeof(random_seeds[0]);
+	bool wide = (size_t)_i >= n_seeds;
+
+	gsl_rng_set(r, random_seeds[(size_t)_i % n_seeds]);
 	for (op = 0; op < N_OPS; op++) {
 		const unsigned *m = mix[op * 3 / N_OPS];
 		unsigned dice = (unsigned)gsl_rng_uniform_int(r, 100);
 
 		if (dice < m[0]) {
-			sim_time t = base + (sim_time)gsl_rng_uniform_int(r, 32);
+			sim_time t = random_time(r, base, wide);
 			uint64_t seq = push(t, next_tag);
 
 			ref.ev[ref.n++] = (struct ref_ev){.time = t, .seq = seq, .tag = next_tag++};
@@ -325,6 +347,294 @@ START_TEST(random_operations_match_a_reference)
 }
 END_TEST
 
+/*
+ * Scripted cases against the same reference, each built to reach one part of the ladder
+ * queue (sim/evq.c): the bottom heap, the buckets of rung 0, finer rungs spawned from a
+ * bucket of more than 1,000 events, and the unsorted top beyond the last rung.  The
+ * expected order is always the reference's linear scan over (time, seq).
+ */
+static struct ref R;
+static uintptr_t r_next_tag;
+
+static void setup_ref(void)
+{
+	setup();
+	R.ev = calloc(1 << 16, sizeof(*R.ev));
+	R.n = 0;
+	r_next_tag = 0;
+	ck_assert_ptr_nonnull(R.ev);
+}
+
+static void teardown_ref(void)
+{
+	free(R.ev);
+	R.ev = NULL;
+	teardown();
+}
+
+/* Pushes at t into both queues; returns the tag. */
+static uintptr_t r_push(sim_time t)
+{
+	uint64_t seq = push(t, r_next_tag);
+
+	REQUIRE(R.n < (1 << 16), "reference full");
+	R.ev[R.n++] = (struct ref_ev){.time = t, .seq = seq, .tag = r_next_tag};
+	return r_next_tag++;
+}
+
+/* Pops from both and compares, peek and size included; false once both are empty. */
+static bool r_pop(void)
+{
+	struct sim_event out;
+	long k = ref_min(&R);
+
+	REQUIRE(evq_size(q) == R.n, "size %zu, want %zu", evq_size(q), R.n);
+	REQUIRE(evq_peek_time(q) == (k < 0 ? INT64_MAX : R.ev[k].time), "peek %lld",
+		(long long)evq_peek_time(q));
+	if (k < 0) {
+		REQUIRE(!evq_pop(q, &out), "popped from an empty queue");
+		return false;
+	}
+	REQUIRE(evq_pop(q, &out), "empty, want %zu events", R.n);
+	REQUIRE(out.seq == R.ev[k].seq && out.time == R.ev[k].time &&
+			(uintptr_t)out.arg == R.ev[k].tag,
+		"popped tag %lu at %lld, want tag %lu at %lld",
+		(unsigned long)(uintptr_t)out.arg, (long long)out.time,
+		(unsigned long)R.ev[k].tag, (long long)R.ev[k].time);
+	ref_remove(&R, (size_t)k);
+	return true;
+}
+
+static void r_cancel(uintptr_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < R.n && R.ev[i].tag != tag; i++)
+		;
+	ck_assert_uint_lt(i, R.n);
+	evq_cancel(q, R.ev[i].seq);
+	ref_remove(&R, i);
+}
+
+static void r_drain(void)
+{
+	while (r_pop())
+		;
+}
+
+/*
+ * 3,000 events at three equal times share one bucket of rung 0 (the outlier at 2^40 makes
+ * the buckets 2^29 ns wide), so that bucket is split into finer rungs, the time 10 ending
+ * up in the bottom and 11 and 12 in a rung below.  Pushes at the same times mid-drain go
+ * to the bottom or to those rungs: every time's events must still come in push order.
+ */
+START_TEST(ties_at_one_time_stay_in_push_order_across_split_buckets)
+{
+	int i;
+
+	for (i = 0; i < 3000; i++)
+		r_push(10 + i % 3);
+	r_push((sim_time)1 << 40);
+	for (i = 0; i < 400; i++)
+		r_pop();
+	/* On both sides of the ends of the split buckets (widths 2^29, 2^18, 2^7). */
+	for (i = 0; i < 2; i++) {
+		r_push(10 + ((sim_time)1 << 29) - 1 + i);
+		r_push(10 + ((sim_time)1 << 18) - 1 + i);
+		r_push(10 + ((sim_time)1 << 7) - 1 + i);
+	}
+	for (i = 0; i < 300; i++)
+		r_push(10 + i % 3);
+	for (i = 0; i < 1500; i++)
+		r_pop();
+	for (i = 0; i < 300; i++)
+		r_push(11 + i % 2);
+	r_drain();
+}
+END_TEST
+
+/*
+ * Times on either side of every power-of-two bucket boundary up to 2^24, each three
+ * times, pushed in a scrambled order, then the same again halfway through the drain.
+ */
+START_TEST(events_on_bucket_boundaries_come_out_in_order)
+{
+	sim_time t[3 * 25 * 3];
+	size_t n = 0, i, k;
+	int b, d, copy;
+
+	for (copy = 0; copy < 3; copy++)
+		for (b = 0; b <= 24; b++)
+			for (d = -1; d <= 1; d++)
+				t[n++] = ((sim_time)1 << b) + d;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < n; i++)
+			r_push(t[i * 101 % n]);         /* 101 is prime to n = 225 */
+		for (i = 0; i < n / 2; i++)
+			r_pop();
+	}
+	r_drain();
+}
+END_TEST
+
+/*
+ * One cancelled event in each part: the bottom (time 10), the deepest rung, one bucket
+ * per time (11), the rung split off rung 0's first bucket (1,050,000), rung 0 itself
+ * (2^40) and the top (2^41, pushed after rung 0 was built); then one pushed into the
+ * bottom and cancelled.  The others come out in order, the size right.
+ */
+START_TEST(cancel_works_in_every_part_of_the_queue)
+{
+	uintptr_t in_child = 0, in_rung0, in_top, late;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		uintptr_t tag = r_push(10 + i % 2);
+
+		if (i == 1001)
+			in_child = tag;
+	}
+	for (i = 0; i < 100; i++)
+		r_push(1000000 + i * 1000);
+	in_rung0 = r_push((sim_time)1 << 40);
+	r_pop();                                /* builds the rungs */
+	in_top = r_push((sim_time)1 << 41);
+	r_cancel(4);                            /* time 10, in the bottom */
+	r_cancel(in_child);
+	r_cancel(2000 + 50);                    /* time 1,050,000 */
+	r_cancel(in_rung0);
+	r_cancel(in_top);
+	late = r_push(10);
+	r_cancel(late);
+	r_push(10);
+	r_drain();
+}
+END_TEST
+
+/*
+ * The hold model with rare ties (increment 0) and rare far outliers: the top is rebuilt
+ * into a fresh rung 0 many times, each sized from the events then pending.  Then the
+ * pending count swings from 300 to 4,000 (wide times) and back, and to 4,000 again at
+ * eight distinct times.
+ */
+START_TEST(hold_model_and_size_swings_match_a_reference)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	sim_time now = 0;
+	int i;
+
+	gsl_rng_set(r, 7);
+	for (i = 0; i < 300; i++)
+		r_push((sim_time)gsl_rng_uniform_int(r, 1000));
+	for (i = 0; i < 40000; i++) {
+		unsigned dice = (unsigned)gsl_rng_uniform_int(r, 100);
+		sim_time inc = dice < 5 ? 0 : dice < 6 ? (sim_time)1 << 36
+					   : (sim_time)gsl_rng_uniform_int(r, 2000);
+
+		now = evq_peek_time(q);
+		r_pop();
+		r_push(now + inc);
+	}
+	for (i = 0; i < 3700; i++)
+		r_push(now + (sim_time)(gsl_rng_get(r) & 0xFFFFFFFF));
+	while (R.n > 10)
+		r_pop();
+	now = evq_peek_time(q);
+	for (i = 0; i < 4000; i++)
+		r_push(now + i % 8);
+	r_drain();
+	gsl_rng_free(r);
+}
+END_TEST
+
+/*
+ * Past 65,536 pending events a refill walks many buckets at once.  The reference here is
+ * the remaining events sorted by (time, seq) with qsort after each batch of pushes and
+ * cancels; pops take them in that order.  Six rounds: push 30,000 (ties, wide spans,
+ * INT64_MAX), cancel 1 in 16 of those pending, pop 12,000.
+ */
+static int by_time_seq(const void *a, const void *b)
+{
+	const struct ref_ev *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+START_TEST(large_queue_matches_a_sorted_reference)
+{
+	enum { ROUNDS = 6, PUSHES = 30000, POPS = 12000 };
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	struct ref_ev *ev = calloc(ROUNDS * PUSHES, sizeof(*ev));
+	struct sim_event out;
+	size_t pos = 0, n = 0, i, j, most = 0;
+	sim_time base = 0;
+	int round;
+
+	ck_assert_ptr_nonnull(ev);
+	gsl_rng_set(r, 11);
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < PUSHES; i++) {
+			sim_time t = random_time(r, base, true);
+
+			ev[n] = (struct ref_ev){.time = t, .seq = push(t, n), .tag = n};
+			n++;
+			base += gsl_rng_uniform_int(r, 8) == 0;
+		}
+		for (i = j = pos; i < n; i++) {
+			if (gsl_rng_uniform_int(r, 16) == 0)
+				evq_cancel(q, ev[i].seq);
+			else
+				ev[j++] = ev[i];
+		}
+		n = j;
+		if (n - pos > most)
+			most = n - pos;
+		qsort(ev + pos, n - pos, sizeof(*ev), by_time_seq);
+		for (i = 0; i < POPS || round == ROUNDS - 1; i++, pos++) {
+			if (pos == n) {
+				REQUIRE(!evq_pop(q, &out), "popped past the end");
+				break;
+			}
+			REQUIRE(evq_pop(q, &out), "empty, want %zu more", n - pos);
+			REQUIRE(out.seq == ev[pos].seq && (uintptr_t)out.arg == ev[pos].tag,
+				"round %d: popped seq %llu at %lld, want seq %llu at %lld", round,
+				(unsigned long long)out.seq, (long long)out.time,
+				(unsigned long long)ev[pos].seq, (long long)ev[pos].time);
+		}
+		REQUIRE(evq_size(q) == n - pos, "size %zu, want %zu", evq_size(q), n - pos);
+	}
+	ck_assert_uint_gt(most, 1 << 16);
+	free(ev);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(extreme_times_keep_their_order)
+{
+	static const sim_time times[] = {INT64_MAX, INT64_MIN + 1, 0, -1, INT64_MAX, 1,
+					 INT64_MIN + 1, INT64_MAX - 1, INT64_MIN / 2};
+	size_t i;
+
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		r_push(times[i]);
+	r_pop();
+	r_push(INT64_MIN + 1);
+	r_push(INT64_MAX);
+	r_pop();
+	r_push(0);
+	r_drain();
+}
+END_TEST
+
+START_TEST(pushing_at_int64_min_is_a_bug)
+{
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));    /* SIM_BUG's message */
+	push(INT64_MIN, 1);
+}
+END_TEST
+
 START_TEST(cancelling_an_unscheduled_seq_is_a_bug)
 {
 	push(1, 1);
@@ -357,11 +667,23 @@ Suite *evq_suite(void)
 	tcase_add_test_raise_signal(tc, cancelling_an_unscheduled_seq_is_a_bug, SIGABRT);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("ladder");
+	tcase_add_checked_fixture(tc, setup_ref, teardown_ref);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, ties_at_one_time_stay_in_push_order_across_split_buckets);
+	tcase_add_test(tc, events_on_bucket_boundaries_come_out_in_order);
+	tcase_add_test(tc, cancel_works_in_every_part_of_the_queue);
+	tcase_add_test(tc, hold_model_and_size_swings_match_a_reference);
+	tcase_add_test(tc, large_queue_matches_a_sorted_reference);
+	tcase_add_test(tc, extreme_times_keep_their_order);
+	tcase_add_test_raise_signal(tc, pushing_at_int64_min_is_a_bug, SIGABRT);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("random");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, random_operations_match_a_reference, 0,
-			    (int)(sizeof(random_seeds) / sizeof(random_seeds[0])));
+			    2 * (int)(sizeof(random_seeds) / sizeof(random_seeds[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
