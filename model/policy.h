@@ -5,12 +5,13 @@
  * (struct balloon_policy ...: its ops and priv), so wiring a policy into
  * the wrong family does not compile.  Every call gets a struct policy_ctx:
  * the time, the host (read only through model queries, never its fields),
- * the policy's own random stream on that host (purpose "policy"), its
- * parameters (priv) and its state on the host (host_priv); its state per
- * VM is policy_vm_priv().  The model allocates priv (priv_size bytes,
- * zeroed; init reads the policy's YAML mapping after the registry refused
- * keys not in params), host_priv when a host is built and vm_priv when a
- * VM is placed, and frees them.
+ * the policy's own random stream on that host (a policy purpose of rng.h,
+ * never a workload's), its parameters (priv) and its state on the host
+ * (host_priv); its state per VM is policy_vm_priv().  The registry
+ * allocates priv (priv_size bytes, zeroed; init reads the policy's YAML
+ * mapping after refusing keys not in params); the model allocates
+ * host_priv when a host is built and vm_priv when a VM is placed, zeroed,
+ * and frees them.
  *
  * Queries (targets, estimates, the host's pressure) change nothing;
  * decisions (which VM and page to swap) may update the policy's own state;
