@@ -22,6 +22,10 @@ struct sim_event {
 	void *arg;                      /* borrowed; outlives the event */
 };
 
+/* Memory per pending event, at most: a 40-byte pool node, its share of the
+ * buckets' headers and of the pool's growth (bench_evq measures 50-51). */
+#define EVQ_BYTES_PER_EVENT 56
+
 struct evq;
 
 struct evq *evq_new(size_t capacity_hint);

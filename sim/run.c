@@ -17,6 +17,7 @@
 
 #include "cluster.h"
 #include "engine.h"
+#include "evq.h"
 #include "units.h"
 #include "xmem.h"
 
@@ -467,7 +468,7 @@ double run_memory_estimate(const struct scenario *sc)
 	 * sums, its arrival and departure events, the queue and host pointers
 	 * to it, its names. */
 	double per_vm = sizeof(struct vm) + sizeof(struct vm_spec) + sizeof(struct phase) +
-			sizeof(struct rec_vm) + sizeof(struct vm_sums) + 2 * sizeof(struct sim_event) +
+			sizeof(struct rec_vm) + sizeof(struct vm_sums) + 2.0 * EVQ_BYTES_PER_EVENT +
 			2 * sizeof(void *) + 2 * 64 + 160 + JSON_BYTES_PER_VM;
 	/* The host, its parameters, pointer and headroom, record and names, and
 	 * each policy family's stream and timer on it. */
