@@ -95,7 +95,7 @@ static const struct estimator_ops probe_ops = {
 struct world {
 	struct policy_rig pol;
 	struct host_params hosts[4];
-	char names[4][8];
+	char names[4][24];
 	struct sim *sim;
 	struct cluster *c;
 };
@@ -342,7 +342,7 @@ struct host_rig {
 	struct host h;
 	struct vm vm[3];
 	struct vm_spec spec[3];
-	char name[3][4];
+	char name[3][16];
 };
 
 /* A host of `frames` frames whose VM i has private[i] private pages. */
