@@ -256,7 +256,7 @@ START_TEST(the_balloon_never_passes_its_cap)
 }
 END_TEST
 
-/* --- esx-sampling ------------------------------------------------------- */
+/* --- esx-sampling (policies/estimator_esx_sampling.c) ------------------ */
 
 /*
  * A VM of 1024 pages whose working set is 256 pages for 10 minutes, all
@@ -335,7 +335,7 @@ START_TEST(esx_sampling_sees_a_page_at_rate_r_touched_with_probability_1_minus_e
 }
 END_TEST
 
-/* --- swap-only on a hand-built host ------------------------------------ */
+/* --- swap-only on a hand-built host (policies/reclaim_swap_only.c) ----- */
 
 struct host_rig {
 	struct policy_rig pol;

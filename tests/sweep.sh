@@ -37,7 +37,8 @@ same_summaries()
 	done
 }
 
-# want_tally DIR REUSED REDONE NEW: summary.json's last_start, and stderr's last line.
+# want_tally DIR REUSED REDONE NEW: summary.json's last_start, and stderr's last line; runs are
+# matched by the fingerprint each results file carries (analysis/fingerprint.c).
 want_tally()
 {
 	got=$(sed -n '/^	"last_start":/,/^	}/p' "$1/summary.json" | tr -d ' \t\n')
