@@ -43,37 +43,10 @@
 #define ZIPF_EXACT 256.0                /* ranks summed term by term */
 #define WEIGHT_ONE 0x1p62               /* integer weight of the whole set */
 
-/* (exp(x) - 1) / x, and log(1 + x) / x, both 1 at 0. */
+/* (exp(x) - 1) / x, 1 at 0. */
 static double expm1_over(double x)
 {
 	return fabs(x) > 1e-8 ? expm1(x) / x : 1.0 + x / 2;
-}
-
-static double log1p_over(double x)
-{
-	return fabs(x) > 1e-8 ? log1p(x) / x : 1.0 - x / 2;
-}
-
-/* The integral of the hat x^-s from 1 to x (up to a constant). */
-static double hat_integral(double s, double x)
-{
-	double lx = log(x);
-
-	return expm1_over((1.0 - s) * lx) * lx;
-}
-
-static double hat(double s, double x)
-{
-	return exp(-s * log(x));
-}
-
-static double hat_integral_inverse(double s, double y)
-{
-	double t = y * (1.0 - s);
-
-	if (t < -1.0)
-		t = -1.0;
-	return exp(log1p_over(t) * y);
 }
 
 /* The integral of x^-s over [a, b], 0 < a <= b, without cancellation. */
@@ -458,11 +431,6 @@ void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint3
 	if (p->pattern == PATTERN_ZIPF && pages) {
 		w->zipf_s = p->skew;
 		w->zipf_norm = power_sum(p->skew, 1, w->ranks);
-		w->zipf_hx1 = hat_integral(p->skew, 1.5) - 1.0;
-		w->tail_hx1 = 0;
-		w->zipf_hn = hat_integral(p->skew, w->ranks + 0.5);
-		w->zipf_squeeze = 2.0 - hat_integral_inverse(p->skew, hat_integral(p->skew, 2.5) -
-								   hat(p->skew, 2.0));
 		page_integral_init(p->skew, w->zipf_series);
 		/* Pages that hold ranks summed term by term: theirs, once. */
 		if (w->page_ranks > 1) {
@@ -490,71 +458,4 @@ uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns)
 	if (!w->pages || !(x > 0))
 		return 0;
 	return (uint64_t)whole + (gsl_rng_uniform(r) < x - whole);
-}
-
-/* --- single draws ------------------------------------------------------ */
-
-/* Prepares the tail from..ranks (1-based ranks): its mass and bound. */
-static void set_tail(struct wss *w, double from)
-{
-	double s = w->zipf_s;
-
-	if (w->tail_from == from && w->tail_hx1 != 0)
-		return;
-	w->tail_from = from;
-	w->tail_mass = from <= 1 ? 1.0 : 1.0 - power_sum(s, 1, from - 1) / w->zipf_norm;
-	if (w->tail_mass < 0)
-		w->tail_mass = 0;
-	w->tail_hx1 = hat_integral(s, from + 0.5) - hat(s, from);
-}
-
-uint64_t wss_zipf(struct wss *w, gsl_rng *r, double from)
-{
-	double s = w->zipf_s;
-
-	set_tail(w, from);
-	for (;;) {
-		double u = w->zipf_hn + gsl_rng_uniform(r) * (w->tail_hx1 - w->zipf_hn);
-		double x = hat_integral_inverse(s, u);
-		double k = floor(x + 0.5);
-
-		if (k < from)
-			k = from;
-		else if (k > w->ranks)
-			k = w->ranks;
-		/* The squeeze accepts most draws without evaluating the test. */
-		if (k - x <= w->zipf_squeeze || u >= hat_integral(s, k + 0.5) - hat(s, k))
-			return (uint64_t)k;
-	}
-}
-
-/* A 4 KiB rank in [lo, lo + len), uniformly (len may pass 2^32). */
-static double uniform_rank(gsl_rng *r, double lo, double len)
-{
-	double k = floor(gsl_rng_uniform(r) * len);
-
-	return lo + (k < len ? k : len - 1);
-}
-
-uint32_t wss_sparse_next(struct wss *w, gsl_rng *r, uint32_t hits_below)
-{
-	double g = w->page_ranks, k;
-
-	switch (w->pattern) {
-	case PATTERN_ZIPF:
-		if (w->zipf_s != 0)
-			return (uint32_t)((wss_zipf(w, r, (double)hits_below * g + 1) - 1) /
-					  w->page_ranks);
-		break;
-	case PATTERN_HOTCOLD:
-		if (gsl_rng_uniform(r) < w->hot_probability)
-			k = uniform_rank(r, 0, w->hot_ranks);
-		else
-			k = uniform_rank(r, w->hot_ranks, w->ranks - w->hot_ranks);
-		return (uint32_t)(k / g);
-	case PATTERN_UNIFORM:
-	case PATTERN_SEQUENTIAL:
-		break;
-	}
-	return (uint32_t)gsl_rng_uniform_int(r, w->pages);
 }

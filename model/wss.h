@@ -36,16 +36,11 @@ struct wss {
 	double ranks;                   /* pages * page_ranks: the set in 4 KiB pages */
 	double hot_ranks;               /* hot-cold: 4 KiB pages in the hot part */
 	double zipf_norm;               /* sum of k^-skew, k = 1..ranks */
-	double zipf_hx1, zipf_hn, zipf_s;       /* rejection-inversion constants */
-	double zipf_squeeze;
+	double zipf_s;                  /* zipf: the skew */
 	double zipf_series[6];          /* page_integral's coefficients */
 	double *zipf_head;              /* masses of the pages holding ranks <= 256; owned */
 	uint32_t n_head;
 	uint64_t scan_pos;              /* sequential: the next 4 KiB rank */
-	/* zipf: the tail past a prefix of ranks, cached per prefix */
-	double tail_from;               /* first rank (1-based) of the tail */
-	double tail_mass;               /* share of touches on the tail */
-	double tail_hx1;                /* rejection-inversion bound for the tail */
 	/* The miss sampler (wss_track): weight of pages that are not fast. */
 	const uint64_t *fast;           /* borrowed fast map, NULL = untracked */
 	uint64_t *tree;                 /* Fenwick tree over 64-page blocks; owned */
@@ -84,13 +79,8 @@ uint64_t wss_gap(struct wss *w, gsl_rng *r, uint64_t max, uint32_t *d);
 /* k touches were made: a scan moves on by k. */
 void wss_advance(struct wss *w, uint64_t k);
 
-/* One touch drawn from the pattern, past the first hits_below pages for
- * zipf (its tail); any other pattern draws over the whole set. */
-uint32_t wss_sparse_next(struct wss *w, gsl_rng *r, uint32_t hits_below);
 /* Share of touches that fall on page d, and touches per second on it. */
 double wss_page_mass(const struct wss *w, uint32_t d);
 double wss_page_rate(const struct wss *w, uint32_t d);
-/* One zipf rank in from..ranks, 1 <= from (for tests). */
-uint64_t wss_zipf(struct wss *w, gsl_rng *r, double from);
 
 #endif /* WSS_H */

@@ -6,7 +6,9 @@
  * checker catching a broken count.
  */
 #include <check.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
@@ -14,6 +16,7 @@
 #include "rng.h"
 #include "suites.h"
 #include "vm.h"
+#include "xmem.h"
 
 #define PAGE 4096
 #define MS 1000000LL
@@ -106,19 +109,31 @@ static void ok(const struct rig *r)
 	ck_assert_msg(mem_check(&r->h, &err) == 0, "%s", err.msg);
 }
 
-/* n touches drawn from vm's pattern, 1 ms apart; returns the stall. */
+/* n touches drawn from vm's pattern (each page by its mass), 1 ms apart; returns the
+ * stall. */
 static int64_t touches(struct rig *r, struct vm *vm, uint64_t n, double writes)
 {
+	const struct wss *w = &vm->mem.wss;
+	gsl_ran_discrete_t *pick;
 	int64_t stall = 0;
+	double *mass;
 	uint64_t i;
 
+	if (!w->pages)
+		return 0;
+	mass = xcalloc(w->pages, sizeof(*mass));
+	for (i = 0; i < w->pages; i++)
+		mass[i] = wss_page_mass(w, (uint32_t)i);
+	pick = gsl_ran_discrete_preproc(w->pages, mass);
 	for (i = 0; i < n && !vm->mem.oom; i++) {
-		uint32_t d = wss_sparse_next(&vm->mem.wss, r->touch, 0);
+		uint32_t d = (uint32_t)gsl_ran_discrete(r->touch, pick);
 
 		if (!vmem_is_fast(&vm->mem, d))
 			stall += mem_touch(&r->h, vm, d, gsl_rng_uniform(r->touch) < writes, r->t);
 		r->t += MS;
 	}
+	gsl_ran_discrete_free(pick);
+	free(mass);
 	return stall;
 }
 
