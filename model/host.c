@@ -104,6 +104,13 @@ uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm
 	return estimator_active_pages(&ctx->set->estimator, &e, vm);
 }
 
+uint64_t policy_balloon_target(const struct policy_ctx *ctx, const struct vm *vm)
+{
+	struct policy_ctx b = policy_ctx_of(ctx->host, FAMILY_BALLOON, ctx->now);
+
+	return balloon_target(&ctx->set->balloon, &b, vm);
+}
+
 enum host_pressure policy_pressure(const struct policy_ctx *ctx)
 {
 	struct policy_ctx r = policy_ctx_of(ctx->host, FAMILY_RECLAIM, ctx->now);

@@ -23,6 +23,7 @@
 #define POLICY_H
 
 #include <gsl/gsl_rng.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -155,6 +156,15 @@ struct reclaim_ops {
 	struct vm *(*victim_vm)(const struct policy_ctx *ctx);
 	/* Decision: a private page of vm to swap out, or MEM_NONE. */
 	uint32_t (*victim_page)(const struct policy_ctx *ctx, struct vm *vm);
+	/* Query: frames the model should free on ctx's host now, ahead of any
+	 * demand, through victim_vm and victim_page (NULL: none). */
+	uint64_t (*free_goal)(const struct policy_ctx *ctx);
+	/* Query: whether balloons may inflate in the host's state now (ESX
+	 * stops them in hard and low; NULL: always). */
+	bool (*balloon_runs)(const struct policy_ctx *ctx);
+	/* Query: the most of a VM's pages its compression cache may hold, as
+	 * a share of them (NULL or 0: no compression). */
+	double (*compress_max)(const void *priv);
 };
 
 /* Families whose mechanics come later; only 'none' so far. */
@@ -220,6 +230,8 @@ struct policy_ctx policy_ctx_of(const struct host *h, enum policy_family f, sim_
 void *policy_vm_priv(const struct policy_ctx *ctx, const struct vm *vm);
 /* Query of the estimator: the estimated active pages of vm on ctx's host. */
 uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm);
+/* Query of the balloon policy: its target in pages for vm on ctx's host. */
+uint64_t policy_balloon_target(const struct policy_ctx *ctx, const struct vm *vm);
 /* Query of the reclaim policy: ctx's host's memory state. */
 enum host_pressure policy_pressure(const struct policy_ctx *ctx);
 const char *policy_pressure_name(enum host_pressure p);
@@ -266,6 +278,23 @@ static inline uint32_t reclaim_victim_page(const struct reclaim_policy *p,
 					   const struct policy_ctx *ctx, struct vm *vm)
 {
 	return p->ops->victim_page ? p->ops->victim_page(ctx, vm) : UINT32_MAX;
+}
+
+static inline uint64_t reclaim_free_goal(const struct reclaim_policy *p,
+					 const struct policy_ctx *ctx)
+{
+	return p->ops->free_goal ? p->ops->free_goal(ctx) : 0;
+}
+
+static inline bool reclaim_balloon_runs(const struct reclaim_policy *p,
+					const struct policy_ctx *ctx)
+{
+	return p->ops->balloon_runs ? p->ops->balloon_runs(ctx) : true;
+}
+
+static inline double reclaim_compress_max(const struct reclaim_policy *p)
+{
+	return p->ops->compress_max ? p->ops->compress_max(p->priv) : 0;
 }
 
 #endif /* POLICY_H */
