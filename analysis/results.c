@@ -123,6 +123,25 @@ static void add_num(cJSON *o, const char *k, double v)
 	cJSON_AddItemToObject(o, k, num(v));
 }
 
+/* A policy's figure: a key "a.b" is b in the object a (made on first use),
+ * so a policy's flat figures can hold nested objects. */
+static void add_stat(cJSON *o, const char *key, double v)
+{
+	const char *dot = strchr(key, '.');
+	char name[64];
+	cJSON *sub;
+
+	if (!dot) {
+		add_num(o, key, v);
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - key), key);
+	sub = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (!sub)
+		sub = cJSON_AddObjectToObject(o, name);
+	add_stat(sub, dot + 1, v);
+}
+
 static void add_str_or_null(cJSON *o, const char *k, const char *s)
 {
 	if (s)
@@ -246,7 +265,7 @@ static cJSON *host_json(const struct rec_host *h)
 		if (p->pressure)
 			cJSON_AddStringToObject(po, "pressure", p->pressure);
 		for (k = 0; k < p->n; k++)
-			add_num(po, p->key[k], p->value[k]);
+			add_stat(po, p->key[k], p->value[k]);
 	}
 	add_num(o, "used_bytes_peak", (double)h->used_bytes_peak);
 	add_num(o, "swapped_bytes_peak", (double)h->swapped_bytes_peak);

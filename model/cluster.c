@@ -424,6 +424,30 @@ static uint64_t vm_balloon_target(const struct cluster *c, const struct host *h,
 	return balloon_target(&c->p.policies.balloon, &ctx, vm);
 }
 
+/* Whether the reclaim policy lets balloons on h inflate at t. */
+static bool balloon_may_inflate(const struct cluster *c, const struct host *h, sim_time t)
+{
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+
+	return reclaim_balloon_runs(&c->p.policies.reclaim, &ctx);
+}
+
+/*
+ * The reclaim policy's turn on h at the start of a tick, before its VMs
+ * run: it updates its state, then the frames it asks for are freed ahead
+ * of demand, in the background (no VM waits for those writes).
+ */
+static void reclaim_tick(struct cluster *c, struct host *h, sim_time t)
+{
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+	uint64_t goal;
+
+	reclaim_on_tick(&c->p.policies.reclaim, &ctx);
+	goal = reclaim_free_goal(&c->p.policies.reclaim, &ctx);
+	if (goal)
+		mem_reclaim_ahead(h, goal, t);
+}
+
 /* Whether a touch of d at tick t writes: a hash, not a stream draw, so
  * the touches drawn never depend on which of them took the slow path. */
 static bool is_write(const struct vmem *m, uint64_t tick_seed, uint32_t d)
@@ -471,8 +495,13 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	phase_update(c, h, vm, t);
 	target = vm_balloon_target(c, h, vm, t);
 	cap = (uint64_t)(c->p.balloon_max * m->n_pages);
-	stall += mem_balloon_towards(h, vm, target < cap ? target : cap,
-				     c->balloon_pages_now, t);
+	if (target > cap)
+		target = cap;
+	/* The host's state may hold inflation back (ESX balloons only in soft);
+	 * deflating always runs. */
+	if (target > m->n_state[PS_BALLOONED] && !balloon_may_inflate(c, h, t))
+		target = m->n_state[PS_BALLOONED];
+	stall += mem_balloon_towards(h, vm, target, c->balloon_pages_now, t);
 	/*
 	 * Each tick's touches restart from their own seed, so what one tick
 	 * draws never depends on another.  Touches of pages resident on
@@ -532,9 +561,11 @@ static void on_tick(struct sim *s, void *arg)
 		swapdev_roll(&c->hosts[i].mem.swap, t);
 		swapdev_roll(&c->hosts[i].mem.disk, t);
 	}
-	for (i = 0; i < c->n_hosts; i++)
+	for (i = 0; i < c->n_hosts; i++) {
+		reclaim_tick(c, &c->hosts[i], t);
 		for (j = 0; j < c->hosts[i].n_vms; j++)
 			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);
+	}
 	/* A VM that ran out of memory is stopped, and its memory returns. */
 	for (i = 0; i < c->n_hosts; i++)
 		for (j = 0; j < c->hosts[i].n_vms;) {

@@ -8,7 +8,10 @@
  * block those behind it).  A VM's lifetime (depart - arrive) starts when it
  * is placed, and so do its phases.  The cluster schedules its own arrival,
  * departure, queue-timeout and tick events on the engine.  Every tick each
- * running VM moves its balloon toward its target and touches its pages.
+ * host's reclaim policy has its turn first (it updates its state, and the
+ * frames it asks for are freed ahead of demand), then each running VM
+ * moves its balloon toward its target (inflating only while the reclaim
+ * policy lets balloons run) and touches its pages.
  * Policies run through policy.h: the cluster calls their on_place and
  * on_depart hooks, and runs each periodic policy (info.period) as one
  * event per host and period, which visits that host's VMs.

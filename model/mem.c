@@ -13,7 +13,11 @@
  * copy-on-write).  Taking a frame may make the host reclaim synchronously:
  * first from the VM itself when it is at its limit, else from a victim VM;
  * the host's reclaim policy chooses the VM and the page (with the scans
- * below), and the faulting VM stalls for the swap write too.  The guest's
+ * below), and the faulting VM stalls for the swap write too; so does a VM
+ * that takes a frame while the policy says the host is low (it blocks
+ * allocations), free frame or not.  A policy may also have frames freed
+ * ahead of demand (mem_reclaim_ahead): those writes load the swap device
+ * but no VM waits for them.  The guest's
  * own swap writes are write-back: they load the datastore's queue but do
  * not stall the guest.  CPU costs (zero fill, copy-on-write, decompression)
  * are given per 4 KiB and charged for every 4 KiB of the page; a device I/O
@@ -486,6 +490,23 @@ int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t 
 	return 0;
 }
 
+/* Swaps out one page the host's reclaim policy names (its victim VM, then
+ * page); *stall gets the write's latency.  -SIM_ENOMEM when it names none
+ * or swap is full. */
+static int evict_victim(struct host *h, sim_time t, int64_t *stall)
+{
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+	struct vm *v = reclaim_victim_vm(&h->policies->reclaim, &ctx);
+	uint32_t g = v ? reclaim_victim_page(&h->policies->reclaim, &ctx, v) : MEM_NONE;
+
+	if (g == MEM_NONE)
+		return -SIM_ENOMEM;
+	if (vmem_state(&v->mem, g) != PS_PRIVATE)
+		SIM_BUG("reclaim '%s' chose page %u of %s, which is not private",
+			h->policies->reclaim.ops->info.name, g, v->spec->name);
+	return mem_swap_out(h, v, g, t, stall);
+}
+
 /* Takes a frame for vm, reclaiming synchronously when needed: the host's
  * reclaim policy names the victims, the model swaps them out. */
 static int alloc_frame(struct host *h, struct vm *vm, sim_time t, int64_t *stall)
@@ -508,23 +529,29 @@ static int alloc_frame(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 		if ((rc = mem_swap_out(h, vm, g, t, stall)))
 			return rc;
 	}
-	while (!hm->frames_free) {
-		struct vm *v;
-		uint32_t g;
-
+	/* A host in the low state blocks allocations: the VM waits for a
+	 * victim's write even with a frame free (MECHANISMS.md 1.5, "block");
+	 * with nothing to take it goes on with the free frame. */
+	if (hm->frames_free) {
 		ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
-		v = reclaim_victim_vm(&h->policies->reclaim, &ctx);
-		g = v ? reclaim_victim_page(&h->policies->reclaim, &ctx, v) : MEM_NONE;
-		if (g == MEM_NONE)
-			return -SIM_ENOMEM;
-		if (vmem_state(&v->mem, g) != PS_PRIVATE)
-			SIM_BUG("reclaim '%s' chose page %u of %s, which is not private",
-				h->policies->reclaim.ops->info.name, g, v->spec->name);
-		if ((rc = mem_swap_out(h, v, g, t, stall)))
-			return rc;
+		if (reclaim_pressure(&h->policies->reclaim, &ctx) == PRESSURE_LOW)
+			(void)evict_victim(h, t, stall);
 	}
+	while (!hm->frames_free)
+		if ((rc = evict_victim(h, t, stall)))
+			return rc;
 	frame_take(hm);
 	return 0;
+}
+
+uint64_t mem_reclaim_ahead(struct host *h, uint64_t n, sim_time t)
+{
+	uint64_t start = h->mem.frames_free;
+	int64_t unwaited = 0;           /* the writes' latency: no VM waits for it */
+
+	while (h->mem.frames_free < start + n && evict_victim(h, t, &unwaited) == 0)
+		;
+	return h->mem.frames_free > start ? h->mem.frames_free - start : 0;
 }
 
 /* A CPU cost given per 4 KiB, for one page: the hardware pays it for

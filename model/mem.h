@@ -178,6 +178,11 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g);
 int mem_compress(struct host *h, struct vm *vm, uint32_t g);
 /* Swaps private page g out; *stall gets the write's latency. */
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall);
+/* Frees up to n frames on h ahead of any demand, swapping out the pages
+ * its reclaim policy names: the writes load the swap device, no VM waits
+ * for them.  Stops early when the policy names none or swap is full;
+ * returns the frames freed. */
+uint64_t mem_reclaim_ahead(struct host *h, uint64_t n, sim_time t);
 /*
  * The host's victim scans, for reclaim policies: a private page of vm (or
  * MEM_NONE when it has none), drawn uniformly with r, or the first whose

@@ -66,7 +66,8 @@ struct policy_ctx {
 };
 
 /* A policy's figures for the results (under its family's name, beside
- * "policy": NAME); keys are static strings. */
+ * "policy": NAME); keys are static strings, and "a.b" is b in a nested
+ * object a ("state_s.high"). */
 #define POLICY_STATS_MAX 16
 struct policy_stats {
 	size_t n;
@@ -156,6 +157,11 @@ struct reclaim_ops {
 	struct vm *(*victim_vm)(const struct policy_ctx *ctx);
 	/* Decision: a private page of vm to swap out, or MEM_NONE. */
 	uint32_t (*victim_page)(const struct policy_ctx *ctx, struct vm *vm);
+	/* Decision: once per host at the start of every tick, before its VMs
+	 * run (and before free_goal): the policy may update its own state on
+	 * the host, e.g. its memory state from the free memory then (NULL:
+	 * nothing).  O(VMs on the host) at most. */
+	void (*on_tick)(const struct policy_ctx *ctx);
 	/* Query: frames the model should free on ctx's host now, ahead of any
 	 * demand, through victim_vm and victim_page (NULL: none). */
 	uint64_t (*free_goal)(const struct policy_ctx *ctx);
@@ -278,6 +284,12 @@ static inline uint32_t reclaim_victim_page(const struct reclaim_policy *p,
 					   const struct policy_ctx *ctx, struct vm *vm)
 {
 	return p->ops->victim_page ? p->ops->victim_page(ctx, vm) : UINT32_MAX;
+}
+
+static inline void reclaim_on_tick(const struct reclaim_policy *p, const struct policy_ctx *ctx)
+{
+	if (p->ops->on_tick)
+		p->ops->on_tick(ctx);
 }
 
 static inline uint64_t reclaim_free_goal(const struct reclaim_policy *p,

@@ -67,6 +67,12 @@ static inline uint64_t vm_private_pages(const struct vm *vm)
 {
 	return vm->mem.n_state[PS_PRIVATE];
 }
+
+/* Pages on host frames: private and shared. */
+static inline uint64_t vm_resident_pages(const struct vm *vm)
+{
+	return vm->mem.n_state[PS_PRIVATE] + vm->mem.n_state[PS_SHARED];
+}
 /* The true working set in pages: for the oracle estimator and the results
  * only; every other policy reads estimates (policy_estimate_pages). */
 uint64_t vm_working_set_pages(const struct vm *vm);
