@@ -118,6 +118,8 @@ bad_config cli_wrong_type.yaml 3 8
 bad_config cli_guest_swap_in.yaml 7 3
 grep -q -F 'hosts[].disk' "$T/stderr" || because "the error does not say where the setting went"
 check "latency.guest_swap_in: the error names hosts[].disk" "$why"
+bad_config cli_esx_states_old_key.yaml 6 55
+bad_config cli_esx_states_unknown_key.yaml 6 33
 
 why=
 m validate "$DATA/cli_unknown_key.yaml"
