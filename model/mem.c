@@ -17,11 +17,11 @@
  * that takes a frame while the policy says the host is low (it blocks
  * allocations), free frame or not.  A policy may also have frames freed
  * ahead of demand (mem_reclaim_ahead): those writes load the swap device
- * but no VM waits for them.  The guest's
- * own swap writes are write-back: they load the datastore's queue but do
- * not stall the guest.  CPU costs (zero fill, copy-on-write, decompression)
- * are given per 4 KiB and charged for every 4 KiB of the page; a device I/O
- * of one page is one request.
+ * but no VM waits for them.  The guest's own swap writes are write-back:
+ * they load the datastore's queue but do not stall the guest.  CPU costs
+ * (zero fill, copy-on-write, decompression) are given per 4 KiB and
+ * charged for every 4 KiB of the page; a device I/O of one page is one
+ * request.
  *
  * The guest chooses what to evict by a clock over its data pages; the host
  * by a clock over guest pages or at random.  A hand passes a page with its

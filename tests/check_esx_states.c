@@ -38,7 +38,7 @@ struct host_rig {
 	struct host h;
 	struct vm vm[3];
 	struct vm_spec spec[3];
-	char name[3][16];
+	char name[3][24];               /* "v" and any index */
 	size_t n_vms;
 };
 
