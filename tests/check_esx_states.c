@@ -402,19 +402,18 @@ struct world {
 	struct cluster *c;
 };
 
-/* One host of 8 GiB in 2 MiB pages, 1 s ticks, the VMs vms, to end. */
-static void world_start(struct world *w, const char *const yaml[FAMILY_COUNT],
-			const struct vm_spec *vms, size_t n_vms, sim_time end,
-			double balloon_pages_per_s)
+/* One host of 8 GiB in 2 MiB pages, 1 s ticks, the VMs vms, to end,
+ * under the policies set (those of w->pol, or test ones). */
+static void world_start_with(struct world *w, const struct policy_set *set,
+			     const struct vm_spec *vms, size_t n_vms, sim_time end,
+			     double balloon_pages_per_s)
 {
 	struct cluster_params p = {0};
 
-	memset(w, 0, sizeof(*w));
-	policy_rig_init(&w->pol, yaml);
 	w->host = (struct host_params){.name = "h-0", .group = "h", .memory_bytes = 8 * GiB,
 				       .swap_bytes = 16 * GiB, .swap_write_ns = 100000,
 				       .swap_read_ns = 100000, .swap_bandwidth = 1e9};
-	p.policies = w->pol.set;
+	p.policies = *set;
 	p.hosts = &w->host;
 	p.n_hosts = 1;
 	p.vms = vms;
@@ -428,6 +427,16 @@ static void world_start(struct world *w, const char *const yaml[FAMILY_COUNT],
 	w->sim = sim_new();
 	w->c = cluster_new(w->sim, &p);
 	cluster_start(w->c);
+}
+
+/* The same under the policies yaml configures. */
+static void world_start(struct world *w, const char *const yaml[FAMILY_COUNT],
+			const struct vm_spec *vms, size_t n_vms, sim_time end,
+			double balloon_pages_per_s)
+{
+	memset(w, 0, sizeof(*w));
+	policy_rig_init(&w->pol, yaml);
+	world_start_with(w, &w->pol.set, vms, n_vms, end, balloon_pages_per_s);
 }
 
 static void world_end(struct world *w)
@@ -528,6 +537,66 @@ START_TEST(the_balloon_inflates_only_in_soft)
 	ck_assert_int_gt(soft_grew, 0);
 	ck_assert_int_gt(other_short, 0);
 	ck_assert_int_ge(states_seen, 3);
+	world_end(&w);
+}
+END_TEST
+
+/* A balloon and a reclaim policy for the test below: the target and
+ * whether balloons may run are the test's to set. */
+static uint64_t test_target;
+static bool test_runs;
+
+static uint64_t test_balloon_target(const struct policy_ctx *ctx, const struct vm *vm)
+{
+	(void)ctx;
+	(void)vm;
+	return test_target;
+}
+
+static bool test_balloon_runs(const struct policy_ctx *ctx)
+{
+	(void)ctx;
+	return test_runs;
+}
+
+static const struct balloon_ops test_balloon_ops = {
+	.info = {.name = "test"}, .target = test_balloon_target,
+};
+static const struct reclaim_ops test_reclaim_ops = {
+	.info = {.name = "test"}, .balloon_runs = test_balloon_runs,
+};
+
+/*
+ * The model asks balloon_runs before it inflates, never before it
+ * deflates: a VM of 1024 pages of 2 MiB with a driver of 50 pages a tick
+ * holds 50, then 100 pages while balloons run toward a target of 300;
+ * nothing more while they may not; and gives back 50 a tick toward a
+ * target of 0 though they still may not.
+ */
+START_TEST(the_model_inflates_only_while_reclaim_lets_balloons_run_and_always_deflates)
+{
+	static struct phase idle = {.ws_bytes = 64 * MiB, .pattern = PATTERN_UNIFORM, .rate = 0};
+	struct vm_spec vm = {.name = (char *)"a", .memory_bytes = 2 * GiB, .limit_bytes = 2 * GiB,
+			     .depart_ns = SPEC_NEVER, .image = -1, .phases = &idle, .n_phases = 1};
+	static const uint64_t want[8] = {50, 100, 100, 100, 50, 0, 0, 0};
+	struct policy_set set;
+	struct world w;
+	int k;
+
+	memset(&w, 0, sizeof(w));
+	policy_rig_init(&w.pol, NULL);
+	set = w.pol.set;
+	set.balloon = (struct balloon_policy){&test_balloon_ops, NULL};
+	set.reclaim = (struct reclaim_policy){&test_reclaim_ops, NULL};
+	world_start_with(&w, &set, &vm, 1, 8 * S, 50);
+	for (k = 0; k < 8; k++) {
+		test_target = k < 4 ? 300 : 0;
+		test_runs = k < 2;
+		sim_run(w.sim, (sim_time)k * S);
+		ck_assert_msg(world_ballooned(&w) == want[k], "tick %d: %llu ballooned, want %llu",
+			      k, (unsigned long long)world_ballooned(&w),
+			      (unsigned long long)want[k]);
+	}
 	world_end(&w);
 }
 END_TEST
@@ -805,6 +874,7 @@ Suite *esx_states_suite(void)
 	tcase_add_test(tc, low_blocks_the_allocating_vm_until_a_frame_is_freed);
 	tcase_add_test(tc, the_victim_vm_is_drawn_by_how_far_it_is_above_its_allocation);
 	tcase_add_test(tc, the_balloon_inflates_only_in_soft);
+	tcase_add_test(tc, the_model_inflates_only_while_reclaim_lets_balloons_run_and_always_deflates);
 	tcase_add_test(tc, hard_frees_frames_ahead_of_demand_up_to_the_boundary);
 	tcase_add_test(tc, state_residency_adds_up_to_the_run_and_transitions_are_counted);
 	tcase_set_timeout(tc, 0);
