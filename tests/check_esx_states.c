@@ -236,9 +236,10 @@ END_TEST
  * 770.048.  By hand: 8000 high; 7000 clear; 7800 clear (not 9625.6);
  * 9700 high; 1900 soft; 2000 soft (not 2406.4); 2500 clear; 600 low; 700
  * low (not 770.048); 780 hard; 1300 hard (above soft's bound, not its
- * climb); 1600 soft; 10000 high (three climbs at once); 100 low.  Nine
- * transitions; up to 14 s: high 0-1, 3-4, 12-13 (3 s), clear 1-3, 6-7
- * (3 s), soft 4-6, 11-12 (3 s), hard 9-11 (2 s), low 7-9, 13-14 (3 s).
+ * climb); 1600 soft; 10000 high (two states up at once); 100 low (four
+ * down).  Nine transitions; up to 14 s: high 0-1, 3-4, 12-13 (3 s), clear
+ * 1-3, 6-7 (3 s), soft 4-6, 11-12 (3 s), hard 9-11 (2 s), low 7-9, 13-14
+ * (3 s).
  * Balloons run in soft only; hard and low ask for the frames back up to
  * 1540.096 MB, 394264.576 frames, so 394265 less the free ones.
  */
