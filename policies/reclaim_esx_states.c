@@ -5,8 +5,8 @@
  * DOC: the states
  *
  * MinFree is the vSphere 5+ sliding scale of the host's memory (min_free:
- * auto, policies/esx.c) or a size.  Read as the issue does, the vSphere 6
- * table's thresholds are each state's lower bound: a host is high while
+ * auto, policies/esx.c) or a size.  memsim reads the vSphere 6 table's
+ * thresholds as each state's lower bound: a host is high while
  * its free memory is at least 400% of MinFree, clear at 100%, soft at 64%,
  * hard at 32%, and low below that (so low's own 16% bounds nothing; write-
  * ups differ, see README).  A host falls to a lower state as soon as free
