@@ -41,6 +41,10 @@ struct wss {
 	double *zipf_head;              /* masses of the pages holding ranks <= 256; owned */
 	uint32_t n_head;
 	uint64_t scan_pos;              /* sequential: the next 4 KiB rank */
+	/* A sampled set (wss_set_sampled): page d is the full set's 4 KiB rank
+	 * rank[d], and the pages hold sampled_mass of the full set's touches. */
+	const uint32_t *rank;           /* borrowed, ascending; NULL = not sampled */
+	double sampled_mass;
 	/* The miss sampler (wss_track): weight of pages that are not fast. */
 	const uint64_t *fast;           /* borrowed fast map, NULL = untracked */
 	uint64_t *tree;                 /* Fenwick tree over 64-page blocks; owned */
@@ -56,6 +60,20 @@ void wss_set(struct wss *w, const struct phase *p, uint32_t pages);
  * wss_release frees what it holds). */
 void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages,
 		     uint32_t page_ranks);
+/*
+ * Phase p over n sampled pages of a working set of full_pages 4 KiB pages,
+ * page j being the full set's rank[j] (ascending; borrowed, outlives w).
+ * Each keeps its probability in the full set, renormalised, and the rate
+ * is the full rate times their share (sampled_mass), so every page is
+ * touched exactly as often as in the full set.  Then as wss_set_granule.
+ */
+void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
+		     const uint32_t *rank, uint32_t n);
+/* The full set's touches that n touches of w stand for (n unless sampled). */
+static inline double wss_full_touches(const struct wss *w, uint64_t n)
+{
+	return w->rank ? (double)n / w->sampled_mass : (double)n;
+}
 /*
  * Tracks the fast map fast (borrowed; one bit per data page, kept by mem.c,
  * which calls wss_fast_set and wss_fast_clear as bits change) for wss_gap.
