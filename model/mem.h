@@ -135,6 +135,7 @@ struct hmem {
 	struct swapdev swap;
 	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
 	struct mem_latency lat;
+	double sample_rate;             /* share of the host simulated (sample.h); 0 = all */
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
 };

@@ -159,6 +159,7 @@ static uint64_t scaled(uint64_t n, double rate)
 
 void sample_scale_host(struct hmem *hm, double rate)
 {
+	hm->sample_rate = rate;
 	hm->frames_total = scaled(hm->frames_total, rate);
 	hm->frames_overhead = scaled(hm->frames_overhead, rate);
 	if (hm->frames_overhead > hm->frames_total)

@@ -691,7 +691,8 @@ static int check_work(const struct scenario *sc, struct sim_err *err)
 	struct cfg_node *at = cfg_get(sc->root, "tick");
 	double ticks = ceil((double)sc->duration_ns / (double)sc->tick_ns);
 	double vm_ticks = vm_ticks_estimate(sc, ticks);
-	double stall = ticks * ((double)sc->tick_ns + touch_stall_max(sc));
+	/* A sampled event's stall counts 1/rate of it (model/sample.h). */
+	double stall = ticks * ((double)sc->tick_ns + touch_stall_max(sc) / sc->sample_rate);
 	char a[32];
 
 	if (ticks > MAX_TICKS)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "rng.h"
 #include "run.h"
 #include "sample.h"
@@ -275,6 +276,36 @@ START_TEST(equal_image_content_is_sampled_alike_in_every_vm)
 }
 END_TEST
 
+START_TEST(a_sampled_host_keeps_the_rate_of_its_frames_swap_and_bandwidth)
+{
+	/* 32 MiB and 1 MiB of overhead: 8192 and 256 frames; 64 MiB of swap,
+	 * 16384 slots; 4 KiB at 100 MB/s, 40.96 us.  At 1/16: 512 frames, 16
+	 * of overhead, 1024 slots, and each request loads the device as 16. */
+	struct host h = {0};
+
+	hmem_init(&h.mem, 32 << 20, 1 << 20, 4096);
+	swapdev_init(&h.mem.swap, 16384, 80000, 120000, 100e6, 4096);
+	swapdev_init(&h.mem.disk, SWAPDEV_UNBOUNDED, 110000, 52000, 100e6, 4096);
+	ck_assert_double_eq(host_sample_rate(&h), 1.0);
+	sample_scale_host(&h.mem, 1.0 / 16);
+	ck_assert_uint_eq(h.mem.frames_total, 512);
+	ck_assert_uint_eq(h.mem.frames_overhead, 16);
+	ck_assert_uint_eq(h.mem.frames_free, 496);
+	ck_assert_uint_eq(h.mem.swap.capacity_pages, 1024);
+	ck_assert(h.mem.disk.capacity_pages == SWAPDEV_UNBOUNDED);
+	ck_assert_int_eq(h.mem.swap.transfer_ns, 40960);       /* latencies stay */
+	ck_assert_int_eq(h.mem.swap.work_ns, 16 * 40960);
+	ck_assert_int_eq(h.mem.disk.work_ns, 16 * 40960);
+	ck_assert_int_eq(h.mem.swap.read_latency_ns, 80000);
+	ck_assert_double_eq(host_sample_rate(&h), 1.0 / 16);
+	/* A sampled stall stands for 16; unsampled (rate 1, or unset 0), itself. */
+	ck_assert_int_eq(sample_time_ns(1.0 / 16, 200000), 3200000);
+	ck_assert_int_eq(sample_time_ns(1.0, 200000), 200000);
+	ck_assert_int_eq(sample_time_ns(0.0, 200000), 200000);
+	hmem_release(&h.mem);
+}
+END_TEST
+
 /* --- the sampled pattern ------------------------------------------------------ */
 
 START_TEST(a_sampled_page_is_touched_at_its_full_rate)
@@ -478,6 +509,7 @@ Suite *sample_suite(void)
 	tc = tcase_create("pages");
 	tcase_add_test(tc, a_vm_keeps_the_rate_of_its_pages);
 	tcase_add_test(tc, equal_image_content_is_sampled_alike_in_every_vm);
+	tcase_add_test(tc, a_sampled_host_keeps_the_rate_of_its_frames_swap_and_bandwidth);
 	tcase_add_test(tc, a_sampled_page_is_touched_at_its_full_rate);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runs");
