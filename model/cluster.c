@@ -424,7 +424,7 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 	wss_track(&vm->mem.wss, NULL);
 	if (n < vm->mem.wss.pages)
 		mem_set_ws(h, vm, n);
-	if (vm->sample.rank)
+	if (vm->sample.on)
 		sample_wss_set(&vm->sample, &vm->mem.wss, ph, ws);
 	else
 		wss_set_granule(&vm->mem.wss, ph, n, page_ranks(c));

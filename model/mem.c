@@ -383,11 +383,11 @@ static uint32_t content_of(uint64_t content_seed, double zero_share, double imag
 	return MEM_CONTENT_UNIQUE;
 }
 
-/* A sampled VM's data page d is the full VM's data_rank[d]. */
+/* A sampled VM's data page d is the full VM's wss_rank_of(data_rank, d). */
 static uint32_t initial_content(const struct vmem *m, uint32_t d)
 {
 	return content_of(m->content_seed, m->zero_share, m->image_share, m->image_pages,
-			  m->image_zero_pages, m->data_rank ? m->data_rank[d] : d);
+			  m->image_zero_pages, m->data_rank ? wss_rank_of(m->data_rank, d) : d);
 }
 
 uint32_t mem_initial_content(const struct vmem_params *p, uint32_t d)

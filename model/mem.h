@@ -106,7 +106,8 @@ struct vmem {
 	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */
 	double zero_share, image_share;
 	uint64_t content_seed;
-	const uint32_t *data_rank;      /* sampled: each data page's index in the full VM; NULL = its own */
+	const struct wss_ranks *data_rank;      /* sampled: data pages' indexes in the full VM;
+						 * NULL = their own */
 	bool zero_freed;                /* the guest zeroes memory it frees */
 	struct wss wss;                 /* the current phase's access pattern */
 	struct mem_stats stats;
@@ -121,7 +122,7 @@ struct vmem_params {
 	double image_zero;              /* share of the image's pages that are zero */
 	double zero_share, image_share;
 	uint64_t content_seed;
-	const uint32_t *data_rank;      /* borrowed, see struct vmem */
+	const struct wss_ranks *data_rank;      /* borrowed, see struct vmem */
 	bool zero_freed;
 	sim_time now;
 };

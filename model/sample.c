@@ -55,7 +55,10 @@
  * expectation only.  Policies that act on single pages or on fixed counts
  * (a scan of n pages per period, a sample of 100 pages per VM, a free
  * target in frames) see a sampled VM as a small one unless they scale by
- * R.  The hash costs O(full pages) when a VM is placed (about 4 ns a page).
+ * R.  Placing a VM costs O(1) when no page of it has image content and R
+ * is 1/N: its sampled pages are computed, j-th in the j-th run; else a
+ * hash of every page (a few ns each) and a table of the sampled ones (4
+ * bytes each).
  */
 #include "sample.h"
 
@@ -65,51 +68,76 @@
 #include "rng.h"
 #include "xmem.h"
 
+/* The offset that a hash of (VM, run j) picks in run j of n pages. */
+static uint32_t pick(uint64_t key, uint32_t j, uint32_t n)
+{
+	return (uint32_t)(rng_mix(key ^ j) % n);
+}
+
 /*
  * Whether page d of the VM whose key is key is sampled: one page of each
  * run of n = floor(1/rate) consecutive pages, at the offset a hash of (VM,
- * run) names, kept with probability keep = rate * n (1 when rate is 1/n).
+ * run) picks, kept with probability keep = rate * n (1 when rate is 1/n).
  * Every page is in with probability rate, and a VM's sampled pages number
  * rate times its pages to within one page: stratified, where a hash of
  * each page against the rate would leave a binomial count.
  */
 static bool vm_page_sampled(uint64_t key, uint32_t d, uint32_t n, double keep)
 {
-	uint64_t h = rng_mix(key ^ (d / n));
-
-	if (h % n != d % n)
+	if (pick(key, d / n, n) != d % n)
 		return false;
-	return keep >= 1 || sample_hit(rng_mix(h), keep);
+	return keep >= 1 || sample_hit(rng_mix(rng_mix(key ^ (d / n)) ^ 1), keep);
+}
+
+/* Pages below x sampled, when every run's pick is kept: one per whole run,
+ * and the last run's if its pick is below x. */
+static uint32_t picks_below(uint64_t key, uint32_t n, uint32_t x)
+{
+	uint32_t runs = x / n;
+
+	return runs + (x % n && pick(key, runs, n) < x % n);
+}
+
+/* Whether any data page of the VM is born with image content. */
+static bool has_image_pages(const struct vmem_params *p)
+{
+	return p->image >= 0 && p->image_pages > 0 && p->image_share > 0;
 }
 
 void sample_map_init(struct sample_map *s, double rate, uint64_t vm_key, uint64_t image_key,
 		     struct vmem_params *p)
 {
-	uint32_t d, g, extra = 0, cap;
 	/* Runs of 1/rate pages, and what is kept of each run's pick. */
 	uint32_t run = rate * 4294967295.0 < 1.0 ? UINT32_MAX : (uint32_t)floor(1.0 / rate);
 	double keep = rate * run;
+	uint32_t d, g, extra = 0, cap;
 
-	*s = (struct sample_map){0};
-	s->full_data = p->n_data;
-	s->full_pages = p->n_pages;
-	cap = (uint32_t)fmin((double)p->n_data, rate * (double)p->n_data * 1.1 + 64.0);
-	s->rank = xmalloc((cap ? cap : 1) * sizeof(*s->rank));
-	for (d = 0; d < p->n_data; d++) {
-		uint32_t c = mem_initial_content(p, d);
+	*s = (struct sample_map){.on = true, .full_data = p->n_data, .full_pages = p->n_pages};
+	s->ranks = (struct wss_ranks){.key = vm_key, .run = run};
+	if (keep >= 1 && !has_image_pages(p)) {
+		/* Every run's pick is in: page j is run j's, none stored. */
+		s->n_data = picks_below(vm_key, run, p->n_data);
+		extra = picks_below(vm_key, run, p->n_pages) - s->n_data;
+	} else {
+		cap = (uint32_t)fmin((double)p->n_data, rate * (double)p->n_data * 1.1 + 64.0);
+		s->table = xmalloc((cap ? cap : 1) * sizeof(*s->table));
+		for (d = 0; d < p->n_data; d++) {
+			uint32_t c = mem_initial_content(p, d);
 
-		if (c != MEM_CONTENT_ZERO && c != MEM_CONTENT_UNIQUE
-			    ? !sample_hit(rng_mix(image_key ^ c), rate)
-			    : !vm_page_sampled(vm_key, d, run, keep))
-			continue;
-		if (s->n_data == cap) {
-			cap = cap * 2 < p->n_data ? cap * 2 : p->n_data;
-			s->rank = xrealloc(s->rank, cap * sizeof(*s->rank));
+			if (c != MEM_CONTENT_ZERO && c != MEM_CONTENT_UNIQUE
+				    ? !sample_hit(rng_mix(image_key ^ c), rate)
+				    : !vm_page_sampled(vm_key, d, run, keep))
+				continue;
+			if (s->n_data == cap) {
+				cap = cap * 2 < p->n_data ? cap * 2 : p->n_data;
+				s->table = xrealloc(s->table, cap * sizeof(*s->table));
+			}
+			s->table[s->n_data++] = d;
 		}
-		s->rank[s->n_data++] = d;
+		for (g = p->n_data; g < p->n_pages; g++)
+			extra += vm_page_sampled(vm_key, g, run, keep);
+		s->ranks.table = s->table;
 	}
-	for (g = p->n_data; g < p->n_pages; g++)
-		extra += vm_page_sampled(vm_key, g, run, keep);
 	p->n_pages = s->n_data + extra;
 	p->n_data = s->n_data;
 	/* A limit of the whole VM stays the whole (sampled) VM. */
@@ -117,12 +145,12 @@ void sample_map_init(struct sample_map *s, double rate, uint64_t vm_key, uint64_
 		p->limit_pages = p->n_pages;
 	else
 		p->limit_pages = (uint64_t)(rate * (double)p->limit_pages + 0.5);
-	p->data_rank = s->rank;
+	p->data_rank = &s->ranks;
 }
 
 void sample_map_release(struct sample_map *s)
 {
-	free(s->rank);
+	free(s->table);
 	*s = (struct sample_map){0};
 }
 
@@ -130,13 +158,17 @@ uint32_t sample_map_below(const struct sample_map *s, uint32_t n, uint32_t n_dat
 {
 	uint32_t lo = 0, hi;
 
-	if (!s->rank)
+	if (!s->on)
 		return n < n_data ? n : n_data;
+	if (n >= s->full_data)
+		return s->n_data;
+	if (!s->table)
+		return picks_below(s->ranks.key, s->ranks.run, n);
 	/* The first sampled page at or past n. */
 	for (hi = s->n_data; lo < hi;) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (s->rank[mid] < n)
+		if (s->table[mid] < n)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -149,7 +181,7 @@ void sample_wss_set(const struct sample_map *s, struct wss *w, const struct phas
 {
 	uint32_t full = ws < s->full_data ? ws : s->full_data;
 
-	wss_set_sampled(w, p, full, s->rank, sample_map_below(s, full, s->n_data));
+	wss_set_sampled(w, p, full, &s->ranks, sample_map_below(s, full, s->n_data));
 }
 
 static uint64_t scaled(uint64_t n, double rate)

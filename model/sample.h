@@ -20,8 +20,9 @@
 
 /* Which pages of one VM are simulated. */
 struct sample_map {
-	uint32_t *rank;                 /* per sampled data page: its index in the full VM,
-					 * ascending; owned; NULL when the VM is not sampled */
+	bool on;                        /* the VM is sampled */
+	struct wss_ranks ranks;         /* each sampled data page's index in the full VM */
+	uint32_t *table;                /* ranks.table when it has one; owned */
 	uint32_t n_data;                /* sampled data pages */
 	uint32_t full_data;             /* the full VM's data pages */
 	uint32_t full_pages;            /* the full VM's guest pages */
@@ -41,12 +42,14 @@ static inline bool sample_hit(uint64_t hash, double rate)
 
 /*
  * Picks the pages of the full VM that *p describes which a run at rate
- * (sample_is_on) simulates: a data page by the hash of (vm_key, its
- * index), or, if it is born an image page, of (image_key, its content),
- * so that equal content is sampled alike in every VM; a guest page that
- * never holds data by (vm_key, its index).  Then makes *p the sampled VM: its guest
- * and data pages, its limit, and p->data_rank (s->rank, which must
- * outlive the VM's memory).  Costs O(full pages).
+ * (sample_is_on) simulates: a page born with image content by a hash of
+ * (image_key, its content), so that equal content is sampled alike in
+ * every VM; any other page, data or not, when a hash of (vm_key, the run
+ * of 1/rate pages that holds it) names its place in the run.  Then makes *p the sampled VM:
+ * its guest and data pages, its limit, and p->data_rank (&s->ranks, which
+ * must outlive the VM's memory).  A VM without image pages at a rate of
+ * 1/N costs O(1) and no table (its ranks are computed); any other,
+ * O(full pages) and 4 bytes per sampled data page.
  */
 void sample_map_init(struct sample_map *s, double rate, uint64_t vm_key, uint64_t image_key,
 		     struct vmem_params *p);

@@ -135,7 +135,7 @@ double wss_page_mass(const struct wss *w, uint32_t d)
 	if (is_flat(w))
 		return 1.0 / w->pages;
 	if (w->rank)
-		return rank_mass(w, w->rank[d]) / w->sampled_mass;
+		return rank_mass(w, wss_rank_of(w->rank, d)) / w->sampled_mass;
 	return rank_mass(w, d);
 }
 
@@ -473,7 +473,7 @@ void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint3
 }
 
 void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
-		     const uint32_t *rank, uint32_t n)
+		     const struct wss_ranks *rank, uint32_t n)
 {
 	uint64_t pos = w->scan_pos;
 	double mass = 0;
@@ -486,7 +486,7 @@ void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
 		mass = full_pages ? (double)n / full_pages : 0.0;
 	else
 		for (j = 0; j < n; j++)
-			mass += rank_mass(w, rank[j]);
+			mass += rank_mass(w, wss_rank_of(rank, j));
 	w->rank = rank;
 	w->pages = n;
 	w->sampled_mass = mass > 0 ? mass : 1.0;

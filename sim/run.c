@@ -453,11 +453,13 @@ static double peak_pages(const struct scenario *sc)
 }
 
 /* State per full page: a sampled run keeps the rate's share of the pages,
- * each with the 4 bytes that name its rank in the full VM. */
+ * and, where VMs may hold image pages, 4 bytes for each that name its
+ * rank in the full VM (model/sample.h). */
 static double page_state_bytes(const struct scenario *sc)
 {
 	if (sample_is_on(sc->sample_rate))
-		return sc->sample_rate * (MEM_BYTES_PER_PAGE + sizeof(uint32_t));
+		return sc->sample_rate *
+		       (MEM_BYTES_PER_PAGE + (sc->trace.n_images ? sizeof(uint32_t) : 0));
 	return MEM_BYTES_PER_PAGE;
 }
 

@@ -190,9 +190,11 @@ START_TEST(a_vm_keeps_the_rate_of_its_pages)
 		ck_assert_uint_eq(p.n_data, s.n_data);
 		ck_assert(s.n_data == 937 || s.n_data == 938);  /* 60000 / 64 = 937.5 */
 		ck_assert_uint_eq(p.limit_pages, p.n_pages);    /* unlimited stays so */
-		ck_assert(p.data_rank == s.rank);
+		ck_assert(p.data_rank == &s.ranks);
+		ck_assert(s.table == NULL);     /* no image pages at 1/64: computed */
 		for (uint32_t j = 1; j < s.n_data; j++)
-			ck_assert_uint_lt(s.rank[j - 1], s.rank[j]);
+			ck_assert_uint_lt(wss_rank_of(&s.ranks, j - 1), wss_rank_of(&s.ranks, j));
+		ck_assert_uint_lt(wss_rank_of(&s.ranks, s.n_data - 1), 60000);
 		sample_map_release(&s);
 	}
 	/* Each page is in with probability rate: page 5 over 6400 VMs is in
@@ -202,7 +204,7 @@ START_TEST(a_vm_keeps_the_rate_of_its_pages)
 
 		sample_map_init(&s, rates[0], rng_mix(key + 77), 0, &p);
 		for (uint32_t j = 0; j < s.n_data; j++)
-			hits += s.rank[j] == 5;
+			hits += wss_rank_of(&s.ranks, j) == 5;
 		sample_map_release(&s);
 	}
 	ck_assert_msg(fabs(hits - 100.0) < 4 * 9.92, "page 5 in %u of 6400", hits);
@@ -230,6 +232,35 @@ START_TEST(a_vm_keeps_the_rate_of_its_pages)
 }
 END_TEST
 
+/*
+ * Without image pages at 1/N a VM's sampled pages are computed (run j's
+ * pick is page j); with an image share that gives no page image content
+ * (1e-300 of them), they are hashed page by page into a table: the two
+ * choose the same pages, and count the same pages below any bound.
+ */
+START_TEST(computed_and_tabled_samples_choose_the_same_pages)
+{
+	struct vmem_params a = vm_params(50000, 30001, 5), b = a;
+	struct sample_map sa, sb;
+	uint32_t j, x;
+
+	b.image = 0;
+	b.image_pages = 1000;
+	b.image_share = 1e-300;
+	sample_map_init(&sa, 1.0 / 64, 4321, 99, &a);
+	sample_map_init(&sb, 1.0 / 64, 4321, 99, &b);
+	ck_assert(sa.table == NULL && sb.table != NULL);
+	ck_assert_uint_eq(sa.n_data, sb.n_data);
+	ck_assert_uint_eq(a.n_pages, b.n_pages);
+	for (j = 0; j < sa.n_data; j++)
+		ck_assert_uint_eq(wss_rank_of(&sa.ranks, j), sb.table[j]);
+	for (x = 0; x <= 30001; x += 7)
+		ck_assert_uint_eq(sample_map_below(&sa, x, 0), sample_map_below(&sb, x, 0));
+	sample_map_release(&sa);
+	sample_map_release(&sb);
+}
+END_TEST
+
 START_TEST(equal_image_content_is_sampled_alike_in_every_vm)
 {
 	/* Two VMs of one image of 3000 pages, 80% of their data image pages:
@@ -248,12 +279,11 @@ START_TEST(equal_image_content_is_sampled_alike_in_every_vm)
 		p[v].image = 0;
 		p[v].image_pages = IMAGE;
 		p[v].image_share = 0.8;
-		s[v].rank = NULL;
 		sample_map_init(&s[v], 1.0 / 16, rng_mix(50 + (uint64_t)v), 4242, &p[v]);
 		p[v].n_pages = p[v].n_data = DATA;      /* the full VM again, for its contents */
 		for (d = 0; d < DATA; d++) {
 			uint32_t c = mem_initial_content(&p[v], d);
-			bool sampled = j < s[v].n_data && s[v].rank[j] == d;
+			bool sampled = j < s[v].n_data && s[v].table[j] == d;
 
 			j += sampled;
 			if (c == MEM_CONTENT_ZERO || c == MEM_CONTENT_UNIQUE)
@@ -318,6 +348,7 @@ START_TEST(a_sampled_page_is_touched_at_its_full_rate)
 			   .hot_probability = 0.75, .rate = 1e5};
 	struct phase un = {.pattern = PATTERN_SEQUENTIAL, .rate = 1e5};
 	uint32_t rank[256], j;
+	struct wss_ranks ranks = {.table = rank};
 	struct wss w = {0};
 	double h = 0, sum = 0, mass = 0;
 	int k;
@@ -328,7 +359,7 @@ START_TEST(a_sampled_page_is_touched_at_its_full_rate)
 		rank[j] = 16 * j + 7;
 		mass += pow(rank[j] + 1.0, -0.9) / h;
 	}
-	wss_set_sampled(&w, &ph, 4096, rank, 256);
+	wss_set_sampled(&w, &ph, 4096, &ranks, 256);
 	ck_assert_uint_eq(w.pages, 256);
 	/* wss sums zipf past rank 256 by the midpoint rule, to 1e-5 (wss.c). */
 	ck_assert_double_eq_tol(w.sampled_mass, mass, 1e-5 * mass);
@@ -343,14 +374,14 @@ START_TEST(a_sampled_page_is_touched_at_its_full_rate)
 	/* 1000 touches of the sample stand for 1000 / mass of the full set. */
 	ck_assert_double_eq_tol(wss_full_touches(&w, 1000), 1000 / mass, 1e-5 * 1000 / mass);
 	/* Hot-cold: ranks below 1024 hot, 0.75 of the touches over them. */
-	wss_set_sampled(&w, &hc, 4096, rank, 256);
+	wss_set_sampled(&w, &hc, 4096, &ranks, 256);
 	for (j = 0; j < 256; j++) {
 		double want = rank[j] < 1024 ? 1e5 * 0.75 / 1024 : 1e5 * 0.25 / 3072;
 
 		ck_assert_double_eq_tol(wss_page_rate(&w, j), want, 1e-9 * want);
 	}
 	/* A scan passes each sampled page once a lap of the full set. */
-	wss_set_sampled(&w, &un, 4096, rank, 256);
+	wss_set_sampled(&w, &un, 4096, &ranks, 256);
 	ck_assert_double_eq_tol(w.rate, 1e5 / 16, 1e-6);
 	ck_assert_double_eq_tol(wss_page_rate(&w, 3), 1e5 / 4096, 1e-9);
 	wss_release(&w);
@@ -508,6 +539,7 @@ Suite *sample_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pages");
 	tcase_add_test(tc, a_vm_keeps_the_rate_of_its_pages);
+	tcase_add_test(tc, computed_and_tabled_samples_choose_the_same_pages);
 	tcase_add_test(tc, equal_image_content_is_sampled_alike_in_every_vm);
 	tcase_add_test(tc, a_sampled_host_keeps_the_rate_of_its_frames_swap_and_bandwidth);
 	tcase_add_test(tc, a_sampled_page_is_touched_at_its_full_rate);

@@ -121,8 +121,10 @@ static void run_here(const char *path, const char *rate, const char *duration, d
 		for (k = 0; k < rec.n_vms; k++)
 			for (int s = 0; s < REC_STATES; s++)
 				m[M_PAGES] += (double)rec.vms[k].pages[s];
-	/* A sampled page also names its rank in the full VM: 4 bytes more. */
-	m[M_STATE] = m[M_PAGES] * (MEM_BYTES_PER_PAGE + (sc.sample_rate < 1 ? 4 : 0));
+	/* A sampled page costs what a full one does, and 4 bytes more where
+	 * VMs have image pages (a table of ranks; model/sample.h): at most. */
+	m[M_STATE] = m[M_PAGES] *
+		     (MEM_BYTES_PER_PAGE + (sc.sample_rate < 1 && sc.trace.n_images ? 4 : 0));
 	results_release(&rec);
 	scenario_release(&sc);
 }
@@ -228,7 +230,8 @@ static void scenario(const char *title, const char *path, const char *const *set
 	row("slowdown (mean)", m, M_SLOWDOWN, M_FAULTS, false, 1);
 	row("progress (mean)", m, M_PROGRESS, M_FAULTS, false, 1);
 	row("simulated pages", m, M_PAGES, M_COUNT, false, 1);
-	row("page state MiB (12.75 B a page, 16.75 sampled)", m, M_STATE, M_COUNT, false, mib);
+	row("page state MiB (12.75 B a page; +4 sampled, with images)", m, M_STATE, M_COUNT,
+	    false, mib);
 	row("peak resident MiB (the process)", m, M_RSS, M_COUNT, false, mib);
 	row("wall s", m, M_WALL, M_COUNT, false, 1);
 	fflush(stdout);
