@@ -6,8 +6,8 @@
  * its relative standard error is about 1/sqrt(n): 3% at 1,000 events,
  * 10% at 100.  The summary's counts that rest on fewer than
  * SAMPLING_FEW_EVENTS sampled events are listed, with that error; a count
- * of none says only that the full one is likely below 3 / rate (the
- * 95% bound of a Poisson count that came out 0).
+ * of none says only that the full one is likely below 3 / rate events (the
+ * 95% bound of a Poisson count that came out 0), in the metric's unit.
  */
 #include "sampling.h"
 
@@ -176,8 +176,8 @@ cJSON *sampling_json(const struct run_record *r)
 				"counts and bytes are the sampled ones over the rate; those "
 				"resting on fewer than 1000 sampled events are listed in "
 				"low_confidence with their relative standard error, "
-				"1/sqrt(events), or, with none, the full count's 95% bound, "
-				"3/rate");
+				"1/sqrt(events), or, with none, the full figure's 95% bound "
+				"(below), 3/rate events in the metric's unit");
 	a = cJSON_AddArrayToObject(o, "low_confidence");
 	for (i = 0; i < s->n; i++) {
 		cJSON *m;
@@ -190,8 +190,10 @@ cJSON *sampling_json(const struct run_record *r)
 		cJSON_AddNumberToObject(m, "sampled_events", round(n * 100) / 100);
 		if (n > 0)
 			cJSON_AddNumberToObject(m, "relative_error", 1.0 / sqrt(n));
-		else
-			cJSON_AddNumberToObject(m, "below", round(3.0 / s->rate));
+		else    /* 3/rate events, in the metric's unit (pages are 4 KiB) */
+			cJSON_AddNumberToObject(m, "below",
+						round(3.0 / s->rate) *
+							(strstr(s->metric[i], "_bytes") ? PAGE_4K : 1));
 		cJSON_AddItemToArray(a, m);
 	}
 	return o;

@@ -4,61 +4,58 @@
  * DOC: the sampled replica
  *
  * A run at rate R simulates the VM of N pages as the VM of its sampled
- * pages.  A page born with image content is in when a hash of (image,
- * content) falls under R, so that equal content is sampled alike in every
- * VM and sharing sees the same pairs.  Any other page (data or not) is in
- * when a hash of (VM, the run of 1/R pages that holds it) names its place
- * in the run: still every page with probability R, but a VM's sampled
- * pages number R*N to within a page, where a hash per page would leave a
- * binomial count, give or take sqrt(R*N), and a VM that just fits its
- * memory would, sampled, fit or not by chance (stratified sampling).  The
- * sampled data pages keep their order (hottest first), and
- * each keeps its probability in the full pattern, renormalised over the
- * sample, while the VM's touch rate becomes the full rate times the
- * sample's share of the probability: every sampled page is touched at
- * exactly its rate in the full run (wss_set_sampled).  A host keeps R of
- * its frames, overhead and swap slots; the balloon driver's rate is R of
+ * pages.  A page born with image content is in when a hash of (image, content)
+ * falls under R, so that equal content is sampled alike in every VM and
+ * sharing sees the same pairs.  Any other page (data or not) is in when a hash
+ * of (VM, the run of 1/R pages that holds it) names its place in the run:
+ * still every page with probability R, but a VM's sampled pages number R*N to
+ * within a page, where a hash per page would leave a binomial count, give or
+ * take sqrt(R*N), and a VM that just fits its memory would, sampled, fit or
+ * not by chance (stratified sampling).  The sampled data pages keep their order
+ * (hottest first), and each keeps its probability in the full pattern,
+ * renormalised over the sample, while the VM's touch rate becomes the full
+ * rate times the sample's share of the probability: every sampled page is
+ * touched at exactly its rate in the full run (wss_set_sampled).  A host keeps
+ * R of its frames, overhead and swap slots; the balloon driver's rate is R of
  * the configured one, and balloon targets, being shares of a VM's pages,
- * follow.  Latencies are not scaled: a device request takes the full
- * run's time, but adds 1/R requests' transfer to the device's load, so
- * utilisation, queueing and backlog are the full device's (its bandwidth
- * serves R of the load).  Every stall a sampled event causes (a fault, a
- * swap write, a balloon's eviction) stands for 1/R events, so it costs the
- * VM 1/R of its time, while its compute is spread over the touches it
- * makes: the VM's timeline has the full one's proportions.  Results scale
- * counts and bytes back by 1/R; times (stall is already full), ratios
- * and per-request figures stay as they are.
+ * follow.  Latencies are not scaled: a device request takes the full run's
+ * time, but adds 1/R requests' transfer to the device's load, so utilisation,
+ * queueing and backlog are the full device's (its bandwidth serves R of the
+ * load).  Every stall a sampled event causes (a fault, a swap write, a
+ * balloon's eviction) stands for 1/R events, so it costs the VM 1/R of its
+ * time, while its compute is spread over the touches it makes: the VM's
+ * timeline has the full one's proportions.  Results scale counts and bytes back
+ * by 1/R; times (stall is already full), ratios and per-request figures stay
+ * as they are.
  *
- * What is exact.  Under the independent reference model the touches of
- * the sampled pages are the full run's touches restricted to them (the
- * thinning of each page's Poisson stream).  A cache of C frames shared by
- * pages under random, LRU or CLOCK replacement has, in steady state,
- * per-page hit probabilities set by one characteristic time t solving
- * sum_i f(p_i t) = C (THEORY.md); over the sample that sum is R times the
- * full one in expectation, so R*C frames give the same t and the same
- * per-page hit probabilities.  The sampled counts of faults, swap I/O and
- * swapped pages are then R times the full ones in expectation, and
- * divided by R they estimate them without bias (Horvitz-Thompson), with
- * the relative error of a Poisson count, about 1/sqrt(events sampled).
- * Demanded touches are the sampled ones over the sample's share of the
- * probability, which is the full VM's demand: a hot head page that falls
- * into the sample adds hits, not touches of the full VM.
+ * What is exact.  Under the independent reference model the touches of the
+ * sampled pages are the full run's touches restricted to them (the thinning of
+ * each page's Poisson stream).  A cache of C frames shared by pages under
+ * random, LRU or CLOCK replacement has, in steady state, per-page hit
+ * probabilities set by one characteristic time t solving sum_i f(p_i t) = C
+ * (THEORY.md); over the sample that sum is R times the full one in
+ * expectation, so R*C frames give the same t and the same per-page hit
+ * probabilities.  The sampled counts of faults, swap I/O and swapped pages are
+ * then R times the full ones in expectation, and divided by R they estimate
+ * them without bias (Horvitz-Thompson), with the relative error of a Poisson
+ * count, about 1/sqrt(events sampled). Demanded touches are the sampled ones
+ * over the sample's share of the probability, which is the full VM's demand: a
+ * hot head page that falls into the sample adds hits, not touches of the full
+ * VM.
  *
- * What is approximate.  Sizes are exact to a page, but which ranks of a
- * pattern are in is random: a skewed pattern's head (its hottest pages)
- * is few pages, and whether they fall in moves the sampled set's mass;
- * the per-page rates stay exact, so this moves hits, not misses.  Image
- * pages are sampled page by page, so their count is binomial.  A VM with
- * a few hundred sampled pages has a working set, limit and balloon target
- * rounded to a page of 1/R pages, and few events.  Host frames are R of the full count, rounded,
- * against VMs whose sizes are random: the fit of a host's VMs is right in
- * expectation only.  Policies that act on single pages or on fixed counts
- * (a scan of n pages per period, a sample of 100 pages per VM, a free
- * target in frames) see a sampled VM as a small one unless they scale by
- * R.  Placing a VM costs O(1) when no page of it has image content and R
- * is 1/N: its sampled pages are computed, j-th in the j-th run; else a
- * hash of every page (a few ns each) and a table of the sampled ones (4
- * bytes each).
+ * What is approximate.  Sizes are exact to a page, but which ranks of a pattern
+ * are in is random: a skewed pattern's head (its hottest pages) is few pages,
+ * and whether they fall in moves the sampled set's mass; the per-page rates
+ * stay exact, so this moves hits, not misses.  Image pages are sampled page by
+ * page, so their count is binomial.  A VM with a few hundred sampled pages has
+ * a working set, limit and balloon target rounded to a page that stands for
+ * 1/R pages, and few events.  Host frames are R of the full count,
+ * rounded.  Policies that act on single pages or on fixed counts (a scan of n
+ * pages per period, a sample of 100 pages per VM, a free target in frames) see
+ * a sampled VM as a small one unless they scale by host_sample_rate.  Placing a VM costs O(1)
+ * when no page of it has image content and R is 1/N: its sampled pages are
+ * computed, j-th in the j-th run; else a hash of every page (a few ns each)
+ * and a table of the sampled ones (4 bytes each).
  */
 #include "sample.h"
 

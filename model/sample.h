@@ -1,8 +1,9 @@
 /*
  * sample.h - spatially sampled simulation (DESIGN.md section 4,
  * "Granularity"): a run at rate R simulates, at 4 KiB, only the pages
- * whose hash falls under R, as SHARDS (Waldspurger et al., FAST'15)
- * samples references.  A VM of N pages becomes the VM of its ~R*N sampled
+ * a hash picks (of the VM and the page's run of 1/R pages, or of the
+ * content for image pages), as SHARDS (Waldspurger et al., FAST'15)
+ * samples references.  A VM of N pages becomes the VM of its R*N sampled
  * pages; a host keeps R of its frames, swap slots and device bandwidth;
  * every stall a sampled event causes stands for 1/R of them.  Rate 1
  * changes nothing.  The narrative (what is exact, what is not) is in
@@ -43,13 +44,13 @@ static inline bool sample_hit(uint64_t hash, double rate)
 /*
  * Picks the pages of the full VM that *p describes which a run at rate
  * (sample_is_on) simulates: a page born with image content by a hash of
- * (image_key, its content), so that equal content is sampled alike in
- * every VM; any other page, data or not, when a hash of (vm_key, the run
- * of 1/rate pages that holds it) names its place in the run.  Then makes *p the sampled VM:
- * its guest and data pages, its limit, and p->data_rank (&s->ranks, which
- * must outlive the VM's memory).  A VM without image pages at a rate of
- * 1/N costs O(1) and no table (its ranks are computed); any other,
- * O(full pages) and 4 bytes per sampled data page.
+ * (image_key, its content), so that equal content is sampled alike in every
+ * VM; any other page, data or not, when a hash of (vm_key, the run of 1/rate
+ * pages that holds it) names its place in the run.  Then makes *p the sampled
+ * VM: its guest and data pages, its limit, and p->data_rank (&s->ranks, which
+ * must outlive the VM's memory).  A VM without image pages at a rate of 1/N
+ * costs O(1) and no table (its ranks are computed); any other, O(full pages)
+ * and 4 bytes per sampled data page.
  */
 void sample_map_init(struct sample_map *s, double rate, uint64_t vm_key, uint64_t image_key,
 		     struct vmem_params *p);

@@ -483,8 +483,10 @@ static int read_sampling(struct cfg_node *root, struct scenario *sc, struct sim_
 			char *key = root->keys[i];
 			struct cfg_node *kid = root->kids[i];
 
-			memmove(&root->keys[i], &root->keys[i + 1], (root->n - i - 1) * sizeof(char *));
-			memmove(&root->kids[i], &root->kids[i + 1], (root->n - i - 1) * sizeof(kid));
+			size_t after = root->n - i - 1;
+
+			memmove(&root->keys[i], &root->keys[i + 1], after * sizeof(key));
+			memmove(&root->kids[i], &root->kids[i + 1], after * sizeof(kid));
 			root->keys[root->n - 1] = key;
 			root->kids[root->n - 1] = kid;
 			break;

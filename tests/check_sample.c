@@ -475,8 +475,9 @@ END_TEST
 
 START_TEST(a_sampled_balloon_moves_at_its_full_rate)
 {
-	/* The sample at t follows the tick that ends at t + 1 s, so the balloon
-	 * holds min(floor(1 MiB/s * (t + 1) / 4 KiB), 4096) pages; sampled at 1/16 the driver moves 64 KiB/s of 1024 pages, a
+	/* The sample at t follows the tick that ends at t + 1 s, so the
+	 * balloon holds min(floor(1 MiB/s * (t + 1) / 4 KiB), 4096) pages;
+	 * sampled at 1/16 the driver moves 64 KiB/s of 1024 pages, a
 	 * sixteenth as many, which scale back to the same bytes. */
 	const char *r16[] = {"sampling.rate=1/16"};
 	cJSON *runs[2] = {run_json("tests/data/sample_balloon.yaml", NULL, 0),
