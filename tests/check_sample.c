@@ -137,9 +137,27 @@ START_TEST(rate_one_is_the_unsampled_run_byte_for_byte)
 	char *a = text_without_run(run_json("tests/data/sample_host.yaml", NULL, 0));
 	char *b = text_without_run(run_json("tests/data/sample_host.yaml", one, 1));
 	char *c = text_without_run(run_json("tests/data/sample_host.yaml", one_one, 1));
+	char *d, *text, path[] = "/tmp/memsim-sample-XXXXXX";
+	FILE *in = fopen("tests/data/sample_host.yaml", "r"), *out;
+	size_t n;
 
 	ck_assert_str_eq(a, b);
 	ck_assert_str_eq(a, c);
+	/* Written first in the file, the key still leaves the same config. */
+	ck_assert(in != NULL);
+	text = calloc(1, 1 << 16);
+	n = fread(text, 1, (1 << 16) - 1, in);
+	fclose(in);
+	out = fdopen(mkstemp(path), "w");
+	ck_assert(out != NULL && n > 0);
+	fputs("sampling: {rate: 1.0}\n", out);
+	fputs(text, out);
+	fclose(out);
+	d = text_without_run(run_json(path, NULL, 0));
+	remove(path);
+	ck_assert_str_eq(a, d);
+	free(d);
+	free(text);
 	ck_assert(strstr(a, "\"low_confidence\"") == NULL);
 	free(a);
 	free(b);
