@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "outfile.h"
+#include "sampling.h"
 #include "version.h"
 #include "xmem.h"
 
@@ -422,6 +423,9 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(sum, "hosts_swap_full", (double)r->hosts_swap_full);
 	if (r->has_cost)
 		cJSON_AddItemToObject(sum, "cost", cost_json(r));
+
+	if (sampling_is_on(r))
+		cJSON_AddItemToObject(root, "sampling", sampling_json(r));
 
 	a = cJSON_AddArrayToObject(root, "hosts");
 	for (i = 0; i < r->n_hosts; i++)

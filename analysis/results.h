@@ -106,6 +106,17 @@ struct rec_series {
 	size_t n_kinds, cap_kinds;
 };
 
+/* A metric of a sampled run and the sampled events it rests on. */
+#define REC_SAMPLING_METRICS 16
+struct rec_sampling {
+	double rate;                    /* 1 (or 0) when the run was not sampled */
+	uint64_t sampled_pages;         /* guest pages simulated, over VMs that ran */
+	uint64_t pages;                 /* their full VMs' 4 KiB pages */
+	size_t n;
+	const char *metric[REC_SAMPLING_METRICS];       /* static strings: results paths */
+	double events[REC_SAMPLING_METRICS];            /* sampled events (or pages) */
+};
+
 struct run_record {
 	const char *name;
 	uint64_t seed;
@@ -143,6 +154,7 @@ struct run_record {
 	struct rec_vm *vms;
 	size_t n_vms;
 	struct rec_series series;
+	struct rec_sampling sampling;   /* see analysis/sampling.h */
 };
 
 void results_release(struct run_record *r);

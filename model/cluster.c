@@ -280,6 +280,8 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		swapdev_init(&hm->disk, SWAPDEV_UNBOUNDED, hp->disk_read_ns, hp->disk_write_ns,
 			     hp->disk_bandwidth, p->page_bytes);
 		hm->lat = p->latency;
+		if (sample_is_on(p->sample_rate))
+			sample_scale_host(hm, p->sample_rate);
 		host_bind_policies(&c->hosts[i], &c->p.policies, p->seed, p->replication);
 		c->host_ptrs[i] = &c->hosts[i];
 	}
@@ -362,6 +364,16 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	mp.content_seed = rng_seed64(c->p.seed, c->p.replication, RNG_CONTENT, entity);
 	mp.zero_freed = sp->zero_freed;
 	mp.now = sim_now(c->sim);
+	if (sample_is_on(c->p.sample_rate)) {
+		uint64_t key = rng_seed64(c->p.seed, c->p.replication, RNG_SAMPLE, entity);
+		uint64_t image = sp->image >= 0 ? rng_entity(c->p.images[sp->image].name) : 0;
+
+		/* An image's key is its own, whichever VM holds its pages. */
+		sample_map_init(&vm->sample, c->p.sample_rate, key,
+				rng_mix(rng_seed64(c->p.seed, c->p.replication, RNG_SAMPLE,
+						   image) ^ 0x696d616765ULL),
+				&mp);
+	}
 	vmem_init(&vm->mem, &mp);
 	wss_track(&vm->mem.wss, vm->mem.fast);
 	vm->touch_seed = rng_seed64(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
@@ -377,6 +389,7 @@ static void vm_mem_stop(struct host *h, struct vm *vm)
 	wss_release(&vm->mem.wss);      /* first: no need to weigh what leaves */
 	mem_vm_leave(h, vm);
 	vmem_release(&vm->mem);
+	sample_map_release(&vm->sample);
 	gsl_rng_free(vm->touch_rng);
 	gsl_rng_free(vm->guest_rng);
 	vm->touch_rng = vm->guest_rng = NULL;
@@ -396,7 +409,7 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 	const struct vm_spec *sp = vm->spec;
 	const struct phase *ph;
 	size_t started = vm->phases_started;
-	uint32_t ws;
+	uint32_t ws, n;
 
 	while (started < sp->n_phases && sp->phases[started].at_ns <= t - vm->placed_ns)
 		started++;
@@ -405,13 +418,16 @@ static void phase_update(struct cluster *c, struct host *h, struct vm *vm, sim_t
 	vm->phases_started = started;
 	ph = &sp->phases[started - 1];
 	ws = pages_of(c, spec_phase_ws_bytes(ph, sp->memory_bytes));
-	if (ws > vm->mem.n_data)
-		ws = vm->mem.n_data;
+	/* Sampled, the set's simulated pages are those of its sampled ranks. */
+	n = sample_map_below(&vm->sample, ws, vm->mem.n_data);
 	/* The new pattern is weighed afresh, so the pages freed need not be. */
 	wss_track(&vm->mem.wss, NULL);
-	if (ws < vm->mem.wss.pages)
-		mem_set_ws(h, vm, ws);
-	wss_set_granule(&vm->mem.wss, ph, ws, page_ranks(c));
+	if (n < vm->mem.wss.pages)
+		mem_set_ws(h, vm, n);
+	if (vm->sample.on)
+		sample_wss_set(&vm->sample, &vm->mem.wss, ph, ws);
+	else
+		wss_set_granule(&vm->mem.wss, ph, n, page_ranks(c));
 	wss_track(&vm->mem.wss, vm->mem.fast);
 }
 
@@ -501,7 +517,8 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	 * deflating always runs. */
 	if (target > m->n_state[PS_BALLOONED] && !balloon_may_inflate(c, h, t))
 		target = m->n_state[PS_BALLOONED];
-	stall += mem_balloon_towards(h, vm, target, c->balloon_pages_now, t);
+	stall += sample_time_ns(c->p.sample_rate,
+				mem_balloon_towards(h, vm, target, c->balloon_pages_now, t));
 	/*
 	 * Each tick's touches restart from their own seed, so what one tick
 	 * draws never depends on another.  Touches of pages resident on
@@ -524,8 +541,9 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 		if (base + (double)k * dt >= (double)T)
 			break;
 		wss_advance(&m->wss, gap);
-		s = mem_touch(h, vm, d, is_write(m, tick_seed, d),
-			      t + (sim_time)(base + (double)k * dt));
+		s = sample_time_ns(c->p.sample_rate,
+				   mem_touch(h, vm, d, is_write(m, tick_seed, d),
+					     t + (sim_time)(base + (double)k * dt)));
 		stall += s;
 		base += (double)s;
 		made = k + 1;
@@ -534,8 +552,8 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	wss_advance(&m->wss, done - made);
 	base += (double)done * dt;      /* the time used, from the tick's start */
 	vm->overrun_ns = base > (double)T ? (sim_time)(base - (double)T) : 0;
-	m->stats.touches += (double)n;
-	m->stats.done += (double)done;
+	m->stats.touches += wss_full_touches(&m->wss, n);
+	m->stats.done += wss_full_touches(&m->wss, done);
 	m->stats.stall_ns += stall;
 	m->stats.run_ns += T;
 }

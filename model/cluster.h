@@ -61,6 +61,7 @@ struct cluster_params {
 	double balloon_rate;            /* driver rate limit, bytes per second */
 	double balloon_max;             /* cap, share of each VM's pages */
 	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
+	double sample_rate;             /* share of pages simulated (sample.h); 1 = all */
 };
 
 struct cluster_stats {

@@ -77,6 +77,14 @@ static inline uint64_t host_private_pages(const struct host *h)
 {
 	return h->mem.n_private;
 }
+/* The share of the host a sampled run simulates (model/sample.h), 1 when
+ * it is not sampled: frames and pages are that share of the full host's,
+ * so a policy that turns configured bytes into pages (a free target, a
+ * cache's capacity, pages to scan a period) scales them by it. */
+static inline double host_sample_rate(const struct host *h)
+{
+	return h->mem.sample_rate > 0 ? h->mem.sample_rate : 1.0;
+}
 int64_t host_capacity_bytes(const struct host *h);
 int64_t host_committed_bytes(const struct host *h);
 /* Capacity not promised to any VM, never below 0. */

@@ -346,6 +346,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	m->zero_share = p->zero_share;
 	m->image_share = p->image_share;
 	m->content_seed = p->content_seed;
+	m->data_rank = p->data_rank;
 	m->zero_freed = p->zero_freed;
 	clock_init(&m->guest_clock, p->n_data, p->now);
 	clock_init(&m->host_clock, p->n_pages, p->now);
@@ -368,21 +369,35 @@ void vmem_release(struct vmem *m)
 /* A data page's content before the guest writes it: zero, a page of the
  * image (the same page for the same data index in every VM of the image,
  * as an OS's own files are), or unique, in the VM's shares. */
-static uint32_t initial_content(const struct vmem *m, uint32_t d)
+static uint32_t content_of(uint64_t content_seed, double zero_share, double image_share,
+			   uint32_t image_pages, uint32_t image_zero_pages, uint32_t d)
 {
-	double u = (double)(rng_mix(m->content_seed ^ d) >> 11) * 0x1.0p-53;
+	double u = (double)(rng_mix(content_seed ^ d) >> 11) * 0x1.0p-53;
 
-	if (u < m->zero_share)
+	if (u < zero_share)
 		return MEM_CONTENT_ZERO;
-	if (u < m->zero_share + m->image_share && m->image_pages) {
-		uint64_t k = rng_mix(d) % m->image_pages;
+	if (u < zero_share + image_share && image_pages) {
+		uint64_t k = rng_mix(d) % image_pages;
 
-		if (k < m->image_zero_pages)
+		if (k < image_zero_pages)
 			return MEM_CONTENT_ZERO;
 		if (k < MEM_CONTENT_UNIQUE - 1)
 			return (uint32_t)k + 1;
 	}
 	return MEM_CONTENT_UNIQUE;
+}
+
+/* A sampled VM's data page d is the full VM's wss_rank_of(data_rank, d). */
+static uint32_t initial_content(const struct vmem *m, uint32_t d)
+{
+	return content_of(m->content_seed, m->zero_share, m->image_share, m->image_pages,
+			  m->image_zero_pages, m->data_rank ? wss_rank_of(m->data_rank, d) : d);
+}
+
+uint32_t mem_initial_content(const struct vmem_params *p, uint32_t d)
+{
+	return content_of(p->content_seed, p->zero_share, p->image_share, p->image_pages,
+			  (uint32_t)(p->image_zero * p->image_pages), d);
 }
 
 /* Whether data d (MEM_NONE: no data), not touched on the slow path since

@@ -106,6 +106,8 @@ struct vmem {
 	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */
 	double zero_share, image_share;
 	uint64_t content_seed;
+	const struct wss_ranks *data_rank;      /* sampled: data pages' indexes in the full VM;
+						 * NULL = their own */
 	bool zero_freed;                /* the guest zeroes memory it frees */
 	struct wss wss;                 /* the current phase's access pattern */
 	struct mem_stats stats;
@@ -120,6 +122,7 @@ struct vmem_params {
 	double image_zero;              /* share of the image's pages that are zero */
 	double zero_share, image_share;
 	uint64_t content_seed;
+	const struct wss_ranks *data_rank;      /* borrowed, see struct vmem */
 	bool zero_freed;
 	sim_time now;
 };
@@ -133,6 +136,7 @@ struct hmem {
 	struct swapdev swap;
 	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
 	struct mem_latency lat;
+	double sample_rate;             /* share of the host simulated (sample.h); 0 = all */
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
 };
@@ -199,6 +203,10 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r);
  * above), drawn from r.  Changes nothing of the model.
  */
 bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_rng *r);
+
+/* The content data page d of the full VM that p describes is born with
+ * (MEM_CONTENT_ZERO, an image page's, or MEM_CONTENT_UNIQUE). */
+uint32_t mem_initial_content(const struct vmem_params *p, uint32_t d);
 
 /* Page state and content of guest page g (for tests and results). */
 enum page_state vmem_state(const struct vmem *m, uint32_t g);

@@ -37,6 +37,7 @@ void swapdev_init(struct swapdev *d, uint64_t capacity_pages, int64_t read_laten
 	d->write_latency_ns = write_latency_ns;
 	/* No bandwidth (a model without I/O, in tests): transfers take no time. */
 	d->transfer_ns = bandwidth > 0 ? (int64_t)llround((double)page_bytes / bandwidth * 1e9) : 0;
+	d->work_ns = d->transfer_ns;
 }
 
 bool swapdev_is_full(const struct swapdev *d)
@@ -65,8 +66,8 @@ void swapdev_roll(struct swapdev *d, sim_time t)
 
 static int64_t request(struct swapdev *d, int64_t access_ns)
 {
-	d->window_work_ns += d->transfer_ns;
-	d->busy_ns += d->transfer_ns;
+	d->window_work_ns += d->work_ns;
+	d->busy_ns += d->work_ns;
 	d->wait_sum_ns += (double)d->wait_ns;
 	return d->wait_ns + d->transfer_ns + access_ns;
 }

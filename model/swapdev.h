@@ -22,6 +22,8 @@ struct swapdev {
 	uint64_t used_pages;
 	int64_t read_latency_ns, write_latency_ns;
 	int64_t transfer_ns;            /* one page at the bandwidth */
+	int64_t work_ns;                /* the load a request adds: transfer_ns, or in a
+					 * sampled run the 1/rate requests' it stands for */
 	sim_time window_start;          /* the open window began here */
 	int64_t window_work_ns;         /* transfer time asked for in this window */
 	int64_t backlog_ns;             /* work left over from earlier windows */

@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "mem.h"
 #include "policy.h"
+#include "sample.h"
 #include "spec.h"
 
 enum vm_state {
@@ -43,6 +44,7 @@ struct vm {
 	uint64_t timeout_event;         /* queue wait limit, 0 = none */
 	uint64_t depart_event;          /* its departure, 0 = none */
 	struct vmem mem;                /* its pages, while placed */
+	struct sample_map sample;       /* which of its pages a sampled run simulates */
 	size_t phases_started;          /* phases begun so far */
 	uint64_t end_state[PS_COUNT];   /* its pages by state when it left */
 	gsl_rng *touch_rng;             /* which pages it touches (workload) */

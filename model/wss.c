@@ -107,14 +107,11 @@ static bool is_flat(const struct wss *w)
 	       (w->pattern == PATTERN_ZIPF && w->zipf_s == 0);
 }
 
-double wss_page_mass(const struct wss *w, uint32_t d)
+/* The mass of the page holding ranks page_ranks*d.. of the full set. */
+static double rank_mass(const struct wss *w, uint32_t d)
 {
 	double g = w->page_ranks, lo = (double)d * g, hot;
 
-	if (!w->pages || d >= w->pages)
-		return 0.0;
-	if (is_flat(w))
-		return 1.0 / w->pages;
 	if (w->pattern == PATTERN_ZIPF) {
 		if (g == 1)
 			return pow(lo + 1, -w->zipf_s) / w->zipf_norm;
@@ -129,6 +126,17 @@ double wss_page_mass(const struct wss *w, uint32_t d)
 	hot = w->hot_ranks > lo ? fmin(g, w->hot_ranks - lo) : 0.0;
 	return hot * w->hot_probability / w->hot_ranks +
 	       (g - hot) * (1.0 - w->hot_probability) / (w->ranks - w->hot_ranks);
+}
+
+double wss_page_mass(const struct wss *w, uint32_t d)
+{
+	if (!w->pages || d >= w->pages)
+		return 0.0;
+	if (is_flat(w))
+		return 1.0 / w->pages;
+	if (w->rank)
+		return rank_mass(w, wss_rank_of(w->rank, d)) / w->sampled_mass;
+	return rank_mass(w, d);
 }
 
 double wss_page_rate(const struct wss *w, uint32_t d)
@@ -348,10 +356,17 @@ static uint32_t next_slow(const struct wss *w, uint32_t from)
 	return w->pages;
 }
 
+/* A scan's lap in 4 KiB ranks: the simulated pages' (a sampled scan
+ * passes only its own pages). */
+static uint64_t scan_lap(const struct wss *w)
+{
+	return (uint64_t)w->pages * w->page_ranks;
+}
+
 /* A scan's next slow touch: the next access to a page that is not fast. */
 static uint64_t scan_gap(struct wss *w, uint64_t max, uint32_t *d)
 {
-	uint64_t g = w->page_ranks, pos = w->scan_pos, lap = (uint64_t)w->ranks, first, gap;
+	uint64_t g = w->page_ranks, pos = w->scan_pos, lap = scan_lap(w), first, gap;
 	uint32_t p = (uint32_t)(pos / g), q;
 
 	if (!page_is_fast(w, p)) {
@@ -391,7 +406,7 @@ uint64_t wss_gap(struct wss *w, gsl_rng *r, uint64_t max, uint32_t *d)
 void wss_advance(struct wss *w, uint64_t k)
 {
 	if (w->pattern == PATTERN_SEQUENTIAL && w->pages)
-		w->scan_pos = (w->scan_pos + k % (uint64_t)w->ranks) % (uint64_t)w->ranks;
+		w->scan_pos = (w->scan_pos + k % scan_lap(w)) % scan_lap(w);
 }
 
 /* --- the pattern of a phase ------------------------------------------- */
@@ -401,7 +416,8 @@ void wss_set(struct wss *w, const struct phase *p, uint32_t pages)
 	wss_set_granule(w, p, pages, 1);
 }
 
-void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint32_t page_ranks)
+/* The pattern of phase p over pages pages of page_ranks ranks, untracked. */
+static void set_pattern(struct wss *w, const struct phase *p, uint32_t pages, uint32_t page_ranks)
 {
 	uint64_t pos = w->scan_pos;
 	const uint64_t *fast = w->fast;
@@ -419,6 +435,7 @@ void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint3
 	w->page_ranks = page_ranks ? page_ranks : 1;
 	w->ranks = (double)pages * w->page_ranks;
 	w->scan_pos = pages ? pos % (uint64_t)w->ranks : 0;
+	w->sampled_mass = 1.0;
 	if (p->pattern == PATTERN_HOTCOLD) {
 		double hot = floor(p->hot_fraction * w->ranks + 0.5);
 
@@ -446,7 +463,36 @@ void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint3
 	w->fast = fast;
 	w->tree = tree;
 	w->cap_blocks = cap;
-	if (fast)
+}
+
+void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint32_t page_ranks)
+{
+	set_pattern(w, p, pages, page_ranks);
+	if (w->fast)
+		rebuild(w);
+}
+
+void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
+		     const struct wss_ranks *rank, uint32_t n)
+{
+	uint64_t pos = w->scan_pos;
+	double mass = 0;
+	uint32_t j;
+
+	set_pattern(w, p, full_pages, 1);
+	/* Masses over the full set, summed over the sampled pages (a flat
+	 * pattern's are all 1/full_pages). */
+	if (is_flat(w))
+		mass = full_pages ? (double)n / full_pages : 0.0;
+	else
+		for (j = 0; j < n; j++)
+			mass += rank_mass(w, wss_rank_of(rank, j));
+	w->rank = rank;
+	w->pages = n;
+	w->sampled_mass = mass > 0 ? mass : 1.0;
+	w->rate = p->rate * mass;
+	w->scan_pos = n ? pos % n : 0;
+	if (w->fast)
 		rebuild(w);
 }
 

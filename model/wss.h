@@ -21,9 +21,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rng.h"
 #include "spec.h"
 
 #define WSS_RANK_BYTES 4096             /* patterns are defined over 4 KiB pages */
+
+/*
+ * Where the pages of a sampled set sit in the full set (model/sample.c):
+ * page j is rank table[j], or, without a table, the page that a hash of
+ * (key, j) picks in the j-th run of `run` ranks.  Ascending in j.
+ */
+struct wss_ranks {
+	const uint32_t *table;          /* borrowed; NULL: computed from key and run */
+	uint64_t key;
+	uint32_t run;
+};
+
+static inline uint32_t wss_rank_of(const struct wss_ranks *r, uint32_t j)
+{
+	if (r->table)
+		return r->table[j];
+	return (uint32_t)((uint64_t)j * r->run + rng_mix(r->key ^ j) % r->run);
+}
 
 struct wss {
 	enum pattern pattern;
@@ -41,6 +60,11 @@ struct wss {
 	double *zipf_head;              /* masses of the pages holding ranks <= 256; owned */
 	uint32_t n_head;
 	uint64_t scan_pos;              /* sequential: the next 4 KiB rank */
+	/* A sampled set (wss_set_sampled): page d is the full set's 4 KiB rank
+	 * wss_rank_of(rank, d), and the pages hold sampled_mass of the full
+	 * set's touches. */
+	const struct wss_ranks *rank;   /* borrowed; NULL = not sampled */
+	double sampled_mass;
 	/* The miss sampler (wss_track): weight of pages that are not fast. */
 	const uint64_t *fast;           /* borrowed fast map, NULL = untracked */
 	uint64_t *tree;                 /* Fenwick tree over 64-page blocks; owned */
@@ -56,6 +80,20 @@ void wss_set(struct wss *w, const struct phase *p, uint32_t pages);
  * wss_release frees what it holds). */
 void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages,
 		     uint32_t page_ranks);
+/*
+ * Phase p over n sampled pages of a working set of full_pages 4 KiB pages,
+ * page j being the full set's wss_rank_of(rank, j) (borrowed, outlives w).
+ * Each keeps its probability in the full set, renormalised, and the rate
+ * is the full rate times their share (sampled_mass), so every page is
+ * touched exactly as often as in the full set.  Then as wss_set_granule.
+ */
+void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
+		     const struct wss_ranks *rank, uint32_t n);
+/* The full set's touches that n touches of w stand for (n unless sampled). */
+static inline double wss_full_touches(const struct wss *w, uint64_t n)
+{
+	return w->rank ? (double)n / w->sampled_mass : (double)n;
+}
 /*
  * Tracks the fast map fast (borrowed; one bit per data page, kept by mem.c,
  * which calls wss_fast_set and wss_fast_clear as bits change) for wss_gap.

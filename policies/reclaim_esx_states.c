@@ -162,11 +162,19 @@ static void esx_states_on_place(const struct policy_ctx *ctx, const struct vm *v
 	refresh_allocation(ctx, vm);
 }
 
+/* The full host's free memory: a sampled run simulates host_sample_rate of
+ * its frames, and MinFree is the full host's. */
+static int64_t full_free_bytes(const struct host *h)
+{
+	return (int64_t)llround((double)host_free_frames(h) * (double)host_page_bytes(h) /
+				host_sample_rate(h));
+}
+
 /* O(VMs on the host): their allocations, then the state. */
 static void esx_states_on_tick(const struct policy_ctx *ctx)
 {
 	struct esx_states_host *st = ctx->host_priv;
-	int64_t free_bytes = (int64_t)host_free_frames(ctx->host) * host_page_bytes(ctx->host);
+	int64_t free_bytes = full_free_bytes(ctx->host);
 	int64_t min_free = min_free_of(ctx);
 	enum host_pressure next;
 	size_t i;
@@ -208,7 +216,8 @@ static uint64_t esx_states_free_goal(const struct policy_ctx *ctx)
 	if (s != PRESSURE_HARD && s != PRESSURE_LOW)
 		return 0;
 	want = climb_bytes(min_free_of(ctx), PRESSURE_SOFT);
-	frames = (uint64_t)ceil(want / (double)host_page_bytes(ctx->host));
+	frames = (uint64_t)ceil(want * host_sample_rate(ctx->host) /
+				(double)host_page_bytes(ctx->host));
 	return frames > free_frames ? frames - free_frames : 0;
 }
 

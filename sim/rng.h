@@ -21,6 +21,7 @@ enum rng_purpose {
 	RNG_CONTENT,                    /* page contents of one VM */
 	RNG_WORKING_SETS,               /* working-set sizes of a group */
 	RNG_GUEST,                      /* a guest OS's own choices (its page clock) */
+	RNG_SAMPLE,                     /* which pages a sampled run simulates (hash keys) */
 	RNG_PLACEMENT = 64,             /* placement tie-breaks and sampling */
 	RNG_RECLAIM,                    /* host victim selection */
 	RNG_POLICY,                     /* any other policy draw */

@@ -18,6 +18,7 @@
 #include "cluster.h"
 #include "engine.h"
 #include "evq.h"
+#include "sampling.h"
 #include "units.h"
 #include "xmem.h"
 
@@ -451,6 +452,17 @@ static double peak_pages(const struct scenario *sc)
 	return fmin(scenario_pages_estimate(sc), promise);
 }
 
+/* State per full page: a sampled run keeps the rate's share of the pages,
+ * and, where VMs may hold image pages, 4 bytes for each that name its
+ * rank in the full VM (model/sample.h). */
+static double page_state_bytes(const struct scenario *sc)
+{
+	if (sample_is_on(sc->sample_rate))
+		return sc->sample_rate *
+		       (MEM_BYTES_PER_PAGE + (sc->trace.n_images ? sizeof(uint32_t) : 0));
+	return MEM_BYTES_PER_PAGE;
+}
+
 /*
  * The results as JSON: the cJSON tree and its printed text, both held at
  * once, per VM, per host and per series value.  Measured (peak RSS of runs
@@ -477,7 +489,7 @@ double run_memory_estimate(const struct scenario *sc)
 			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
 
-	return peak_pages(sc) * MEM_BYTES_PER_PAGE + vms * per_vm +
+	return peak_pages(sc) * page_state_bytes(sc) + vms * per_vm +
 	       (double)sc->n_hosts * per_host + samples * per_sample;
 }
 
@@ -488,7 +500,7 @@ static int check_fits(const struct scenario *sc, struct sim_err *err)
 	double need = run_memory_estimate(sc);
 	const char *what;
 	double limit = xmem_budget(&what);
-	double pages = peak_pages(sc) * MEM_BYTES_PER_PAGE;
+	double pages = peak_pages(sc) * page_state_bytes(sc);
 	int64_t page = sc->page_bytes;
 	char a[32], b[32], d[32];
 
@@ -564,7 +576,10 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
 					  sc->latency.decompress_ns};
-	cp.balloon_rate = sc->balloon_rate;
+	/* A sampled run's balloons move the rate's share (model/sample.h). */
+	cp.balloon_rate = sample_is_on(sc->sample_rate) ? sc->balloon_rate * sc->sample_rate
+							: sc->balloon_rate;
+	cp.sample_rate = sc->sample_rate;
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
 
@@ -612,6 +627,8 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		rec->config = sc->root;
 		rec->events = sim_events_run(s);
 		collect_end(sc, rec, c, sums);
+		if (sample_is_on(sc->sample_rate))
+			sampling_scale(rec, sc->sample_rate);
 		rec->wall_s = wall_now() - t0;
 	}
 	free(sn.vm_faults);

@@ -48,7 +48,7 @@
 
 static const char *const top_keys[] = {
 	"name", "seed", "replications", "duration", "tick", "sample", "page_size", "hosts",
-	"policies", "latency", "sla", "cost", "workload", "output", NULL,
+	"policies", "latency", "sla", "cost", "workload", "output", "sampling", NULL,
 };
 
 /* The config's file name without folder and extension. */
@@ -461,6 +461,67 @@ static int read_output(struct cfg_node *root, bool *host_series, struct sim_err 
 	return 0;
 }
 
+/*
+ * sampling: {rate: R}: 1 (the default: every page), 1/N for a whole N, or a
+ * decimal in (0, 1].  The rate is written back as a number.  A sampled run
+ * simulates 4 KiB pages (model/sample.h), so it needs page_size: 4KiB.
+ */
+static int read_sampling(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
+{
+	static const char *const keys[] = {"rate", NULL};
+	struct cfg_node *m, *n;
+	const char *t;
+	char *end;
+	double rate;
+	size_t i;
+	int rc;
+
+	for (i = 0; i + 1 < root->n; i++)
+		if (!strcmp(root->keys[i], "sampling")) {
+			/* Last, wherever the file wrote it: the effective config of a
+			 * run at rate 1 is the same as one's without the key. */
+			char *key = root->keys[i];
+			struct cfg_node *kid = root->kids[i];
+
+			size_t after = root->n - i - 1;
+
+			memmove(&root->keys[i], &root->keys[i + 1], after * sizeof(key));
+			memmove(&root->kids[i], &root->kids[i + 1], after * sizeof(kid));
+			root->keys[root->n - 1] = key;
+			root->kids[root->n - 1] = kid;
+			break;
+		}
+	if ((rc = sub_map(root, "sampling", keys, &m, err)))
+		return rc;
+	if (!(n = cfg_get(m, "rate")))
+		n = cfg_put_scalar(m, "rate", "1");
+	if (n->kind != CFG_SCALAR)
+		return cfg_err(err, -SIM_ETYPE, n, "sampling.rate must be 1, 1/N or a decimal "
+				   "in (0, 1]");
+	t = n->text;
+	if (!strncmp(t, "1/", 2) && isdigit((unsigned char)t[2])) {
+		unsigned long long den = strtoull(t + 2, &end, 10);
+
+		rate = *end || den == 0 || den > (1ULL << 32) ? -1 : 1.0 / (double)den;
+	} else {
+		rate = isdigit((unsigned char)t[0]) ? strtod(t, &end) : -1;
+		if (rate >= 0 && (*end || !isfinite(rate)))
+			rate = -1;
+	}
+	if (!(rate > 0 && rate <= 1))
+		return cfg_err(err, -SIM_EINVAL, n,
+			       "sampling.rate '%.32s' must be 1, 1/N (N a whole number up to "
+			       "2^32) or a decimal in (0, 1]", t);
+	if (rate < 1 && sc->page_bytes != MIN_PAGE)
+		return cfg_err(err, -SIM_EINVAL, n,
+			       "a sampled run simulates 4 KiB pages: sampling.rate below 1 needs "
+			       "page_size: 4KiB");
+	n->norm = CFG_NORM_NUM;
+	n->as_num = rate;
+	sc->sample_rate = rate;
+	return 0;
+}
+
 /* The workload: a path relative to the config file, or a mapping. */
 static int read_workload(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
@@ -632,7 +693,8 @@ static int check_work(const struct scenario *sc, struct sim_err *err)
 	struct cfg_node *at = cfg_get(sc->root, "tick");
 	double ticks = ceil((double)sc->duration_ns / (double)sc->tick_ns);
 	double vm_ticks = vm_ticks_estimate(sc, ticks);
-	double stall = ticks * ((double)sc->tick_ns + touch_stall_max(sc));
+	/* A sampled event's stall counts 1/rate of it (model/sample.h). */
+	double stall = ticks * ((double)sc->tick_ns + touch_stall_max(sc) / sc->sample_rate);
 	char a[32];
 
 	if (ticks > MAX_TICKS)
@@ -684,7 +746,8 @@ int scenario_load(const char *path, const struct scenario_opts *opts, struct sce
 	if ((rc = read_top(root, sc, err)) || (rc = read_hosts(root, sc, err)) ||
 	    (rc = read_policies(root, sc, err)) || (rc = read_latency(root, &sc->latency, err)) ||
 	    (rc = read_sla(root, &sc->sla, err)) || (rc = read_cost(root, &sc->cost, err)) ||
-	    (rc = read_output(root, &sc->host_series, err)) || (rc = read_workload(root, sc, err)) ||
+	    (rc = read_output(root, &sc->host_series, err)) || (rc = read_sampling(root, sc, err)) ||
+	    (rc = read_workload(root, sc, err)) ||
 	    (rc = check_work(sc, err)))
 		return rc;
 	return 0;

@@ -69,6 +69,7 @@ struct scenario {
 	int64_t replications;
 	int64_t duration_ns, tick_ns, sample_ns;
 	int64_t page_bytes;
+	double sample_rate;             /* sampling.rate: share of 4 KiB pages simulated */
 	struct host_group *groups;
 	size_t n_groups;
 	struct nameset group_names;     /* host group name -> index */
