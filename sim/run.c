@@ -460,6 +460,14 @@ static double peak_pages(const struct scenario *sc)
 #define JSON_BYTES_PER_HOST 2048.0
 #define JSON_BYTES_PER_VALUE 128.0
 
+double run_bytes_per_page(const struct scenario *sc)
+{
+	const struct policy *rp = &sc->policies[FAMILY_RECLAIM];
+	struct reclaim_policy reclaim = {rp->ops, rp->priv};
+
+	return MEM_BYTES_PER_PAGE + (reclaim_compress_max(&reclaim) > 0 ? MEM_ZIP_BYTES_PER_PAGE : 0);
+}
+
 double run_memory_estimate(const struct scenario *sc)
 {
 	double vms = (double)trace_vm_count(&sc->trace);
@@ -477,7 +485,7 @@ double run_memory_estimate(const struct scenario *sc)
 			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
 
-	return peak_pages(sc) * MEM_BYTES_PER_PAGE + vms * per_vm +
+	return peak_pages(sc) * run_bytes_per_page(sc) + vms * per_vm +
 	       (double)sc->n_hosts * per_host + samples * per_sample;
 }
 
@@ -488,7 +496,7 @@ static int check_fits(const struct scenario *sc, struct sim_err *err)
 	double need = run_memory_estimate(sc);
 	const char *what;
 	double limit = xmem_budget(&what);
-	double pages = peak_pages(sc) * MEM_BYTES_PER_PAGE;
+	double pages = peak_pages(sc) * run_bytes_per_page(sc);
 	int64_t page = sc->page_bytes;
 	char a[32], b[32], d[32];
 
@@ -563,7 +571,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.tick_ns = sc->tick_ns;
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
-					  sc->latency.decompress_ns};
+					  sc->latency.decompress_ns, sc->latency.compress_ns};
 	cp.balloon_rate = sc->balloon_rate;
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
