@@ -318,6 +318,8 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 	sum->host_swap_in_bytes += (int64_t)st->host_swap_in * pb;
 	sum->guest_swap_out_bytes += (int64_t)st->guest_swap_out * pb;
 	sum->guest_swap_in_bytes += (int64_t)st->guest_swap_in * pb;
+	sum->host_compress_bytes += (int64_t)st->zip_in * pb;
+	sum->host_compress_evict_bytes += (int64_t)st->zip_evict * pb;
 	r->touches = st->touches;
 	r->stall_s = (double)st->stall_ns / 1e9;
 	/* slowdown is the stalled share of the VM's time; the completion-time

@@ -344,14 +344,16 @@ END_TEST
 /*
  * Synchronous reclaim: a VM at its limit of 4 frames touches new data,
  * so the host compresses one of its own pages first: the stall is the
- * zero fill plus the compression.  Background reclaim (no stall given)
- * charges nobody.  At 2 MiB a page is 512 of 4 KiB: compression and
+ * zero fill plus the compression.  On a host with no free frame, the VM
+ * that needs one waits for the compression of another VM's page, as it
+ * waits for a swap write.  Background reclaim (no stall given) charges
+ * nobody.  At 2 MiB a page is 512 of 4 KiB: compression and
  * decompression cost 512 times their latency.
  */
 START_TEST(compression_and_decompression_cost_their_latency_per_4k)
 {
 	struct rig r;
-	struct vm *vm;
+	struct vm *vm, *b;
 	uint32_t d;
 
 	rig_host(&r, 64, 64, 1.0);
@@ -361,6 +363,19 @@ START_TEST(compression_and_decompression_cost_their_latency_per_4k)
 	ck_assert_int_eq(mem_touch(&r.h, vm, 4, true, 0), ZERO_NS + COMP_NS);
 	ck_assert_uint_eq(vm->mem.n_state[PS_COMPRESSED], 1);
 	ck_assert_int_eq(mem_swap_out(&r.h, vm, gp(vm, 4), 0, NULL), 0);
+	ck_assert_uint_eq(vm->mem.n_state[PS_COMPRESSED], 2);
+	ck_assert_int_eq(vm->mem.stats.stall_ns, 0);
+	ok(&r);
+	rig_free(&r);
+
+	rig_host(&r, 8, 64, 1.0);
+	vm = rig_vm(&r, 8, 8, 0, 0, 0, ALL_HALF, NONE);
+	b = rig_vm(&r, 8, 8, 0, 0, 0, NONE, NONE);
+	touch_all(&r, vm);
+	ck_assert_uint_eq(r.h.mem.frames_free, 0);
+	/* The first compression takes a cache frame for the one it frees;
+	 * the second frees one: b's zero fill waits for both. */
+	ck_assert_int_eq(mem_touch(&r.h, b, 0, false, 0), ZERO_NS + 2 * COMP_NS);
 	ck_assert_uint_eq(vm->mem.n_state[PS_COMPRESSED], 2);
 	ok(&r);
 	rig_free(&r);
@@ -431,7 +446,7 @@ START_TEST(random_operations_with_compression_conserve_pages_frames_and_the_cap)
 	int i, k, n_vms;
 
 	rig_host(&r, 40 + gsl_rng_uniform_int(op, 200), gsl_rng_uniform_int(op, 300),
-		 0.05 + 0.3 * gsl_rng_uniform(op));
+		 0.01 + 0.1 * gsl_rng_uniform(op));
 	n_vms = 1 + (int)gsl_rng_uniform_int(op, 2);
 	for (i = 0; i < n_vms; i++) {
 		uint32_t pages = 20 + (uint32_t)gsl_rng_uniform_int(op, 180);
@@ -447,22 +462,23 @@ START_TEST(random_operations_with_compression_conserve_pages_frames_and_the_cap)
 		int64_t s = 0;
 		unsigned long what = gsl_rng_uniform_int(op, 10);
 
-		if (what < 5) {
+		if (what < 3) {
 			mem_touch(&r.h, vm, (uint32_t)gsl_rng_uniform_int(op, m->wss.pages),
 				  gsl_rng_uniform_int(op, 2), 0);
-		} else if (what == 5) {
+		} else if (what == 3) {
 			struct phase ph = {.pattern = PATTERN_UNIFORM, .rate = 1000};
 			uint32_t ws = 1 + (uint32_t)gsl_rng_uniform_int(op, m->n_data);
 
 			mem_set_ws(&r.h, vm, ws);
 			wss_set(&m->wss, &ph, ws);
-		} else if (what == 6) {
+		} else if (what == 4) {
 			mem_balloon_towards(&r.h, vm, gsl_rng_uniform_int(op, m->n_pages),
 					    1 + gsl_rng_uniform_int(op, 50), 0);
-		} else if (what == 7) {
+		} else if (what == 5) {
 			mem_share(&r.h, vm, g);
-		} else {
-			mem_swap_out(&r.h, vm, g, 0, what == 8 ? &s : NULL);
+		} else if ((g = mem_victim_random(vm, op)) != MEM_NONE) {
+			/* A swap candidate, reclaimed synchronously or in the background. */
+			mem_swap_out(&r.h, vm, g, 0, what < 8 ? &s : NULL);
 		}
 		ok(&r);
 	}
