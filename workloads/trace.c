@@ -91,7 +91,7 @@ static int read_ws(struct cfg_node *map, struct phase *p, struct sim_err *err)
  * which is what a ratio of total bytes in to total bytes out measures,
  * is 3.06 e^(-0.125) = 2.70, between zram's measured lzo ratios 2.69 and
  * 2.77 [MECHANISMS.md 2.4]; the spread is ours (no per-page figures are
- * published there).  Then 19.7% of pages compress worse than 2:1 (they
+ * published there).  Then 19.8% of pages compress worse than 2:1 (they
  * are swapped) and 29.6% to 4:1 or better (a quarter-page slot).
  */
 #define COMPRESS_MEDIAN 3.06
