@@ -14,6 +14,7 @@
 #include "host.h"
 #include "policy_rig.h"
 #include "rng.h"
+#include "run.h"
 #include "suites.h"
 #include "vm.h"
 
@@ -487,6 +488,92 @@ START_TEST(random_operations_with_compression_conserve_pages_frames_and_the_cap)
 }
 END_TEST
 
+/* --- whole runs --------------------------------------------------------- */
+
+static cJSON *at(cJSON *j, const char *path)
+{
+	char buf[256], *save = NULL, *part;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (part = strtok_r(buf, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
+		j = cJSON_GetObjectItemCaseSensitive(j, part);
+	ck_assert_msg(j != NULL, "no %s", path);
+	return j;
+}
+
+/* tests/data/compress.yaml's results, its reclaim policy given compress_max max
+ * (< 0: left as configured); the "run" object (wall time) is dropped. */
+static cJSON *run_with(double max)
+{
+	struct scenario sc;
+	struct run_record rec;
+	struct run_opts o = {0};
+	struct sim_err err = {0};
+	static struct reclaim_ops ops;
+	cJSON *j;
+
+	ck_assert_msg(scenario_load("tests/data/compress.yaml", NULL, &sc, &err) == 0, "%s",
+		      err.msg);
+	if (max >= 0) {
+		zip_max = max;
+		ops = *(const struct reclaim_ops *)sc.policies[FAMILY_RECLAIM].ops;
+		ops.compress_max = test_compress_max;
+		sc.policies[FAMILY_RECLAIM].ops = &ops;
+		sc.policies[FAMILY_RECLAIM].info = &ops.info;
+	}
+	o.check_every = 1;              /* every invariant, the caps too, every tick */
+	ck_assert_msg(run_replication(&sc, 0, &o, &rec, &err) == 0, "%s", err.msg);
+	j = results_to_json(&rec);
+	results_release(&rec);
+	scenario_release(&sc);
+	cJSON_DeleteItemFromObject(j, "run");
+	return j;
+}
+
+/*
+ * With compress_max 0 the run is byte for byte the plain one.  With 10%,
+ * each VM's cache holds at most 0.1 x 1 GiB of slots: of its 16384 pages
+ * of 64 KiB, floor(0.1 x 16384 x 4) = 6553 quarters, so at most 3276
+ * pages in half slots (3:1 content).  The host's cache frames are, from
+ * the results alone, ceil(2 x compressed pages / 4) per VM; the caches
+ * filled, so pages were evicted to swap.
+ */
+START_TEST(a_whole_run_compresses_within_the_caps_and_reports_slots_in_frames)
+{
+	const double page = 65536;
+	cJSON *plain = run_with(-1), *off = run_with(0), *on = run_with(0.1);
+	char *a = cJSON_Print(plain), *b = cJSON_Print(off);
+	double frames = 0, compressed = 0, evicted, put;
+	int i;
+
+	ck_assert_str_eq(a, b);
+	ck_assert_double_eq(at(off, "summary.io.host_compress_bytes")->valuedouble, 0);
+	for (i = 0; i < 2; i++) {
+		cJSON *vm = cJSON_GetArrayItem(at(on, "vms"), i);
+		double pages = at(vm, "pages.compressed")->valuedouble;
+
+		ck_assert_double_le(pages, 3276);
+		ck_assert_double_gt(pages, 3276 - 100);      /* about full */
+		frames += ceil(2 * pages / 4);
+		compressed += pages;
+	}
+	ck_assert_double_eq(
+		at(cJSON_GetArrayItem(at(on, "hosts"), 0), "compression_cache_bytes")->valuedouble,
+		frames * page);
+	put = at(on, "summary.io.host_compress_bytes")->valuedouble;
+	evicted = at(on, "summary.io.host_compress_evict_bytes")->valuedouble;
+	ck_assert_double_gt(evicted, 0);
+	ck_assert_double_ge(put - evicted, compressed * page);
+	ck_assert_double_gt(at(on, "summary.memory.compressed_bytes_mean")->valuedouble, 0);
+	ck_assert_double_gt(at(on, "summary.faults.decompress")->valuedouble, 0);
+	free(a);
+	free(b);
+	cJSON_Delete(plain);
+	cJSON_Delete(off);
+	cJSON_Delete(on);
+}
+END_TEST
+
 Suite *compress_suite(void)
 {
 	Suite *s = suite_create("compress");
@@ -504,6 +591,10 @@ Suite *compress_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, random_operations_with_compression_conserve_pages_frames_and_the_cap,
 			    0, 20);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("run");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_whole_run_compresses_within_the_caps_and_reports_slots_in_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }
