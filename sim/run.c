@@ -467,7 +467,9 @@ double run_bytes_per_page(const struct scenario *sc)
 	const struct policy *rp = &sc->policies[FAMILY_RECLAIM];
 	struct reclaim_policy reclaim = {rp->ops, rp->priv};
 
-	return MEM_BYTES_PER_PAGE + (reclaim_compress_max(&reclaim) > 0 ? MEM_ZIP_BYTES_PER_PAGE : 0);
+	double zip = reclaim_compress_max(&reclaim) > 0 ? MEM_ZIP_BYTES_PER_PAGE : 0;
+
+	return MEM_BYTES_PER_PAGE + zip;
 }
 
 double run_memory_estimate(const struct scenario *sc)

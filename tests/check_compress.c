@@ -439,7 +439,7 @@ END_TEST
 
 /* --- conservation -------------------------------------------------------- */
 
-START_TEST(random_operations_with_compression_conserve_pages_frames_and_the_cap)
+START_TEST(random_operations_with_compression_conserve_everything_and_the_cap)
 {
 	gsl_rng *op = rng_stream((uint64_t)_i + 300, 0, RNG_POLICY, 9);
 	const struct compress_spec mix = {.quarter = 0.3, .half = 0.4};
@@ -589,8 +589,8 @@ Suite *compress_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("conservation");
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, random_operations_with_compression_conserve_pages_frames_and_the_cap,
-			    0, 20);
+	tcase_add_loop_test(tc, random_operations_with_compression_conserve_everything_and_the_cap, 0,
+			    20);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("run");
 	tcase_set_timeout(tc, 120);

@@ -335,8 +335,9 @@ END_TEST
 
 /*
  * At 2 MiB a page is 512 of 4 KiB, and the CPU pays per 4 KiB: a zero fill and a
- * copy-on-write cost 512 times their latency (decompression: check_compress.c).  A guest swap-in is one request to the
- * datastore: its read latency once, plus 2 MiB at 1e9 B/s (2097152 ns).
+ * copy-on-write cost 512 times their latency (decompression: check_compress.c).  A guest
+ * swap-in is one request to the datastore: its read latency once, plus 2 MiB at 1e9 B/s
+ * (2097152 ns).
  */
 START_TEST(cpu_costs_are_per_4k_of_the_page_and_a_guest_swap_in_is_one_request)
 {

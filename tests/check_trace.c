@@ -392,10 +392,13 @@ END_TEST
 START_TEST(content_compress_gives_the_shares_of_each_slot)
 {
 	static const char yaml[] =
-		"images: {img: {size: 1GiB, compress: {dist: constant, value: 8}}, plain: {size: 1GiB}}\n"
+		"images: {img: {size: 1GiB, compress: {dist: constant, value: 8}},\n"
+		"         plain: {size: 1GiB}}\n"
 		"vms:\n"
-		"  - {name: a, memory: 1GiB, content: {compress: {choice: [1.5, 3, 5], weights: [1, 2, 1]}}}\n"
-		"  - {name: b, memory: 1GiB, content: {zero: 10%, compress: {dist: uniform, min: 1, max: 5}}}\n"
+		"  - {name: a, memory: 1GiB,\n"
+		"     content: {compress: {choice: [1.5, 3, 5], weights: [1, 2, 1]}}}\n"
+		"  - {name: b, memory: 1GiB,\n"
+		"     content: {zero: 10%, compress: {dist: uniform, min: 1, max: 5}}}\n"
 		"  - {name: c, memory: 1GiB, content: {compress: 2}}\n"
 		"  - {name: d, memory: 1GiB}\n"
 		"groups: [{name: g, count: 2, memory: 1GiB, content: {compress: 1.5}}]\n";

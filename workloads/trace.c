@@ -171,7 +171,8 @@ static int read_vm_common(struct cfg_node *map, const struct trace *t, struct vm
 	    (rc = cfg_read_fraction(content, "image", "0%", 0, 1, &v->content_image, err)))
 		return rc;
 	if (v->content_zero + v->content_image > 1 + 1e-9)
-		return cfg_err(err, -SIM_ERANGE, content, "content shares add up to more than 100%%");
+		return cfg_err(err, -SIM_ERANGE, content,
+			       "content shares add up to more than 100%%");
 	if (v->content_image > 0 && v->image < 0)
 		return cfg_err(err, -SIM_EINVAL, cfg_get(content, "image"),
 			       "content has image pages but the VM names no image");
