@@ -643,9 +643,10 @@ int mem_compress(struct host *h, struct vm *vm, uint32_t g, int64_t *stall)
 
 	if (vmem_state(m, g) != PS_PRIVATE)
 		return -SIM_EINVAL;
-	cap = mem_zip_cap(h, vm);
+	if (!(cap = mem_zip_cap(h, vm)))
+		return -SIM_ERANGE;     /* off: every swap candidate is swapped */
 	q = mem_zip_slot(m, g);
-	if (!cap || q == MEM_ZIP_NONE || q > cap)
+	if (q == MEM_ZIP_NONE || q > cap)
 		return -SIM_ERANGE;
 	while (m->zip_quarters + q > cap)
 		if ((rc = zip_evict(hm, m, stall)))
