@@ -408,6 +408,8 @@ cJSON *results_to_json(const struct run_record *r)
 	add_num(o, "host_swap_in_bytes", (double)r->host_swap_in_bytes);
 	add_num(o, "guest_swap_out_bytes", (double)r->guest_swap_out_bytes);
 	add_num(o, "guest_swap_in_bytes", (double)r->guest_swap_in_bytes);
+	add_num(o, "host_compress_bytes", (double)r->host_compress_bytes);
+	add_num(o, "host_compress_evict_bytes", (double)r->host_compress_evict_bytes);
 	o = cJSON_AddObjectToObject(sum, "performance");
 	add_num(o, "touches", r->touches);
 	add_num(o, "stall_s", r->stall_s);

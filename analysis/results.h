@@ -140,6 +140,9 @@ struct run_record {
 	uint64_t double_paging;
 	int64_t host_swap_out_bytes, host_swap_in_bytes;
 	int64_t guest_swap_out_bytes, guest_swap_in_bytes;
+	/* Guest memory put in compression caches, and of it what a full cache
+	 * decompressed and swapped out (also in host_swap_out_bytes). */
+	int64_t host_compress_bytes, host_compress_evict_bytes;
 	double touches, stall_s, slowdown_mean, slowdown_p99, progress_mean;
 	double stalled_share_mean, inflation_mean, inflation_p99;       /* over VMs that ran */
 	double slowdown_p95;            /* over VMs that ran, as slowdown_p99 */

@@ -358,7 +358,9 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 
 		mp.image_pages = pages_of(c, im->size_bytes);
 		mp.image_zero = im->zero;
+		mp.compress_image = im->compress;
 	}
+	mp.compress_unique = sp->compress;
 	mp.zero_share = sp->content_zero;
 	mp.image_share = sp->content_image;
 	mp.content_seed = rng_seed64(c->p.seed, c->p.replication, RNG_CONTENT, entity);

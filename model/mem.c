@@ -37,6 +37,25 @@
  * seen.  s is known per block of 64 positions, to within the time the hand
  * took over the block.
  *
+ * DOC: compression (ESX's, MECHANISMS.md 1.6)
+ *
+ * Only pages the host has chosen to swap are compressed, never others.
+ * When the reclaim policy's compress_max is above 0, a page chosen for
+ * swap whose content compresses to at most half a page goes to its VM's
+ * cache instead, in a quarter-page slot when it compresses to a quarter
+ * or less, else in a half-page slot; a zero page takes a slot of size 0.
+ * A VM's slots are packed into whole frames (ceil(quarters / 4); packing
+ * is ideal, as if the cache compacted for free), and hold at most
+ * compress_max of the VM's memory.  A full cache makes room by
+ * decompressing its least recently used pages and swapping them out.  A
+ * compressed page is never touched in the cache (a touch decompresses it
+ * and it leaves), so its last use is when it entered: the LRU order is
+ * the order of entry, a doubly linked list through per-page links (O(1)
+ * to add, remove and evict).  A page's slot follows from its content
+ * identity (zero, image page k, or the VM's data d), hashed to a uniform
+ * u and compared with its source's compress_spec, so it is the same
+ * whenever it is compressed and, for an image page, in every VM.
+ *
  * Page word: bits 0-2 host state, bit 3 guest-free, bits 4-31 content.
  * Data word: bits 30-31 where (never used, resident, guest swap), bit 29
  * written, bits 0-28 the guest page.  Link word: the data a guest page
@@ -64,6 +83,17 @@
 #define DATA_GSWAP 2u
 #define DATA_WRITTEN (1u << 29)
 #define DATA_PAGE_MASK ((1u << 29) - 1)
+
+/* LRU links of the compression cache: prev and next guest page, or
+ * ZIP_NIL (no guest page has that index); prev's top bits hold the
+ * page's slot in quarters, so removal never recomputes it. */
+#define ZIP_NIL DATA_PAGE_MASK
+#define ZIP_SLOT_SHIFT 30
+#define ZIP_SALT 0x7a6970ULL            /* "zip": apart from the content draws */
+
+struct mem_zip_link {
+	uint32_t prev, next;
+};
 
 /* --- words ------------------------------------------------------------ */
 
@@ -159,6 +189,7 @@ static void set_state(struct hmem *hm, struct vmem *m, uint32_t g, enum page_sta
 	uint64_t *host_count[PS_COUNT] = {
 		[PS_PRIVATE] = &hm->n_private,
 		[PS_SHARED] = &hm->n_shared_mapped,
+		[PS_COMPRESSED] = &hm->n_compressed,
 		[PS_BALLOONED] = &hm->n_ballooned,
 	};
 
@@ -237,7 +268,7 @@ void hmem_release(struct hmem *hm)
 
 uint64_t hmem_cache_frames(const struct hmem *hm)
 {
-	return (hm->n_compressed + 1) / 2;
+	return hm->zip_frames;
 }
 
 static void frame_take(struct hmem *hm)
@@ -252,17 +283,67 @@ static void frame_give(struct hmem *hm)
 	hm->frames_free++;
 }
 
-/* Two compressed pages share a cache frame (a 2:1 ratio). */
-static void cache_add(struct hmem *hm)
+/* --- the compression cache (see DOC above) ----------------------------- */
+
+static uint64_t zip_frames_of(uint64_t quarters)
 {
-	if (++hm->n_compressed % 2 == 1)
-		frame_take(hm);
+	return (quarters + 3) / 4;
 }
 
-static void cache_remove(struct hmem *hm)
+/* The VM's cache grows or shrinks by dq quarters; its frames follow. */
+static void zip_account(struct hmem *hm, struct vmem *m, int64_t dq)
 {
-	if (--hm->n_compressed % 2 == 0)
+	uint64_t before = zip_frames_of(m->zip_quarters), after;
+
+	m->zip_quarters = (uint64_t)((int64_t)m->zip_quarters + dq);
+	hm->zip_quarters = (uint64_t)((int64_t)hm->zip_quarters + dq);
+	after = zip_frames_of(m->zip_quarters);
+	for (; before < after; before++, hm->zip_frames++)
+		frame_take(hm);
+	for (; before > after; before--, hm->zip_frames--)
 		frame_give(hm);
+}
+
+/* The slot compressed page g holds, in quarters. */
+static unsigned zip_held(const struct vmem *m, uint32_t g)
+{
+	return m->zip[g].prev >> ZIP_SLOT_SHIFT;
+}
+
+/* Appends g (a slot of q > 0 quarters) as the most recently used. */
+static void zip_link(struct vmem *m, uint32_t g, unsigned q)
+{
+	m->zip[g].prev = ((uint32_t)q << ZIP_SLOT_SHIFT) | m->zip_tail;
+	m->zip[g].next = ZIP_NIL;
+	if (m->zip_tail != ZIP_NIL)
+		m->zip[m->zip_tail].next = g;
+	else
+		m->zip_head = g;
+	m->zip_tail = g;
+}
+
+static void zip_unlink(struct vmem *m, uint32_t g)
+{
+	uint32_t prev = m->zip[g].prev & ZIP_NIL, next = m->zip[g].next;
+
+	if (prev != ZIP_NIL)
+		m->zip[prev].next = next;
+	else
+		m->zip_head = next;
+	if (next != ZIP_NIL)
+		m->zip[next].prev = (m->zip[next].prev & ~ZIP_NIL) | prev;
+	else
+		m->zip_tail = prev;
+}
+
+/* Compressed page g leaves the cache (it is decompressed or dropped). */
+static void zip_remove(struct hmem *hm, struct vmem *m, uint32_t g)
+{
+	unsigned q = zip_held(m, g);
+
+	if (q)
+		zip_unlink(m, g);
+	zip_account(hm, m, -(int64_t)q);
 }
 
 static uint64_t share_key(const struct vmem *m, uint32_t content)
@@ -291,7 +372,7 @@ static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
 		swapdev_discard(&hm->swap);
 		break;
 	case PS_COMPRESSED:
-		cache_remove(hm);
+		zip_remove(hm, m, g);
 		break;
 	case PS_COUNT:
 		SIM_BUG("bad page state");
@@ -348,6 +429,9 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	m->content_seed = p->content_seed;
 	m->data_rank = p->data_rank;
 	m->zero_freed = p->zero_freed;
+	m->zip_unique = p->compress_unique;
+	m->zip_image = p->compress_image;
+	m->zip_head = m->zip_tail = ZIP_NIL;
 	clock_init(&m->guest_clock, p->n_data, p->now);
 	clock_init(&m->host_clock, p->n_pages, p->now);
 }
@@ -359,6 +443,8 @@ void vmem_release(struct vmem *m)
 	free(m->link);
 	free(m->data);
 	free(m->fast);
+	free(m->zip);
+	m->zip = NULL;
 	free(m->guest_clock.block);
 	free(m->host_clock.block);
 	m->page = m->link = m->data = NULL;
@@ -486,22 +572,134 @@ bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_r
 	return accessed(&vm->mem, owner(&vm->mem, g), since_ns, r);
 }
 
-int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
+/* A CPU cost given per 4 KiB, for one page: the hardware pays it for
+ * every 4 KiB of the granule. */
+static int64_t per_4k(const struct hmem *hm, int64_t ns)
 {
-	struct hmem *hm = &h->mem;
-	struct vmem *m = &vm->mem;
+	return ns * (hm->page_bytes / 4096);
+}
 
-	(void)t;                        /* the device's window is the tick's, not t's */
-	if (vmem_state(m, g) != PS_PRIVATE)
-		return -SIM_EINVAL;
+/* Writes g (private, or compressed and out of the cache) to the swap
+ * device; the caller gives back what backed it. */
+static int swap_write(struct hmem *hm, struct vmem *m, uint32_t g, int64_t *stall)
+{
+	int64_t ns;
+
 	if (swapdev_is_full(&hm->swap)) {
 		hm->swap_full = true;
 		return -SIM_ENOMEM;
 	}
-	*stall += swapdev_write(&hm->swap);
+	/* A background write still loads the device; nobody waits for it. */
+	ns = swapdev_write(&hm->swap);
+	if (stall)
+		*stall += ns;
 	set_state(hm, m, g, PS_SWAPPED);
-	frame_give(hm);
 	m->stats.host_swap_out++;
+	return 0;
+}
+
+unsigned mem_zip_slot(const struct vmem *m, uint32_t g)
+{
+	uint32_t c = vmem_content(m, g), d;
+	const struct compress_spec *k;
+	uint64_t key;
+	double u;
+
+	if (c == MEM_CONTENT_ZERO)
+		return 0;
+	if (c == MEM_CONTENT_UNIQUE) {
+		/* The VM's data d; a page that holds none, its stale content. */
+		d = owner(m, g);
+		key = m->content_seed ^ rng_mix(d != MEM_NONE ? d : ((uint64_t)g | 1ULL << 32));
+		k = &m->zip_unique;
+	} else {
+		key = share_key(m, c);  /* the same in every VM of the image */
+		k = &m->zip_image;
+	}
+	u = (double)(rng_mix(key ^ ZIP_SALT) >> 11) * 0x1.0p-53;
+	return u < k->quarter ? 1 : u < k->quarter + k->half ? 2 : MEM_ZIP_NONE;
+}
+
+uint64_t mem_zip_cap(const struct host *h, const struct vm *vm)
+{
+	double max = h->policies ? reclaim_compress_max(&h->policies->reclaim) : 0;
+
+	if (!(max > 0))
+		return 0;
+	if (max > 1)
+		max = 1;
+	return (uint64_t)floor(max * 4.0 * (double)vm->mem.n_pages);
+}
+
+/* The full cache's least recently used page is decompressed and swapped. */
+static int zip_evict(struct hmem *hm, struct vmem *m, int64_t *stall)
+{
+	uint32_t e = m->zip_head;
+	int rc;
+
+	if (e == ZIP_NIL)
+		return -SIM_ERANGE;     /* only pages on their way out hold the room */
+	if (swapdev_is_full(&hm->swap)) {
+		hm->swap_full = true;
+		return -SIM_ENOMEM;
+	}
+	zip_remove(hm, m, e);
+	if ((rc = swap_write(hm, m, e, stall)))
+		return rc;
+	if (stall)
+		*stall += per_4k(hm, hm->lat.decompress_ns);
+	m->stats.zip_evict++;
+	return 0;
+}
+
+int mem_compress(struct host *h, struct vm *vm, uint32_t g, int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	uint64_t cap;
+	unsigned q;
+	int rc;
+
+	if (vmem_state(m, g) != PS_PRIVATE)
+		return -SIM_EINVAL;
+	if (!(cap = mem_zip_cap(h, vm)))
+		return -SIM_ERANGE;     /* off: every swap candidate is swapped */
+	q = mem_zip_slot(m, g);
+	if (q == MEM_ZIP_NONE || q > cap)
+		return -SIM_ERANGE;
+	while (m->zip_quarters + q > cap)
+		if ((rc = zip_evict(hm, m, stall)))
+			return rc;
+	if (!m->zip)
+		m->zip = xmalloc((m->n_pages ? m->n_pages : 1) * sizeof(*m->zip));
+	/* Its frame is free before the cache may need one. */
+	frame_give(hm);
+	set_state(hm, m, g, PS_COMPRESSED);
+	if (q)
+		zip_link(m, g, q);
+	else
+		m->zip[g].prev = m->zip[g].next = ZIP_NIL;
+	zip_account(hm, m, q);
+	m->stats.zip_in++;
+	if (stall)
+		*stall += per_4k(hm, hm->lat.compress_ns);
+	return 0;
+}
+
+int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	int rc;
+
+	(void)t;                        /* the device's window is the tick's, not t's */
+	if (vmem_state(m, g) != PS_PRIVATE)
+		return -SIM_EINVAL;
+	if ((rc = mem_compress(h, vm, g, stall)) != -SIM_ERANGE)
+		return rc;
+	if ((rc = swap_write(hm, m, g, stall)))
+		return rc;
+	frame_give(hm);
 	return 0;
 }
 
@@ -569,13 +767,6 @@ uint64_t mem_reclaim_ahead(struct host *h, uint64_t n, sim_time t)
 	return h->mem.frames_free > start ? h->mem.frames_free - start : 0;
 }
 
-/* A CPU cost given per 4 KiB, for one page: the hardware pays it for
- * every 4 KiB of the granule. */
-static int64_t per_4k(const struct hmem *hm, int64_t ns)
-{
-	return ns * (hm->page_bytes / 4096);
-}
-
 /* Gives guest page g a frame of its own (or leaves it shared for a read). */
 static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, sim_time t,
 			int64_t *stall)
@@ -613,11 +804,16 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 		m->stats.host_swap_in++;
 		break;
 	case PS_COMPRESSED:
-		cache_remove(hm);
+		/* Out of the LRU while a frame is found, so that room made in
+		 * the cache meanwhile never evicts it; its slot stays taken. */
+		if (zip_held(m, g))
+			zip_unlink(m, g);
 		if ((rc = alloc_frame(h, vm, t, stall))) {
-			cache_add(hm);
+			if (zip_held(m, g))
+				zip_link(m, g, zip_held(m, g));
 			return rc;
 		}
+		zip_account(hm, m, -(int64_t)zip_held(m, g));
 		m->stats.faults[FAULT_DECOMPRESS]++;
 		*stall += per_4k(hm, hm->lat.decompress_ns);
 		break;
@@ -855,18 +1051,6 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g)
 	return 0;
 }
 
-int mem_compress(struct host *h, struct vm *vm, uint32_t g)
-{
-	struct hmem *hm = &h->mem;
-
-	if (vmem_state(&vm->mem, g) != PS_PRIVATE)
-		return -SIM_EINVAL;
-	frame_give(hm);
-	cache_add(hm);
-	set_state(hm, &vm->mem, g, PS_COMPRESSED);
-	return 0;
-}
-
 /* --- invariants -------------------------------------------------------- */
 
 #define CHECK(cond, ...)                                                             \
@@ -874,6 +1058,36 @@ int mem_compress(struct host *h, struct vm *vm, uint32_t g)
 		if (!(cond))                                                         \
 			return sim_err_set(err, -SIM_EINVAL, "", 0, 0, __VA_ARGS__); \
 	} while (0)
+
+/* The VM's compression cache: its slots, its LRU list, its cap. */
+static int check_zip(const struct vmem *m, const char *name, uint64_t cap, struct sim_err *err)
+{
+	uint64_t quarters = 0, slotted = 0, linked = 0;
+	uint32_t g, prev = ZIP_NIL;
+
+	for (g = 0; g < m->n_pages; g++)
+		if (vmem_state(m, g) == PS_COMPRESSED) {
+			CHECK(m->zip && zip_held(m, g) <= 2,
+			      "VM %s: compressed page %u holds no slot", name, g);
+			quarters += zip_held(m, g);
+			slotted += zip_held(m, g) > 0;
+		}
+	CHECK(quarters == m->zip_quarters, "VM %s: %llu quarter slots compressed, counted %llu",
+	      name, (unsigned long long)quarters, (unsigned long long)m->zip_quarters);
+	CHECK(quarters <= cap, "VM %s: its compression cache holds %llu quarters, cap %llu", name,
+	      (unsigned long long)quarters, (unsigned long long)cap);
+	for (g = m->zip_head; g != ZIP_NIL && linked <= slotted; g = m->zip[g].next) {
+		CHECK(g < m->n_pages && vmem_state(m, g) == PS_COMPRESSED && zip_held(m, g) > 0 &&
+			      (m->zip[g].prev & ZIP_NIL) == prev,
+		      "VM %s: the compression LRU is broken at page %u", name, g);
+		prev = g;
+		linked++;
+	}
+	CHECK(linked == slotted && m->zip_tail == prev,
+	      "VM %s: the compression LRU holds %llu pages of %llu", name,
+	      (unsigned long long)linked, (unsigned long long)slotted);
+	return 0;
+}
 
 static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 {
@@ -944,7 +1158,7 @@ int mem_check(const struct host *h, struct sim_err *err)
 {
 	const struct hmem *hm = &h->mem;
 	uint64_t priv = 0, shared = 0, compressed = 0, swapped = 0, ballooned = 0, refs = 0;
-	uint64_t used;
+	uint64_t used, quarters = 0, zip_frames = 0;
 	uint32_t f;
 	size_t i;
 	int rc;
@@ -952,8 +1166,11 @@ int mem_check(const struct host *h, struct sim_err *err)
 	for (i = 0; i < h->n_vms; i++) {
 		const struct vmem *m = &h->vms[i]->mem;
 
-		if ((rc = check_vm(m, h->vms[i]->spec->name, err)))
+		if ((rc = check_vm(m, h->vms[i]->spec->name, err)) ||
+		    (rc = check_zip(m, h->vms[i]->spec->name, mem_zip_cap(h, h->vms[i]), err)))
 			return rc;
+		quarters += m->zip_quarters;
+		zip_frames += zip_frames_of(m->zip_quarters);
 		priv += m->n_state[PS_PRIVATE];
 		shared += m->n_state[PS_SHARED];
 		compressed += m->n_state[PS_COMPRESSED];
@@ -970,6 +1187,10 @@ int mem_check(const struct host *h, struct sim_err *err)
 	      (unsigned long long)hm->n_shared_mapped);
 	CHECK(compressed == hm->n_compressed, "host %s: %llu compressed pages, counted %llu",
 	      h->name, (unsigned long long)compressed, (unsigned long long)hm->n_compressed);
+	CHECK(quarters == hm->zip_quarters && zip_frames == hm->zip_frames,
+	      "host %s: %llu quarter slots in %llu frames, counted %llu in %llu", h->name,
+	      (unsigned long long)quarters, (unsigned long long)zip_frames,
+	      (unsigned long long)hm->zip_quarters, (unsigned long long)hm->zip_frames);
 	CHECK(swapped == hm->swap.used_pages, "host %s: %llu swapped pages, %llu swap slots used",
 	      h->name, (unsigned long long)swapped, (unsigned long long)hm->swap.used_pages);
 	CHECK(ballooned == hm->n_ballooned, "host %s: %llu ballooned pages, counted %llu",

@@ -10,15 +10,19 @@
  * backed by whatever the host gave them, or in the balloon.
  *
  * A host has frames: free, private, shared (one per content, counted by
- * reference), compression cache (two compressed pages per frame) and
- * overhead.  Invariants, checked by mem_check: frames add up to the
- * host's memory; every VM's page states add up to its pages; and the
- * host's per-state totals are the sums over its VMs.
+ * reference), compression cache and overhead.  Each VM has a compression
+ * cache (ESX's, MECHANISMS.md 1.6): slots of a quarter or half page,
+ * packed into whole frames of the host, at most the reclaim policy's
+ * compress_max of the VM's memory.  Invariants, checked by mem_check:
+ * frames add up to the host's memory; every VM's page states add up to
+ * its pages; no cache holds more than its cap; and the host's per-state
+ * totals are the sums over its VMs.
  *
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
  * working set's miss sampler (wss_fast_set, wss_fast_clear), and, for
- * each of the two clocks, 16 bytes per 64 positions.
+ * each of the two clocks, 16 bytes per 64 positions.  A VM that has
+ * compressed a page has 8 more per page: the cache's LRU links.
  */
 #ifndef MEM_H
 #define MEM_H
@@ -30,6 +34,7 @@
 #include "engine.h"
 #include "err.h"
 #include "sharetab.h"
+#include "spec.h"
 #include "swapdev.h"
 #include "wss.h"
 
@@ -38,6 +43,10 @@
 /* Page, link and data words, the fast bit, the miss sampler's 8 bytes
  * per 64 working-set pages (wss.h), and each clock's 16 bytes per 64. */
 #define MEM_BYTES_PER_PAGE 12.75
+/* More per page of a VM whose pages are compressed: its LRU links. */
+#define MEM_ZIP_BYTES_PER_PAGE 8.0
+/* mem_zip_slot of a page that does not compress to half a page. */
+#define MEM_ZIP_NONE 4u
 
 enum page_state {
 	PS_UNTOUCHED, PS_PRIVATE, PS_SHARED, PS_SWAPPED, PS_COMPRESSED, PS_BALLOONED,
@@ -51,7 +60,7 @@ enum fault_kind {
 
 /* CPU costs per 4 KiB: a page of page_bytes costs page_bytes / 4 KiB times as much. */
 struct mem_latency {
-	int64_t zero_fill_ns, cow_ns, decompress_ns;
+	int64_t zero_fill_ns, cow_ns, decompress_ns, compress_ns;
 };
 
 /*
@@ -77,6 +86,8 @@ struct mem_stats {
 	uint64_t double_paging;         /* guest evicted a page the host had swapped */
 	uint64_t host_swap_out, host_swap_in;   /* pages of this VM */
 	uint64_t guest_swap_out, guest_swap_in;
+	uint64_t zip_in;                /* pages of this VM put in its compression cache */
+	uint64_t zip_evict;             /* of them, decompressed and swapped to make room */
 	int64_t stall_ns;
 	int64_t run_ns;
 	double touches;                 /* demanded */
@@ -109,6 +120,10 @@ struct vmem {
 	const struct wss_ranks *data_rank;      /* sampled: data pages' indexes in the full VM;
 						 * NULL = their own */
 	bool zero_freed;                /* the guest zeroes memory it frees */
+	struct compress_spec zip_unique, zip_image;     /* how its unique, image pages compress */
+	struct mem_zip_link *zip;       /* per guest page, once one is compressed: LRU links */
+	uint32_t zip_head, zip_tail;    /* least and most recently compressed (with a slot) */
+	uint64_t zip_quarters;          /* its cache: quarter-page slots in use */
 	struct wss wss;                 /* the current phase's access pattern */
 	struct mem_stats stats;
 	bool oom;                       /* ran out of memory and was stopped */
@@ -124,6 +139,7 @@ struct vmem_params {
 	uint64_t content_seed;
 	const struct wss_ranks *data_rank;      /* borrowed, see struct vmem */
 	bool zero_freed;
+	struct compress_spec compress_unique, compress_image;
 	sim_time now;
 };
 
@@ -132,6 +148,8 @@ struct hmem {
 	int64_t page_bytes;
 	uint64_t frames_total, frames_overhead, frames_free;
 	uint64_t n_private, n_shared_mapped, n_compressed, n_ballooned;
+	uint64_t zip_quarters;          /* the VMs' compression caches: quarter slots in use */
+	uint64_t zip_frames;            /* frames holding them */
 	struct sharetab shared;
 	struct swapdev swap;
 	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
@@ -147,7 +165,7 @@ struct vm;
 void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 	       int64_t page_bytes);
 void hmem_release(struct hmem *hm);
-/* Frames holding compressed pages. */
+/* Frames holding compressed pages (the VMs' caches, each packed into whole frames). */
 uint64_t hmem_cache_frames(const struct hmem *hm);
 
 /* Allocates the VM's page arrays; every page untouched and guest-free. */
@@ -178,15 +196,35 @@ void mem_vm_leave(struct host *h, struct vm *vm);
 /* Mechanics for sharing and reclaim policies (and tests). */
 /* Merges private page g with the host's frame of equal content. */
 int mem_share(struct host *h, struct vm *vm, uint32_t g);
-/* Compresses private page g into the cache. */
-int mem_compress(struct host *h, struct vm *vm, uint32_t g);
-/* Swaps private page g out; *stall gets the write's latency. */
+/*
+ * Reclaims private page g as ESX does a page it chose to swap: into vm's
+ * compression cache when mem_compress takes it, else to the swap device.
+ * stall: the reclaim is synchronous (a fault waits for the frame) and
+ * gets the swap write's latency and the CPU cost of any compression and
+ * decompression; NULL: background reclaim, nobody waits.  Returns 0,
+ * -SIM_EINVAL (g is not private) or -SIM_ENOMEM (the swap device is full).
+ */
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall);
 /* Frees up to n frames on h ahead of any demand, swapping out the pages
  * its reclaim policy names: the writes load the swap device, no VM waits
  * for them.  Stops early when the policy names none or swap is full;
  * returns the frames freed. */
 uint64_t mem_reclaim_ahead(struct host *h, uint64_t n, sim_time t);
+/*
+ * Puts private page g in vm's compression cache when compression is on
+ * (the reclaim policy's compress_max > 0) and g compresses to half a page
+ * or better (mem_zip_slot); a full cache first decompresses its least
+ * recently compressed pages and swaps them out.  stall as mem_swap_out.
+ * Returns 0, -SIM_EINVAL (not private), -SIM_ERANGE (not compressed: off,
+ * incompressible, or a slot larger than the cap) or -SIM_ENOMEM (room
+ * needed and the swap device is full).
+ */
+int mem_compress(struct host *h, struct vm *vm, uint32_t g, int64_t *stall);
+/* The slot g's content takes in a cache, in quarter pages: 0 (a zero
+ * page), 1, 2, or MEM_ZIP_NONE (it does not compress to half a page). */
+unsigned mem_zip_slot(const struct vmem *m, uint32_t g);
+/* vm's cache cap on h, in quarter-page slots (0: compression off). */
+uint64_t mem_zip_cap(const struct host *h, const struct vm *vm);
 /*
  * The host's victim scans, for reclaim policies: a private page of vm (or
  * MEM_NONE when it has none), drawn uniformly with r, or the first whose

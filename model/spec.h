@@ -32,10 +32,22 @@ struct phase {
 	double writes;                  /* share of touches that write */
 };
 
+/*
+ * How the pages of one content source compress, in ESX's slots
+ * (MECHANISMS.md 1.6): the share whose compression ratio is at least 4:1
+ * (a quarter-page slot) and the share from 2:1 up to 4:1 (a half-page
+ * slot); the rest do not compress to half a page and are swapped.  Zero
+ * pages are apart: they compress to nothing.  All zero: none compresses.
+ */
+struct compress_spec {
+	double quarter, half;
+};
+
 struct image_spec {
 	char *name;
 	int64_t size_bytes;
 	double zero;                    /* share of the image's pages that are zero */
+	struct compress_spec compress;  /* its non-zero pages */
 };
 
 /* Fields every VM has, explicit or generated. */
@@ -50,6 +62,7 @@ struct vm_spec {
 	int image;                      /* index into the images, -1 = none */
 	double content_zero;            /* share of pages born zero */
 	double content_image;           /* share of pages that are image pages */
+	struct compress_spec compress;  /* its unique pages (image pages: the image's) */
 	bool zero_freed;                /* the guest zeroes memory it frees */
 	int64_t arrive_ns;
 	int64_t depart_ns;              /* SPEC_NEVER if it stays */

@@ -525,7 +525,7 @@ static int cmd_validate(int argc, char **argv)
 	printf("  pages:       %.0f of %s (expected, from mean VM sizes)\n", pages,
 	       units_format_size(sc.page_bytes, d, sizeof(d)));
 	printf("  memory need: about %s for this run (%.3g bytes of state per page)\n",
-	       units_format_size((int64_t)need, a, sizeof(a)), MEM_BYTES_PER_PAGE);
+	       units_format_size((int64_t)need, a, sizeof(a)), run_bytes_per_page(&sc));
 	/* Figures from tests/bench/bench_convergence.c, as the README gives them. */
 	if (sc.page_bytes > COARSE_PAGE_BYTES)
 		printf("  granularity: above 64 KiB a miss moves the whole page: at 2 MiB, swap I/O x35-45 "

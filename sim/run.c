@@ -319,6 +319,8 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 	sum->host_swap_in_bytes += (int64_t)st->host_swap_in * pb;
 	sum->guest_swap_out_bytes += (int64_t)st->guest_swap_out * pb;
 	sum->guest_swap_in_bytes += (int64_t)st->guest_swap_in * pb;
+	sum->host_compress_bytes += (int64_t)st->zip_in * pb;
+	sum->host_compress_evict_bytes += (int64_t)st->zip_evict * pb;
 	r->touches = st->touches;
 	r->stall_s = (double)st->stall_ns / 1e9;
 	/* slowdown is the stalled share of the VM's time; the completion-time
@@ -455,14 +457,6 @@ static double peak_pages(const struct scenario *sc)
 /* State per full page: a sampled run keeps the rate's share of the pages,
  * and, where VMs may hold image pages, 4 bytes for each that name its
  * rank in the full VM (model/sample.h). */
-static double page_state_bytes(const struct scenario *sc)
-{
-	if (sample_is_on(sc->sample_rate))
-		return sc->sample_rate *
-		       (MEM_BYTES_PER_PAGE + (sc->trace.n_images ? sizeof(uint32_t) : 0));
-	return MEM_BYTES_PER_PAGE;
-}
-
 /*
  * The results as JSON: the cJSON tree and its printed text, both held at
  * once, per VM, per host and per series value.  Measured (peak RSS of runs
@@ -471,6 +465,20 @@ static double page_state_bytes(const struct scenario *sc)
 #define JSON_BYTES_PER_VM 4096.0
 #define JSON_BYTES_PER_HOST 2048.0
 #define JSON_BYTES_PER_VALUE 128.0
+
+double run_bytes_per_page(const struct scenario *sc)
+{
+	const struct policy *rp = &sc->policies[FAMILY_RECLAIM];
+	struct reclaim_policy reclaim = {rp->ops, rp->priv};
+	double zip = reclaim_compress_max(&reclaim) > 0 ? MEM_ZIP_BYTES_PER_PAGE : 0;
+
+	/* A sampled run keeps the rate's share of the pages, and its VMs with
+	 * image pages a sampled page's index each. */
+	if (sample_is_on(sc->sample_rate))
+		return sc->sample_rate * (MEM_BYTES_PER_PAGE + zip +
+					  (sc->trace.n_images ? sizeof(uint32_t) : 0));
+	return MEM_BYTES_PER_PAGE + zip;
+}
 
 double run_memory_estimate(const struct scenario *sc)
 {
@@ -489,7 +497,7 @@ double run_memory_estimate(const struct scenario *sc)
 			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
 
-	return peak_pages(sc) * page_state_bytes(sc) + vms * per_vm +
+	return peak_pages(sc) * run_bytes_per_page(sc) + vms * per_vm +
 	       (double)sc->n_hosts * per_host + samples * per_sample;
 }
 
@@ -500,7 +508,7 @@ static int check_fits(const struct scenario *sc, struct sim_err *err)
 	double need = run_memory_estimate(sc);
 	const char *what;
 	double limit = xmem_budget(&what);
-	double pages = peak_pages(sc) * page_state_bytes(sc);
+	double pages = peak_pages(sc) * run_bytes_per_page(sc);
 	int64_t page = sc->page_bytes;
 	char a[32], b[32], d[32];
 
@@ -575,7 +583,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.tick_ns = sc->tick_ns;
 	cp.end_ns = sc->duration_ns;
 	cp.latency = (struct mem_latency){sc->latency.zero_fill_ns, sc->latency.cow_ns,
-					  sc->latency.decompress_ns};
+					  sc->latency.decompress_ns, sc->latency.compress_ns};
 	/* A sampled run's balloons move the rate's share (model/sample.h). */
 	cp.balloon_rate = sample_is_on(sc->sample_rate) ? sc->balloon_rate * sc->sample_rate
 							: sc->balloon_rate;

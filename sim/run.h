@@ -19,6 +19,9 @@ struct run_opts {
 /* Runs replication r; fills *rec (release with results_release). */
 int run_replication(const struct scenario *sc, uint32_t replication, const struct run_opts *o,
 		    struct run_record *rec, struct sim_err *err);
+/* Bytes of model state per page: MEM_BYTES_PER_PAGE, and with compression
+ * on the caches' LRU links (MEM_ZIP_BYTES_PER_PAGE). */
+double run_bytes_per_page(const struct scenario *sc);
 /* Bytes of memory the run is expected to need, from the structs it uses. */
 double run_memory_estimate(const struct scenario *sc);
 

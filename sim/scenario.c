@@ -361,7 +361,7 @@ static int sub_map(struct cfg_node *root, const char *key, const char *const *ke
 
 static int read_latency(struct cfg_node *root, struct latency_params *l, struct sim_err *err)
 {
-	static const char *const keys[] = {"zero_fill", "cow", "decompress", NULL};
+	static const char *const keys[] = {"zero_fill", "cow", "decompress", "compress", NULL};
 	struct cfg_node *m = cfg_get(root, "latency"), *gone;
 	int rc;
 
@@ -374,7 +374,11 @@ static int read_latency(struct cfg_node *root, struct latency_params *l, struct 
 	if ((rc = sub_map(root, "latency", keys, &m, err)) ||
 	    (rc = cfg_read_duration(m, "zero_fill", "2us", &l->zero_fill_ns, err)) ||
 	    (rc = cfg_read_duration(m, "cow", "3us", &l->cow_ns, err)) ||
-	    (rc = cfg_read_duration(m, "decompress", "4us", &l->decompress_ns, err)))
+	    (rc = cfg_read_duration(m, "decompress", "4us", &l->decompress_ns, err)) ||
+	    /* lzo compressed 1.1 GB into zram in 4.571 s, 15.9 us per 4 KiB (an upper
+	     * bound: it times the whole copy) [MECHANISMS.md 2.4's source, "Zram
+	     * Performance Analysis", news.cgast.org / gokawiil.com, Linux Reviews table] */
+	    (rc = cfg_read_duration(m, "compress", "16us", &l->compress_ns, err)))
 		return rc;
 	return check_latency_keys(m, true, err);
 }
@@ -651,10 +655,15 @@ static double vm_ticks_estimate(const struct scenario *sc, double ticks)
 /* The longest a touch can stall with no swap backlog: a guest swap-in from
  * the datastore and up to three frames made private, each of which may swap
  * out two pages and read one back, every device operation queueing up to
- * half a tick; CPU costs are per 4 KiB of the page. */
+ * half a tick; CPU costs are per 4 KiB of the page.  With compression, a
+ * frame may take two compressions, each making room by decompressing and
+ * swapping up to two pages: four writes instead of two. */
 static double touch_stall_max(const struct scenario *sc)
 {
 	const struct latency_params *l = &sc->latency;
+	const struct policy *rp = &sc->policies[FAMILY_RECLAIM];
+	struct reclaim_policy reclaim = {rp->ops, rp->priv};
+	double zip = reclaim_compress_max(&reclaim) > 0 ? 1.0 : 0.0;
 	double per_4k = (double)sc->page_bytes / 4096.0;
 	double worst = 0;
 	size_t g;
@@ -670,9 +679,10 @@ static double touch_stall_max(const struct scenario *sc)
 		double gin = (double)dk->read_latency_ns +
 			     (double)sc->page_bytes / dk->bandwidth * 1e9 + (double)sc->tick_ns / 2;
 
-		worst = fmax(worst, 9 * op + gin);
+		worst = fmax(worst, (9 + 6 * zip) * op + gin);
 	}
-	return worst + 3.0 * per_4k * (double)(l->zero_fill_ns + l->cow_ns + l->decompress_ns);
+	return worst + 3.0 * per_4k * (double)(l->zero_fill_ns + l->cow_ns + l->decompress_ns) +
+	       3.0 * per_4k * zip * (double)(2 * l->compress_ns + 4 * l->decompress_ns);
 }
 
 /* ns rounded up to a whole number of the largest of s, ms and us below it. */

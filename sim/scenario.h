@@ -41,7 +41,7 @@ struct host_group {
 };
 
 struct latency_params {
-	int64_t zero_fill_ns, cow_ns, decompress_ns;   /* per 4 KiB */
+	int64_t zero_fill_ns, cow_ns, decompress_ns, compress_ns;      /* per 4 KiB */
 };
 
 struct sla_params {

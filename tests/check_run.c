@@ -348,6 +348,7 @@ static void check_contract(cJSON *j, const char *file)
 		"summary.faults.decompress", "summary.faults.guest_swap_in",
 		"summary.io.host_swap_out_bytes", "summary.io.host_swap_in_bytes",
 		"summary.io.guest_swap_out_bytes", "summary.io.guest_swap_in_bytes",
+		"summary.io.host_compress_bytes", "summary.io.host_compress_evict_bytes",
 		"summary.performance.touches",
 		"summary.performance.stall_s", "summary.performance.slowdown_mean",
 		"summary.performance.slowdown_p99", "summary.performance.progress_mean",

@@ -321,6 +321,9 @@ static const struct {
 	{"vms: [{name: a, memory: 1GiB, content: {zero: 60%, image: 50%}}]\n", 1, 40, "100%"},
 	{"images: {u: {size: 1GiB}}\nvms: [{name: a, memory: 1GiB, image: v}]\n", 2, 38,
 	 "unknown image"},
+	{"vms: [{name: a, memory: 1GiB, content: {compress: [2, 3]}}]\n", 1, 51, "not a list"},
+	{"images: {u: {size: 1GiB, compress: {dist: lognormal, median: 3}}}\n"
+	 "vms: [{name: a, memory: 1GiB}]\n", 1, 36, "sigma"},
 };
 
 START_TEST(bad_vm_keys_are_refused_at_their_place)
@@ -374,6 +377,56 @@ START_TEST(group_options_reach_every_generated_vm)
 		ck_assert_int_eq(v[i].reservation_bytes, 256LL << 20);
 	}
 	trace_specs_free(v, n);
+}
+END_TEST
+
+/*
+ * A distribution of compression ratios becomes the shares of pages in
+ * quarter slots (ratio >= 4) and half slots (2 <= ratio < 4), per VM for
+ * its unique pages and per image.  Expected: choice 1.5/3/5 weighted
+ * 1:2:1 gives 1/4 and 1/2; uniform on [1, 5] gives P(>= 4) = 1/4 and
+ * P(2..4) = 1/2; a constant 2:1 is exactly half a page, a half slot.  The
+ * default, lognormal of median 3.06 and sigma 0.5, by the normal CDF:
+ * P(< 2) = Phi((ln 2 - ln 3.06) / 0.5) = 0.19751, P(< 4) = 0.70394.
+ */
+START_TEST(content_compress_gives_the_shares_of_each_slot)
+{
+	static const char yaml[] =
+		"images: {img: {size: 1GiB, compress: {dist: constant, value: 8}},\n"
+		"         plain: {size: 1GiB}}\n"
+		"vms:\n"
+		"  - {name: a, memory: 1GiB,\n"
+		"     content: {compress: {choice: [1.5, 3, 5], weights: [1, 2, 1]}}}\n"
+		"  - {name: b, memory: 1GiB,\n"
+		"     content: {zero: 10%, compress: {dist: uniform, min: 1, max: 5}}}\n"
+		"  - {name: c, memory: 1GiB, content: {compress: 2}}\n"
+		"  - {name: d, memory: 1GiB}\n"
+		"groups: [{name: g, count: 2, memory: 1GiB, content: {compress: 1.5}}]\n";
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct vm_spec *v;
+	struct trace t;
+	size_t n;
+
+	ck_assert_msg(load_trace(yaml, &root, &t, &err) == 0, "%s", err.msg);
+	ck_assert_double_eq_tol(t.images[0].compress.quarter, 1, 1e-12);
+	ck_assert_double_eq_tol(t.images[0].compress.half, 0, 1e-12);
+	ck_assert_double_eq_tol(t.images[1].compress.quarter, 1 - 0.7039374, 1e-6);
+	ck_assert_double_eq_tol(t.images[1].compress.half, 0.7039374 - 0.1975137, 1e-6);
+	ck_assert_double_eq_tol(t.vms[0].compress.quarter, 0.25, 1e-12);
+	ck_assert_double_eq_tol(t.vms[0].compress.half, 0.5, 1e-12);
+	ck_assert_double_eq_tol(t.vms[1].compress.quarter, 0.25, 1e-12);
+	ck_assert_double_eq_tol(t.vms[1].compress.half, 0.5, 1e-12);
+	ck_assert_double_eq_tol(t.vms[2].compress.quarter, 0, 1e-12);
+	ck_assert_double_eq_tol(t.vms[2].compress.half, 1, 1e-12);
+	ck_assert_double_eq_tol(t.vms[3].compress.quarter, 1 - 0.7039374, 1e-6);
+	ck_assert_double_eq_tol(t.vms[3].compress.half, 0.7039374 - 0.1975137, 1e-6);
+	ck_assert_int_eq(trace_expand(&t, 1, 0, 4096, &v, &n, &err), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_double_eq(v[5].compress.quarter + v[5].compress.half, 0);
+	trace_specs_free(v, n);
+	trace_release(&t);
+	cfg_free(root);
 }
 END_TEST
 
@@ -491,6 +544,7 @@ Suite *trace_suite(void)
 	tcase_add_loop_test(tc, bad_vm_keys_are_refused_at_their_place, 0,
 			    (int)(sizeof(bad_vms) / sizeof(bad_vms[0])));
 	tcase_add_test(tc, describe_counts_arrivals_and_memory_alive_per_bin);
+	tcase_add_test(tc, content_compress_gives_the_shares_of_each_slot);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("size");
 	tcase_set_timeout(tc, 60);

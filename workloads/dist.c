@@ -444,3 +444,41 @@ double dist_min(const struct dist *d)
 	}
 	return 0.0;
 }
+
+double dist_below(const struct dist *d, double x)
+{
+	double p = 0, w = 0;
+	size_t i;
+
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		return d->p1 < x ? 1.0 : 0.0;
+	case DIST_UNIFORM:
+		return fmin(1.0, fmax(0.0, (x - d->p1) / (d->p2 - d->p1)));
+	case DIST_EMPIRICAL:
+		for (i = 0; i < d->n_values; i++)
+			p += d->values[i] < x;
+		return p / (double)d->n_values;
+	case DIST_CHOICE:
+		for (i = 0; i < d->n_values; i++) {
+			double pi = gsl_ran_discrete_pdf(i, d->table);
+
+			p += d->values[i] < x ? pi : 0.0;
+			w += pi;
+		}
+		return p / w;
+	case DIST_EXPONENTIAL:
+	case DIST_NORMAL:
+	case DIST_LOGNORMAL:
+	case DIST_PARETO:
+		break;
+	}
+	/* Continuous: P(X < x) is the CDF, over the kept interval when truncated. */
+	if (!d->truncated)
+		return cdf(d, x);
+	if (x <= d->lo)
+		return 0.0;
+	if (x >= d->hi)
+		return 1.0;
+	return (cdf(d, x) - d->cdf_lo) / (d->cdf_hi - d->cdf_lo);
+}

@@ -51,5 +51,7 @@ double dist_sample(const struct dist *d, gsl_rng *r);
 double dist_mean(const struct dist *d);
 /* The smallest value a draw can take. */
 double dist_min(const struct dist *d);
+/* The probability that a draw is below x, P(X < x). */
+double dist_below(const struct dist *d, double x);
 
 #endif /* DIST_H */

@@ -85,6 +85,40 @@ static int read_ws(struct cfg_node *map, struct phase *p, struct sim_err *err)
 	return 0;
 }
 
+/*
+ * Compression ratios (a page's size over its compressed size) are by
+ * default lognormal with median 3.06 and sigma 0.5.  Its harmonic mean,
+ * which is what a ratio of total bytes in to total bytes out measures,
+ * is 3.06 e^(-0.125) = 2.70, between zram's measured lzo ratios 2.69 and
+ * 2.77 [MECHANISMS.md 2.4]; the spread is ours (no per-page figures are
+ * published there).  Then 19.8% of pages compress worse than 2:1 (they
+ * are swapped) and 29.6% to 4:1 or better (a quarter-page slot).
+ */
+#define COMPRESS_MEDIAN 3.06
+#define COMPRESS_SIGMA 0.5
+
+/* The slots a ratio distribution gives (model/spec.h). */
+static struct compress_spec compress_of(const struct dist *d)
+{
+	double below_2 = dist_below(d, 2), below_4 = dist_below(d, 4);
+
+	return (struct compress_spec){.quarter = 1 - below_4, .half = below_4 - below_2};
+}
+
+/* map's 'compress': a distribution of ratios, or the default. */
+static int read_compress(struct cfg_node *map, struct compress_spec *c, struct sim_err *err)
+{
+	struct cfg_node *n = map ? cfg_get(map, "compress") : NULL;
+	struct dist d = {.kind = DIST_LOGNORMAL, .p1 = COMPRESS_MEDIAN, .p2 = COMPRESS_SIGMA};
+	int rc;
+
+	if (n && (rc = dist_parse(n, DIST_NUMBER, &d, err)))
+		return rc;
+	*c = compress_of(&d);
+	dist_release(&d);
+	return 0;
+}
+
 static int find_image(const struct trace *t, const char *name)
 {
 	size_t i;
@@ -97,6 +131,7 @@ static int read_vm_common(struct cfg_node *map, const struct trace *t, struct vm
 			  struct sim_err *err)
 {
 	struct cfg_node *sh = cfg_get(map, "shares"), *img = cfg_get(map, "image");
+	static const char *const content_keys[] = {"zero", "image", "compress", NULL};
 	struct cfg_node *content = cfg_get(map, "content");
 	int rc, level;
 
@@ -127,21 +162,20 @@ static int read_vm_common(struct cfg_node *map, const struct trace *t, struct vm
 		if (v->image < 0)
 			return cfg_err(err, -SIM_EINVAL, img, "unknown image '%s'", name);
 	}
-	if (content) {
-		static const char *const keys[] = {"zero", "image", NULL};
-
-		if ((rc = cfg_expect(content, CFG_MAP, "content", err)) ||
-		    (rc = cfg_check_keys(content, "content", keys, err)) ||
-		    (rc = cfg_read_fraction(content, "zero", "0%", 0, 1, &v->content_zero, err)) ||
-		    (rc = cfg_read_fraction(content, "image", "0%", 0, 1, &v->content_image, err)))
-			return rc;
-		if (v->content_zero + v->content_image > 1 + 1e-9)
-			return cfg_err(err, -SIM_ERANGE, content,
-				       "content shares add up to more than 100%%");
-		if (v->content_image > 0 && v->image < 0)
-			return cfg_err(err, -SIM_EINVAL, cfg_get(content, "image"),
-				       "content has image pages but the VM names no image");
-	}
+	if (!content)
+		return read_compress(NULL, &v->compress, err);
+	if ((rc = cfg_expect(content, CFG_MAP, "content", err)) ||
+	    (rc = cfg_check_keys(content, "content", content_keys, err)) ||
+	    (rc = read_compress(content, &v->compress, err)) ||
+	    (rc = cfg_read_fraction(content, "zero", "0%", 0, 1, &v->content_zero, err)) ||
+	    (rc = cfg_read_fraction(content, "image", "0%", 0, 1, &v->content_image, err)))
+		return rc;
+	if (v->content_zero + v->content_image > 1 + 1e-9)
+		return cfg_err(err, -SIM_ERANGE, content,
+			       "content shares add up to more than 100%%");
+	if (v->content_image > 0 && v->image < 0)
+		return cfg_err(err, -SIM_EINVAL, cfg_get(content, "image"),
+			       "content has image pages but the VM names no image");
 	return 0;
 }
 
@@ -163,7 +197,7 @@ static int check_vm_sizes(const struct cfg_node *map, struct vm_spec *v, struct 
 
 static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *err)
 {
-	static const char *const keys[] = {"size", "zero", NULL};
+	static const char *const keys[] = {"size", "zero", "compress", NULL};
 	size_t i;
 	int rc;
 
@@ -181,7 +215,8 @@ static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *e
 		nameset_add(&t->image_names, im->name, t->n_images);
 		t->n_images++;
 		if ((rc = cfg_read_size(m, "size", NULL, &im->size_bytes, err)) ||
-		    (rc = cfg_read_fraction(m, "zero", "0%", 0, 1, &im->zero, err)))
+		    (rc = cfg_read_fraction(m, "zero", "0%", 0, 1, &im->zero, err)) ||
+		    (rc = read_compress(m, &im->compress, err)))
 			return rc;
 		if ((rc = cfg_check_size_range(m, "size", im->size_bytes, 1, TRACE_MAX_VM_BYTES,
 					       err)))
