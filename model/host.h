@@ -61,6 +61,16 @@ static inline uint64_t host_free_frames(const struct host *h)
 	return h->mem.frames_free;
 }
 
+static inline int64_t host_memory_bytes(const struct host *h)
+{
+	return h->memory_bytes;
+}
+
+static inline int64_t host_page_bytes(const struct host *h)
+{
+	return h->mem.page_bytes;
+}
+
 /* Pages of the host's VMs on private frames. */
 static inline uint64_t host_private_pages(const struct host *h)
 {

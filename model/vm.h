@@ -67,6 +67,12 @@ static inline uint64_t vm_private_pages(const struct vm *vm)
 {
 	return vm->mem.n_state[PS_PRIVATE];
 }
+/* What the workload asks of it: shares, reservation, limit, phases. */
+static inline const struct vm_spec *vm_spec_of(const struct vm *vm)
+{
+	return vm->spec;
+}
+
 /* The true working set in pages: for the oracle estimator and the results
  * only; every other policy reads estimates (policy_estimate_pages). */
 uint64_t vm_working_set_pages(const struct vm *vm);
