@@ -165,8 +165,9 @@ struct idle_tax {
 };
 
 struct idle_tax_host {
-	uint64_t avail_pages;           /* what the host could give at the last period */
-	uint64_t target_pages;          /* the targets' sum then */
+	bool known;                     /* avail_pages is set (at the first period) */
+	uint64_t avail_pages;           /* what the host can give; fixed per host */
+	uint64_t target_pages;          /* the targets' sum at the last period */
 };
 
 struct idle_tax_vm {
@@ -227,7 +228,10 @@ static void idle_tax_on_period(const struct policy_ctx *ctx)
 	struct esx_tax_vm *v = xcalloc(n ? n : 1, sizeof(*v));
 	double *alloc = xcalloc(n ? n : 1, sizeof(*alloc));
 
-	th->avail_pages = avail_pages(ctx->host);
+	if (!th->known) {
+		th->avail_pages = avail_pages(ctx->host);
+		th->known = true;
+	}
 	th->target_pages = 0;
 	for (i = 0; i < n; i++)
 		v[i] = tax_vm(ctx, host_vm_at(ctx->host, i));
