@@ -211,18 +211,23 @@ static struct vm_spec gib_vm(const char *name, double shares_per_mb)
  * A reservation of 600 MiB (300 pages) for b: b 300, a 421, targets 91
  * and 212.  A limit of 800 MiB (400 pages) for a: a 400, b 321, targets
  * 112 and 191.  With a host of 2200 MiB (MinFree 132 MiB, 1034 pages to
- * give) both fit: no target.
+ * give) both fit: no target.  With b at low shares (5 per MB: 4:1) on a
+ * host of 1024 MiB (MinFree 61.44 MiB, 481 pages): a 384.8, b 96.2 pages,
+ * targets 128 and 416, but b's balloon stops at its cap, 65% of 512 pages,
+ * 332 (rounded down).
  */
-START_TEST(targets_follow_shares_reservation_limit_and_min_free)
+START_TEST(targets_follow_shares_reservation_limit_min_free_and_the_cap)
 {
 	static const struct {
 		int64_t host, b_reservation, a_limit;
+		double b_shares_per_mb;
 		uint64_t want_a, want_b;
 	} cases[] = {
-		{1536 * MiB, 0, 1024 * MiB, 32, 272},
-		{1536 * MiB, 600 * MiB, 1024 * MiB, 91, 212},
-		{1536 * MiB, 0, 800 * MiB, 112, 191},
-		{2200 * MiB, 0, 1024 * MiB, 0, 0},
+		{1536 * MiB, 0, 1024 * MiB, 10, 32, 272},
+		{1536 * MiB, 600 * MiB, 1024 * MiB, 10, 91, 212},
+		{1536 * MiB, 0, 800 * MiB, 10, 112, 191},
+		{2200 * MiB, 0, 1024 * MiB, 10, 0, 0},
+		{1024 * MiB, 0, 1024 * MiB, 5, 128, 332},
 	};
 	const char *yaml[FAMILY_COUNT] = {
 		[FAMILY_ESTIMATOR] = "{policy: oracle}",
@@ -231,7 +236,7 @@ START_TEST(targets_follow_shares_reservation_limit_and_min_free)
 	size_t k;
 
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct vm_spec vms[] = {gib_vm("a", 20), gib_vm("b", 10)};
+		struct vm_spec vms[] = {gib_vm("a", 20), gib_vm("b", cases[k].b_shares_per_mb)};
 		struct world w;
 
 		vms[0].limit_bytes = cases[k].a_limit;
@@ -392,7 +397,7 @@ Suite *idle_tax_suite(void)
 	tcase_add_test(tc, reservations_that_do_not_fit_are_all_a_vm_gets);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 0);
-	tcase_add_test(model, targets_follow_shares_reservation_limit_and_min_free);
+	tcase_add_test(model, targets_follow_shares_reservation_limit_min_free_and_the_cap);
 	tcase_add_test(model, targets_are_computed_once_per_period);
 	tcase_add_test(model, osdi02_idle_tax_moves_idle_memory_to_the_active_vm);
 	suite_add_tcase(s, model);

@@ -680,6 +680,7 @@ END_TEST
 START_TEST(esx_idle_tax_defaults_to_a_75_percent_tax_and_a_65_percent_cap)
 {
 	static const char *const sets[] = {"policies.balloon.tax_rate=0"};
+	static const char *const replace[] = {"policies.balloon.policy=static"};
 	int rc;
 
 	loads(load("duration: 1h\n" HOSTS "policies:\n  balloon: {policy: esx-idle-tax}\n"
@@ -692,6 +693,14 @@ START_TEST(esx_idle_tax_defaults_to_a_75_percent_tax_and_a_65_percent_cap)
 	loads(load_sets("duration: 1h\n" HOSTS "policies:\n  balloon: {policy: esx-idle-tax}\n"
 			WORKLOAD, sets, 1));
 	ck_assert_double_eq(cfg_at_path(sc.root, "policies.balloon.tax_rate")->as_num, 0);
+	scenario_release(&sc);
+	/* Replaced by name, it leaves static none of its parameters. */
+	loads(load_sets("duration: 1h\n" HOSTS
+			"policies:\n  balloon: {policy: esx-idle-tax, tax_rate: 50%, period: 2s}\n"
+			WORKLOAD, replace, 1));
+	ck_assert_ptr_null(cfg_at_path(sc.root, "policies.balloon.tax_rate"));
+	ck_assert_ptr_null(cfg_at_path(sc.root, "policies.balloon.period"));
+	ck_assert_str_eq(sc.policies[FAMILY_BALLOON].info->name, "static");
 	scenario_release(&sc);
 	rc = load("duration: 1h\n" HOSTS
 		  "policies:\n"
