@@ -67,7 +67,8 @@ static inline uint64_t vm_private_pages(const struct vm *vm)
 {
 	return vm->mem.n_state[PS_PRIVATE];
 }
-/* What the workload asks of it: shares, reservation, limit, phases. */
+/* What the workload asks of it, for its shares, reservation and limit (its
+ * phases are the truth, which policies never read: they read estimates). */
 static inline const struct vm_spec *vm_spec_of(const struct vm *vm)
 {
 	return vm->spec;

@@ -133,24 +133,30 @@ int esx_idle_tax_allocate(const struct esx_tax_vm *vms, size_t n, double avail_p
 		return 0;
 	}
 	/*
-	 * excess(0) = sum_min - avail < 0 < sum_max - avail = excess(mu_hi).
-	 * On a piece where every allocation is linear Brent's interpolation
-	 * is exact, so it stops within a few steps of the last breakpoint.
+	 * excess(0) = sum_min - avail < 0, and at mu_hi every VM that bids is
+	 * at its max: if that is still short (the rest bid nothing), mu_hi it
+	 * is.  Otherwise Brent finds the root in between; on a piece where
+	 * every allocation is linear its interpolation is exact, so it stops
+	 * within a few steps of the last breakpoint.
 	 */
-	s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-	status = gsl_root_fsolver_set(s, &fn, 0, mu_hi);
-	while (status == GSL_SUCCESS && iter++ < ROOT_MAX_ITER) {
+	mu = mu_hi;
+	if (excess(mu_hi, &l) > 0) {
+		s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+		status = gsl_root_fsolver_set(s, &fn, 0, mu_hi);
+		while (status == GSL_SUCCESS && iter++ < ROOT_MAX_ITER) {
+			mu = gsl_root_fsolver_root(s);
+			if (fabs(excess(mu, &l)) < ROOT_PAGES_TOL ||
+			    gsl_root_test_interval(gsl_root_fsolver_x_lower(s),
+						   gsl_root_fsolver_x_upper(s), 0,
+						   1e-14) == GSL_SUCCESS)
+				break;
+			status = gsl_root_fsolver_iterate(s);
+		}
 		mu = gsl_root_fsolver_root(s);
-		if (fabs(excess(mu, &l)) < ROOT_PAGES_TOL ||
-		    gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
-					   0, 1e-14) == GSL_SUCCESS)
-			break;
-		status = gsl_root_fsolver_iterate(s);
+		gsl_root_fsolver_free(s);
+		if (status != GSL_SUCCESS)
+			return -SIM_ERANGE;
 	}
-	mu = gsl_root_fsolver_root(s);
-	gsl_root_fsolver_free(s);
-	if (status != GSL_SUCCESS)
-		return -SIM_ERANGE;
 	for (i = 0; i < n; i++)
 		alloc[i] = alloc_at(&vms[i], mu, k);
 	return 0;

@@ -13,7 +13,7 @@
 
 /* What the allocation of one VM depends on, in pages. */
 struct esx_tax_vm {
-	double shares;                  /* S, > 0 */
+	double shares;                  /* S; a VM without any keeps its reservation */
 	double active_pages;            /* the estimator's active pages */
 	double min_pages;               /* its reservation: never allocated less */
 	double max_pages;               /* min(limit, memory): never allocated more */
@@ -30,7 +30,8 @@ double esx_idle_tax_rho(double shares, double pages, double active_fraction, dou
  * pages / alloc[i], at most 1) is one common level, each alloc[i] lies in
  * [min_pages, max_pages], and they add up to avail_pages.  When the max
  * pages fit in avail_pages every VM gets its max; when the reservations
- * alone do not, every VM gets its reservation.  O(n) per step of GSL's
+ * alone do not, every VM gets its reservation; a VM without shares gets
+ * its reservation, and the others at most their max.  O(n) per step of GSL's
  * Brent root finder.  Returns 0, or -SIM_ERANGE if the finder failed.
  */
 int esx_idle_tax_allocate(const struct esx_tax_vm *vms, size_t n, double avail_pages, double k,

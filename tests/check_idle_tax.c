@@ -140,6 +140,19 @@ START_TEST(reservations_that_do_not_fit_are_all_a_vm_gets)
 }
 END_TEST
 
+/* A VM without shares bids nothing: its reservation, 10, and the other
+ * VM all it may hold, 100, though 150 pages were there to give; with
+ * 80 pages, the other gets 80 - 10. */
+START_TEST(a_vm_without_shares_keeps_only_its_reservation)
+{
+	struct esx_tax_vm v[] = {{0, 50, 10, 100}, {1, 0, 0, 100}};
+	double want[] = {10, 100}, want_short[] = {10, 70};
+
+	assert_split(v, 2, 150, 4, want);
+	assert_split(v, 2, 80, 4, want_short);
+}
+END_TEST
+
 /* --- through the model ------------------------------------------------------ */
 
 struct world {
@@ -395,6 +408,7 @@ Suite *idle_tax_suite(void)
 	tcase_add_test(tc, when_everything_fits_every_vm_gets_all_it_may_hold);
 	tcase_add_test(tc, the_tax_moves_idle_pages_to_the_active_vm);
 	tcase_add_test(tc, reservations_that_do_not_fit_are_all_a_vm_gets);
+	tcase_add_test(tc, a_vm_without_shares_keeps_only_its_reservation);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 0);
 	tcase_add_test(model, targets_follow_shares_reservation_limit_min_free_and_the_cap);
