@@ -320,8 +320,9 @@ END_TEST
  * would bind only below 89.6 MiB; with busy at most 256 MiB idle keeps at
  * least 102.14), busy 1.93 MiB.  Busy's working set then fits: its
  * slowdown falls to 0 (the paper's VM gained over 30% of throughput).  The estimator samples 1000 pages a period (ESX's 100
- * would do, with a wider band): busy's f has an sd under 0.015, 3 MiB of
- * its estimate, 1.1 MiB of the split; the bound is 4 MiB.
+ * would do, with a wider band): busy's f has an sd of 0.013 (binomial, p =
+ * 0.78), about 3 MiB of its estimate and, times 3/8, about 1 MiB of the
+ * split; the bound is 4 MiB.
  */
 static struct phase idle_phases[] = {
 	{.at_ns = 0, .ws_bytes = 256 * MiB, .pattern = PATTERN_UNIFORM, .rate = 20000},
