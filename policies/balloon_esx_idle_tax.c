@@ -268,7 +268,7 @@ static void idle_tax_stats(const struct policy_ctx *ctx, struct policy_stats *ou
 	const struct idle_tax_host *th = ctx->host_priv;
 	double page = (double)host_page_bytes(ctx->host);
 
-	policy_stat(out, "allocatable_bytes", (double)th->avail_pages * page);
+	policy_stat(out, "allocatable_bytes", (double)avail_pages(ctx->host) * page);
 	policy_stat(out, "target_bytes", (double)th->target_pages * page);
 }
 

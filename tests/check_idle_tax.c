@@ -269,14 +269,16 @@ START_TEST(targets_follow_shares_reservation_limit_min_free_and_the_cap)
 END_TEST
 
 /* A VM placed after the last period has no target until the next one:
- * the policy answers from what its period computed. */
-START_TEST(targets_are_computed_once_per_period)
+ * the policy answers from what its period computed, and reports it. */
+START_TEST(targets_are_computed_once_per_period_and_reported)
 {
 	const char *yaml[FAMILY_COUNT] = {
 		[FAMILY_ESTIMATOR] = "{policy: oracle}",
 		[FAMILY_OVERCOMMIT] = "{policy: ratio, max: 2}",
 		[FAMILY_BALLOON] = "{policy: esx-idle-tax, tax_rate: 0, period: 10s}"};
 	struct vm_spec vms[] = {gib_vm("a", 20), gib_vm("b", 10)};
+	struct policy_stats st = {0};
+	struct policy_ctx ctx;
 	struct world w;
 
 	policy_rig_init(&w.pol, yaml);
@@ -287,6 +289,14 @@ START_TEST(targets_are_computed_once_per_period)
 	sim_run(w.sim, 14 * S);
 	ck_assert_uint_eq(ballooned(&w, 0), 32);
 	ck_assert_uint_eq(ballooned(&w, 1), 272);
+	/* The host's figures: 721 pages to give, 32 + 272 in the targets. */
+	ctx = policy_ctx_of(&w.c->hosts[0], FAMILY_BALLOON, 14 * S);
+	w.pol.p[FAMILY_BALLOON].info->host_stats(&ctx, &st);
+	ck_assert_uint_eq(st.n, 2);
+	ck_assert_str_eq(st.key[0], "allocatable_bytes");
+	ck_assert_double_eq(st.value[0], 721.0 * 2 * MiB);
+	ck_assert_str_eq(st.key[1], "target_bytes");
+	ck_assert_double_eq(st.value[1], (32.0 + 272) * 2 * MiB);
 	world_end(&w);
 }
 END_TEST
@@ -413,7 +423,7 @@ Suite *idle_tax_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 0);
 	tcase_add_test(model, targets_follow_shares_reservation_limit_min_free_and_the_cap);
-	tcase_add_test(model, targets_are_computed_once_per_period);
+	tcase_add_test(model, targets_are_computed_once_per_period_and_reported);
 	tcase_add_test(model, osdi02_idle_tax_moves_idle_memory_to_the_active_vm);
 	suite_add_tcase(s, model);
 	return s;
