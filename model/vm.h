@@ -75,6 +75,14 @@ static inline uint64_t vm_resident_pages(const struct vm *vm)
 {
 	return vm->mem.n_state[PS_PRIVATE] + vm->mem.n_state[PS_SHARED];
 }
+
+/* What the workload asks of it, for its shares, reservation and limit (its
+ * phases are the truth, which policies never read: they read estimates). */
+static inline const struct vm_spec *vm_spec_of(const struct vm *vm)
+{
+	return vm->spec;
+}
+
 /* The true working set in pages: for the oracle estimator and the results
  * only; every other policy reads estimates (policy_estimate_pages). */
 uint64_t vm_working_set_pages(const struct vm *vm);

@@ -45,7 +45,7 @@ struct family {
 };
 
 static const struct family families[FAMILY_COUNT] = {
-	[FAMILY_ESTIMATOR] = {"estimator", "oracle"},
+	[FAMILY_ESTIMATOR] = {"estimator", "esx-sampling"},
 	[FAMILY_PLACEMENT] = {"placement", "first-fit"},
 	[FAMILY_OVERCOMMIT] = {"overcommit", "none"},
 	[FAMILY_BALLOON] = {"balloon", "none"},

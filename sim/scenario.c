@@ -317,7 +317,8 @@ static int read_policies(struct cfg_node *root, struct scenario *sc, struct sim_
 				      family_extra((enum policy_family)f), &sc->policies[f], err);
 		if (rc)
 			return rc;
-		/* The balloon driver's limits, the same whatever the policy. */
+		/* The balloon driver's limits, the same whatever the policy; the
+		 * cap is ESX's Mem.CtlMaxPercent, 65 (MECHANISMS.md 1.4). */
 		if (f == FAMILY_BALLOON &&
 		    ((rc = cfg_read_bandwidth(pm, "rate", "256MiB/s", &sc->balloon_rate, err)) ||
 		     (rc = cfg_read_fraction(pm, "max", "65%", 0, 1, &sc->balloon_max, err))))

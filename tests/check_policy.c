@@ -210,6 +210,7 @@ END_TEST
 /* Estimates come from the estimator, truths from the working set. */
 START_TEST(the_estimate_is_the_estimators_and_the_truth_the_working_set)
 {
+	const char *oracle[FAMILY_COUNT] = {[FAMILY_ESTIMATOR] = "{policy: oracle}"};
 	struct vm_spec vms[] = {spec("a", 0, SPEC_NEVER)};
 	struct world w;
 
@@ -218,7 +219,7 @@ START_TEST(the_estimate_is_the_estimators_and_the_truth_the_working_set)
 	ck_assert_int_eq(cluster_vm_active_bytes(w.c, &w.c->vms[0]), GiB);
 	ck_assert_int_eq(cluster_vm_estimated_active_bytes(w.c, &w.c->vms[0]), GiB / 2);
 	world_end(&w);
-	policy_rig_init(&w.pol, NULL);         /* the default: oracle */
+	policy_rig_init(&w.pol, oracle);
 	world_run(&w, 1, vms, 1, 10 * S, false);
 	ck_assert_int_eq(cluster_vm_estimated_active_bytes(w.c, &w.c->vms[0]), GiB);
 	world_end(&w);

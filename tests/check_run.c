@@ -233,8 +233,8 @@ END_TEST
 
 /*
  * Per VM, the mean of the true working set over the samples it ran in and
- * of what the estimator (oracle, the default: policies/estimator_oracle.c) made of it: 6 samples at
- * 1 GiB and 7 at 512 MiB, (6 x 1024 + 7 x 512) / 13 MiB.  Per host, the
+ * of what the estimator (oracle, set in the config: policies/estimator_oracle.c)
+ * made of it: 6 samples at 1 GiB and 7 at 512 MiB, (6 x 1024 + 7 x 512) / 13 MiB.  Per host, the
  * reclaim policy's name, state and figures: every page it chose was
  * swapped out (none here).
  */

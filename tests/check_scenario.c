@@ -667,10 +667,45 @@ START_TEST(unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed)
 {
 	int rc = load("duration: 1h\n" HOSTS
 		      "policies:\n"
-		      "  balloon: {policy: esx-idle-tax}\n" WORKLOAD);
+		      "  balloon: {policy: mom}\n" WORKLOAD);
 
 	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
-		 "unknown balloon policy 'esx-idle-tax' (known: none, static)");
+		 "unknown balloon policy 'mom' (known: none, static, esx-idle-tax)");
+}
+END_TEST
+
+/* esx-idle-tax: Mem.IdleTax is 75% by default, at most 99%
+ * (MECHANISMS.md 1.1), and its balloons are capped at Mem.CtlMaxPercent,
+ * 65% (MECHANISMS.md 1.4), unless the config says otherwise. */
+START_TEST(esx_idle_tax_defaults_to_a_75_percent_tax_and_a_65_percent_cap)
+{
+	static const char *const sets[] = {"policies.balloon.tax_rate=0"};
+	static const char *const replace[] = {"policies.balloon.policy=static"};
+	int rc;
+
+	loads(load("duration: 1h\n" HOSTS "policies:\n  balloon: {policy: esx-idle-tax}\n"
+		   WORKLOAD));
+	ck_assert_double_eq_tol(cfg_at_path(sc.root, "policies.balloon.tax_rate")->as_num, 0.75,
+				1e-12);
+	ck_assert_double_eq_tol(sc.balloon_max, 0.65, 1e-12);
+	scenario_release(&sc);
+	/* DESIGN.md's own --set example. */
+	loads(load_sets("duration: 1h\n" HOSTS "policies:\n  balloon: {policy: esx-idle-tax}\n"
+			WORKLOAD, sets, 1));
+	ck_assert_double_eq(cfg_at_path(sc.root, "policies.balloon.tax_rate")->as_num, 0);
+	scenario_release(&sc);
+	/* Replaced by name, it leaves static none of its parameters. */
+	loads(load_sets("duration: 1h\n" HOSTS
+			"policies:\n  balloon: {policy: esx-idle-tax, tax_rate: 50%, period: 2s}\n"
+			WORKLOAD, replace, 1));
+	ck_assert_ptr_null(cfg_at_path(sc.root, "policies.balloon.tax_rate"));
+	ck_assert_ptr_null(cfg_at_path(sc.root, "policies.balloon.period"));
+	ck_assert_str_eq(sc.policies[FAMILY_BALLOON].info->name, "static");
+	scenario_release(&sc);
+	rc = load("duration: 1h\n" HOSTS
+		  "policies:\n"
+		  "  balloon: {policy: esx-idle-tax, tax_rate: 100%}\n" WORKLOAD);
+	fails_at(rc, -SIM_ERANGE, "c.yaml", 7, 45, "between 0% and 99%");
 }
 END_TEST
 
@@ -681,7 +716,7 @@ START_TEST(a_near_miss_gets_a_suggestion_and_the_list)
 		      "  balloon: {policy: statik}\n" WORKLOAD);
 
 	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
-		 "did you mean 'static'? (known: none, static)");
+		 "did you mean 'static'? (known: none, static, esx-idle-tax)");
 }
 END_TEST
 
@@ -1027,6 +1062,7 @@ Suite *scenario_suite(void)
 	tcase_add_test(tc, unknown_policy_is_einval_at_the_name_with_did_you_mean);
 	tcase_add_test(tc, unbuilt_sharing_policy_is_unknown_and_the_known_ones_are_listed);
 	tcase_add_test(tc, unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed);
+	tcase_add_test(tc, esx_idle_tax_defaults_to_a_75_percent_tax_and_a_65_percent_cap);
 	tcase_add_test(tc, a_near_miss_gets_a_suggestion_and_the_list);
 	tcase_add_test(tc, swap_victims_is_refused_at_the_key_saying_where_it_went);
 	tcase_add_test(tc, reclaim_defaults_to_swap_only_and_takes_victims);
