@@ -277,12 +277,13 @@ static uint64_t idle_tax_target(const struct policy_ctx *ctx, const struct vm *v
 static void idle_tax_stats(const struct policy_ctx *ctx, struct policy_stats *out)
 {
 	const struct idle_tax_host *th = ctx->host_priv;
-	/* The full host's bytes, in a sampled run too. */
-	double page = (double)host_page_bytes(ctx->host) / host_sample_rate(ctx->host);
+	double page = (double)host_page_bytes(ctx->host);
 
+	/* In the simulated host's bytes, which a sampled run's results scale
+	 * back to the full host's. */
 	policy_stat(out, "allocatable_bytes",
-		    (double)(avail_bytes(ctx->host) / host_page_bytes(ctx->host)) *
-			    (double)host_page_bytes(ctx->host));
+		    (double)(avail_bytes(ctx->host) / host_page_bytes(ctx->host)) * page *
+			    host_sample_rate(ctx->host));
 	policy_stat(out, "target_bytes", (double)th->target_pages * page);
 }
 

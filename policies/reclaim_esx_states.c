@@ -291,7 +291,9 @@ static void esx_states_stats(const struct policy_ctx *ctx, struct policy_stats *
 	const struct esx_states_host *st = ctx->host_priv;
 	int s;
 
-	policy_stat(out, "min_free_bytes", (double)min_free_of(ctx));
+	/* In the simulated host's bytes, which a sampled run's results scale
+	 * back to the full host's. */
+	policy_stat(out, "min_free_bytes", (double)min_free_of(ctx) * host_sample_rate(ctx->host));
 	for (s = 0; s < PRESSURE_COUNT; s++) {
 		sim_time ns = st->resident_ns[s] + (s == (int)st->state ? ctx->now - st->since : 0);
 

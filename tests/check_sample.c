@@ -551,6 +551,43 @@ START_TEST(a_sampled_device_carries_the_full_load_and_waits_as_long)
 }
 END_TEST
 
+/*
+ * ESX's policies reckon the full host in a sampled run
+ * (tests/data/sample_idle_tax.yaml).  esx-idle-tax: the host gives
+ * 160 MiB less MinFree (6%), 38502.4 pages of 4 KiB, floor 38502, split
+ * 2:1 by shares: a keeps floor(25668) and b floor(12834) of their 32768
+ * pages, balloons of 7100 and 19934 pages.  At 1/16 the host gives
+ * floor(2406.4) = 2406 of 2048-page VMs: a 1604, b 802, balloons of 444
+ * and 1246 pages, 16 times that in full pages: 7104 and 19936, within
+ * one sampled page (16 full pages) of the full run's after the rounding
+ * of each.  esx-states' MinFree is the full host's:
+ * 6% of 167772160 bytes = 10066329 bytes (rounded down).
+ */
+START_TEST(esx_policies_reckon_the_full_host_when_sampled)
+{
+	const char *r16[] = {"sampling.rate=1/16"};
+	const char *st[] = {"policies.reclaim.policy=esx-states"};
+	const char *st16[] = {"policies.reclaim.policy=esx-states", "sampling.rate=1/16"};
+	cJSON *full = run_json("tests/data/sample_idle_tax.yaml", NULL, 0);
+	cJSON *s16 = run_json("tests/data/sample_idle_tax.yaml", r16, 1);
+	cJSON *sf = run_json("tests/data/sample_idle_tax.yaml", st, 1);
+	cJSON *ss = run_json("tests/data/sample_idle_tax.yaml", st16, 2);
+
+	ck_assert_double_eq(num_at(full, "vms.0.pages.ballooned"), 7100);
+	ck_assert_double_eq(num_at(full, "vms.1.pages.ballooned"), 19934);
+	ck_assert_double_eq(num_at(s16, "vms.0.pages.ballooned"), 7104);
+	ck_assert_double_eq(num_at(s16, "vms.1.pages.ballooned"), 19936);
+	ck_assert_double_eq(num_at(full, "hosts.0.balloon.allocatable_bytes"), 38502.0 * 4096);
+	ck_assert_double_eq(num_at(s16, "hosts.0.balloon.allocatable_bytes"), 38502.0 * 4096);
+	ck_assert_double_eq(num_at(sf, "hosts.0.reclaim.min_free_bytes"), 10066329);
+	ck_assert_double_eq(num_at(ss, "hosts.0.reclaim.min_free_bytes"), 10066329);
+	cJSON_Delete(full);
+	cJSON_Delete(s16);
+	cJSON_Delete(sf);
+	cJSON_Delete(ss);
+}
+END_TEST
+
 Suite *sample_suite(void)
 {
 	Suite *s = suite_create("sample");
@@ -572,6 +609,7 @@ Suite *sample_suite(void)
 	tcase_add_test(tc, a_sampled_host_agrees_with_the_full_one);
 	tcase_add_test(tc, a_sampled_balloon_moves_at_its_full_rate);
 	tcase_add_test(tc, a_sampled_device_carries_the_full_load_and_waits_as_long);
+	tcase_add_test(tc, esx_policies_reckon_the_full_host_when_sampled);
 	suite_add_tcase(s, tc);
 	return s;
 }
