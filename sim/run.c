@@ -193,24 +193,20 @@ struct vm_sums {
 	int64_t stall_ns;
 };
 
-/* One VM's sample now: its bytes in each series column (faults are its
- * total so far). */
-static void vm_sample(const struct cluster *c, const struct vm *vm, int64_t v[VCOL_COUNT])
+void run_vm_memory(const struct vm *vm, int64_t page_bytes, int64_t v[VCOL_COUNT])
 {
 	const struct vmem *m = &vm->mem;
-	int64_t pb = c->p.page_bytes;
 	int k;
 
 	v[VCOL_CONFIGURED] = vm_memory_bytes(vm);
-	v[VCOL_USED] = (int64_t)(m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED]) * pb;
-	v[VCOL_BALLOONED] = (int64_t)m->n_state[PS_BALLOONED] * pb;
-	v[VCOL_SWAPPED] = (int64_t)m->n_state[PS_SWAPPED] * pb;
-	v[VCOL_COMPRESSED] = (int64_t)m->n_state[PS_COMPRESSED] * pb;
+	v[VCOL_USED] = (int64_t)(m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED]) * page_bytes;
+	v[VCOL_BALLOONED] = (int64_t)m->n_state[PS_BALLOONED] * page_bytes;
+	v[VCOL_SWAPPED] = (int64_t)m->n_state[PS_SWAPPED] * page_bytes;
+	v[VCOL_COMPRESSED] = (int64_t)m->n_state[PS_COMPRESSED] * page_bytes;
 	v[VCOL_FAULTS] = 0;
 	for (k = 0; k < FAULT_COUNT; k++)
 		v[VCOL_FAULTS] += (int64_t)m->stats.faults[k];
-	v[VCOL_ACTIVE] = cluster_vm_active_bytes(c, vm);
-	v[VCOL_ESTIMATED_ACTIVE] = cluster_vm_estimated_active_bytes(c, vm);
+	v[VCOL_ACTIVE] = v[VCOL_ESTIMATED_ACTIVE] = 0;
 }
 
 /* Samples every running VM's memory, and its series with output.vm_series:
@@ -226,7 +222,9 @@ static void sample_vms(struct vm_sums *sums, const struct cluster *c, sim_time t
 			struct vm_sums *s = &sums[vm->id];
 			int64_t v[VCOL_COUNT], faults;
 
-			vm_sample(c, vm, v);
+			run_vm_memory(vm, c->p.page_bytes, v);
+			v[VCOL_ACTIVE] = cluster_vm_active_bytes(c, vm);
+			v[VCOL_ESTIMATED_ACTIVE] = cluster_vm_estimated_active_bytes(c, vm);
 			s->resident += (double)v[VCOL_USED];
 			s->ballooned += (double)v[VCOL_BALLOONED];
 			s->swapped += (double)v[VCOL_SWAPPED];
