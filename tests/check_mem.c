@@ -14,6 +14,7 @@
 #include "host.h"
 #include "policy_rig.h"
 #include "rng.h"
+#include "run.h"
 #include "suites.h"
 #include "vm.h"
 #include "xmem.h"
@@ -238,6 +239,43 @@ START_TEST(compressed_pages_cost_a_decompression_and_share_cache_frames)
 	ck_assert_uint_eq(vm->mem.stats.faults[FAULT_DECOMPRESS], 1);
 	ck_assert_int_eq(vmem_state(&vm->mem, vmem_data_page(&vm->mem, 1)), PS_PRIVATE);
 	ok(&r);
+	rig_free(&r);
+}
+END_TEST
+
+/*
+ * What a VM's memory means and series record (sim/run.c), of a VM whose
+ * pages are all zero: of 8 touched pages, 3 compressed and 1 swapped out
+ * leave 4 resident, 2 of them private and 2 on one shared frame (each
+ * counted); the balloon's 2 pages come from the guest's untouched free
+ * pages.
+ */
+START_TEST(a_vms_recorded_memory_counts_each_page_state_once)
+{
+	struct rig r;
+	struct vm *vm;
+	int64_t v[VCOL_COUNT], stall;
+	uint32_t d;
+
+	rig_host(&r, 64, 64, VICTIM_RANDOM, 1);
+	vm = rig_vm(&r, 16, 8, 16, PATTERN_UNIFORM, 1.0);
+	for (d = 0; d < 8; d++)
+		mem_touch(&r.h, vm, d, false, 0);
+	for (d = 0; d < 3; d++)
+		ck_assert_int_eq(mem_compress(&r.h, vm, vmem_data_page(&vm->mem, d)), 0);
+	ck_assert_int_eq(mem_swap_out(&r.h, vm, vmem_data_page(&vm->mem, 3), 0, &stall), 0);
+	for (d = 4; d < 6; d++)
+		ck_assert_int_eq(mem_share(&r.h, vm, vmem_data_page(&vm->mem, d)), 0);
+	ck_assert_uint_eq(r.h.mem.shared.n_used, 1);
+	mem_balloon_towards(&r.h, vm, 2, 2, 0);
+	ok(&r);
+	run_vm_memory(vm, PAGE, v);
+	ck_assert_int_eq(v[VCOL_CONFIGURED], 16 * PAGE);
+	ck_assert_int_eq(v[VCOL_USED], 4 * PAGE);
+	ck_assert_int_eq(v[VCOL_COMPRESSED], 3 * PAGE);
+	ck_assert_int_eq(v[VCOL_SWAPPED], 1 * PAGE);
+	ck_assert_int_eq(v[VCOL_BALLOONED], 2 * PAGE);
+	ck_assert_int_eq(v[VCOL_FAULTS], 8);
 	rig_free(&r);
 }
 END_TEST
@@ -683,6 +721,7 @@ Suite *mem_suite(void)
 	tcase_add_test(tc, first_touch_is_a_zero_fill_that_takes_a_frame);
 	tcase_add_test(tc, host_swap_out_and_in_take_device_latency_and_transfer);
 	tcase_add_test(tc, compressed_pages_cost_a_decompression_and_share_cache_frames);
+	tcase_add_test(tc, a_vms_recorded_memory_counts_each_page_state_once);
 	tcase_add_test(tc, equal_pages_share_a_frame_until_a_write_breaks_it);
 	tcase_add_test(tc, guest_swap_in_costs_its_latency_and_balloon_pages_return_untouched);
 	tcase_add_test(tc, a_guest_swap_in_that_runs_out_of_memory_leaves_the_data_in_guest_swap);
