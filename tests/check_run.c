@@ -310,6 +310,7 @@ static double series_at(cJSON *series, const char *key, int i)
  */
 START_TEST(vms_report_their_mean_resident_ballooned_swapped_and_compressed_memory)
 {
+	const char *none[] = {"policies.balloon.policy=none"};
 	cJSON *j = run_json("tests/data/vm_memory.yaml", NULL, 0, NULL);
 	static const struct {
 		const char *name;
@@ -337,6 +338,16 @@ START_TEST(vms_report_their_mean_resident_ballooned_swapped_and_compressed_memor
 	}
 	/* Without output.vm_series, no VM has a series. */
 	ck_assert_ptr_null(at(vm_named(j, "a"), "series"));
+	cJSON_Delete(j);
+
+	/* The balloon policy none replaces static and inherits no target:
+	 * nothing is ballooned, and a still has its working set. */
+	j = run_json("tests/data/vm_memory.yaml", none, 1, NULL);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		ck_assert_double_eq(
+			at(vm_named(j, want[k].name), "memory.ballooned_bytes_mean")->valuedouble, 0);
+	ck_assert_double_eq(at(vm_named(j, "a"), "memory.resident_bytes_mean")->valuedouble,
+			    256 * MiB);
 	cJSON_Delete(j);
 }
 END_TEST
