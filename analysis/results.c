@@ -32,6 +32,23 @@ const char *const rec_col_names[COL_COUNT] = {
 	"configured_bytes", "used_bytes", "free_bytes", "shared_saved_bytes", "ballooned_bytes",
 	"swapped_bytes", "compressed_bytes", "faults",
 };
+const char *const rec_vm_col_names[VCOL_COUNT] = {
+	"configured_bytes", "used_bytes", "ballooned_bytes", "swapped_bytes", "compressed_bytes",
+	"faults", "active_bytes", "estimated_active_bytes",
+};
+
+void results_vm_series_free(struct rec_vm_series *s)
+{
+	int k;
+
+	if (!s)
+		return;
+	free(s->t_s);
+	for (k = 0; k < VCOL_COUNT; k++)
+		free(s->col[k]);
+	free(s->stall_s);
+	free(s);
+}
 
 void results_release(struct run_record *r)
 {
@@ -49,8 +66,10 @@ void results_release(struct run_record *r)
 		}
 	}
 	free(r->hosts);
-	for (i = 0; i < r->n_vms; i++)
+	for (i = 0; i < r->n_vms; i++) {
 		free(r->vms[i].name);
+		results_vm_series_free(r->vms[i].series);
+	}
 	free(r->vms);
 	free(r->series.t_s);
 	for (k = 0; k < COL_COUNT; k++)
@@ -76,6 +95,25 @@ void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_CO
 	s->t_s[s->n] = t_s;
 	s->stall_s[s->n] = stall_s;
 	for (k = 0; k < COL_COUNT; k++)
+		s->col[k][s->n] = v[k];
+	s->n++;
+}
+
+void results_vm_series_add(struct rec_vm_series *s, double t_s, const int64_t v[VCOL_COUNT],
+			   double stall_s)
+{
+	int k;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->t_s = xrealloc(s->t_s, s->cap * sizeof(*s->t_s));
+		s->stall_s = xrealloc(s->stall_s, s->cap * sizeof(*s->stall_s));
+		for (k = 0; k < VCOL_COUNT; k++)
+			s->col[k] = xrealloc(s->col[k], s->cap * sizeof(*s->col[k]));
+	}
+	s->t_s[s->n] = t_s;
+	s->stall_s[s->n] = stall_s;
+	for (k = 0; k < VCOL_COUNT; k++)
 		s->col[k][s->n] = v[k];
 	s->n++;
 }
@@ -234,6 +272,27 @@ static cJSON *host_series_json(const struct rec_series *s)
 	return o;
 }
 
+/* A VM's series: the cluster's memory keys that are the VM's own (free
+ * frames and sharing's savings are the host's), stall, and its working
+ * set and estimate. */
+static cJSON *vm_series_json(const struct rec_vm_series *s)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "t_s");
+	size_t i;
+	int k;
+
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->t_s[i]));
+	for (k = 0; k <= VCOL_FAULTS; k++)
+		cJSON_AddItemToObject(o, rec_vm_col_names[k], int_array(s->col[k], s->n));
+	a = cJSON_AddArrayToObject(o, "stall_s");
+	for (i = 0; i < s->n; i++)
+		cJSON_AddItemToArray(a, num(s->stall_s[i]));
+	for (k = VCOL_FAULTS + 1; k < VCOL_COUNT; k++)
+		cJSON_AddItemToObject(o, rec_vm_col_names[k], int_array(s->col[k], s->n));
+	return o;
+}
+
 static cJSON *host_json(const struct rec_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -322,10 +381,16 @@ static cJSON *vm_json(const struct rec_vm *v)
 		else
 			cJSON_AddNullToObject(o, "inflation");
 		m = cJSON_AddObjectToObject(o, "memory");
+		add_num(m, "resident_bytes_mean", round(v->resident_bytes_mean));
+		add_num(m, "ballooned_bytes_mean", round(v->ballooned_bytes_mean));
+		add_num(m, "swapped_bytes_mean", round(v->swapped_bytes_mean));
+		add_num(m, "compressed_bytes_mean", round(v->compressed_bytes_mean));
 		add_num(m, "active_bytes_mean", round(v->active_bytes_mean));
 		add_num(m, "estimated_active_bytes_mean", round(v->estimated_active_bytes_mean));
 	}
 	cJSON_AddBoolToObject(o, "oom", v->oom);
+	if (v->series)
+		cJSON_AddItemToObject(o, "series", vm_series_json(v->series));
 	return o;
 }
 

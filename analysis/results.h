@@ -39,6 +39,7 @@ struct rec_device {
 	double wait_mean_s;             /* queueing wait per request */
 };
 struct rec_series;
+struct rec_vm_series;
 
 struct rec_host {
 	char *name;
@@ -82,9 +83,14 @@ struct rec_vm {
 	double stalled_share;           /* stall over run time (= slowdown) */
 	double inflation;               /* 1/progress - 1; NaN when it made no progress */
 	bool oom;
-	/* Means over the samples while it ran: its true working set, and what
-	 * the estimator made of it (what the policies saw). */
+	/* Means over the samples while it ran: its guest pages on host frames
+	 * (private or shared), in its balloon, host-swapped and compressed; its
+	 * true working set, and what the estimator made of it (what the
+	 * policies saw). */
+	double resident_bytes_mean, ballooned_bytes_mean, swapped_bytes_mean;
+	double compressed_bytes_mean;
 	double active_bytes_mean, estimated_active_bytes_mean;
+	struct rec_vm_series *series;   /* with output.vm_series, else NULL; owned */
 };
 
 /* The series, sampled at every sample time (bytes over all hosts). */
@@ -115,6 +121,27 @@ struct rec_sampling {
 	size_t n;
 	const char *metric[REC_SAMPLING_METRICS];       /* static strings: results paths */
 	double events[REC_SAMPLING_METRICS];            /* sampled events (or pages) */
+};
+
+/*
+ * A VM's series (output.vm_series): one entry per sample while it was
+ * placed, at the cluster series' times.  used_bytes is its resident
+ * memory; faults and stall are its own since the previous sample.
+ */
+enum rec_vm_col {
+	VCOL_CONFIGURED, VCOL_USED, VCOL_BALLOONED, VCOL_SWAPPED, VCOL_COMPRESSED,
+	VCOL_FAULTS,
+	VCOL_ACTIVE,                    /* its true working set */
+	VCOL_ESTIMATED_ACTIVE,          /* what the estimator made of it */
+	VCOL_COUNT,
+};
+extern const char *const rec_vm_col_names[VCOL_COUNT];
+
+struct rec_vm_series {
+	size_t n, cap;
+	double *t_s;
+	int64_t *col[VCOL_COUNT];
+	double *stall_s;
 };
 
 struct run_record {
@@ -164,6 +191,10 @@ void results_release(struct run_record *r);
 /* Appends a sample: t_s, one value per column, and the stall. */
 void results_series_add(struct rec_series *s, double t_s, const int64_t v[COL_COUNT],
 			double stall_s);
+/* Appends a sample to a VM's series. */
+void results_vm_series_add(struct rec_vm_series *s, double t_s, const int64_t v[VCOL_COUNT],
+			   double stall_s);
+void results_vm_series_free(struct rec_vm_series *s);
 /* Appends a sample's faults by kind (the cluster series only), after results_series_add. */
 void results_series_add_kinds(struct rec_series *s, const uint64_t kinds[REC_FAULTS]);
 /* The whole document; the caller owns it (cJSON_Delete). */

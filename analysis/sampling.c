@@ -81,6 +81,7 @@ static void scale_host(struct rec_host *h, double rate)
 
 static void scale_vm(struct rec_vm *v, double rate)
 {
+	size_t i;
 	int k;
 
 	for (k = 0; k < REC_STATES; k++)
@@ -88,8 +89,17 @@ static void scale_vm(struct rec_vm *v, double rate)
 	for (k = 0; k < REC_FAULTS; k++)
 		v->faults[k] = up_u(v->faults[k], rate);
 	v->double_paging = up_u(v->double_paging, rate);
+	v->resident_bytes_mean /= rate;
+	v->ballooned_bytes_mean /= rate;
+	v->swapped_bytes_mean /= rate;
+	v->compressed_bytes_mean /= rate;
 	v->active_bytes_mean /= rate;
 	v->estimated_active_bytes_mean /= rate;
+	if (v->series)
+		for (k = 0; k < VCOL_COUNT; k++)
+			if (k != VCOL_CONFIGURED)
+				for (i = 0; i < v->series->n; i++)
+					v->series->col[k][i] = up_i(v->series->col[k][i], rate);
 	/* touches and stall_s are the full VM's already (model/sample.c). */
 }
 

@@ -179,14 +179,41 @@ static void collect_sample(struct run_record *rec, const struct cluster *c, sim_
 	sn->stall_ns = stall;
 }
 
-/* Per VM (by id): sums of its sampled active and estimated bytes. */
+/*
+ * Per VM (by id): sums over the samples while it was placed of its memory
+ * (resident: guest pages on private or shared host frames; ballooned,
+ * host-swapped and compressed pages), its true working set and its
+ * estimate; with output.vm_series, its series and what it had faulted and
+ * stalled at the last sample.
+ */
 struct vm_sums {
-	double active, estimated;
+	double resident, ballooned, swapped, compressed, active, estimated;
 	uint64_t n;
+	struct rec_vm_series *series;   /* with output.vm_series; moved to its record */
+	uint64_t faults;
+	int64_t stall_ns;
 };
 
-/* Samples every running VM's working set and its estimate: O(VMs). */
-static void sample_vms(struct vm_sums *sums, const struct cluster *c)
+void run_vm_memory(const struct vm *vm, int64_t page_bytes, int64_t v[VCOL_COUNT])
+{
+	const struct vmem *m = &vm->mem;
+	int k;
+
+	v[VCOL_CONFIGURED] = vm_memory_bytes(vm);
+	v[VCOL_USED] = (int64_t)(m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED]) * page_bytes;
+	v[VCOL_BALLOONED] = (int64_t)m->n_state[PS_BALLOONED] * page_bytes;
+	v[VCOL_SWAPPED] = (int64_t)m->n_state[PS_SWAPPED] * page_bytes;
+	v[VCOL_COMPRESSED] = (int64_t)m->n_state[PS_COMPRESSED] * page_bytes;
+	v[VCOL_FAULTS] = 0;
+	for (k = 0; k < FAULT_COUNT; k++)
+		v[VCOL_FAULTS] += (int64_t)m->stats.faults[k];
+	v[VCOL_ACTIVE] = v[VCOL_ESTIMATED_ACTIVE] = 0;
+}
+
+/* Samples every running VM's memory, and its series with output.vm_series:
+ * O(VMs). */
+static void sample_vms(struct vm_sums *sums, const struct cluster *c, sim_time t,
+		       bool vm_series)
 {
 	size_t i, j;
 
@@ -194,10 +221,28 @@ static void sample_vms(struct vm_sums *sums, const struct cluster *c)
 		for (j = 0; j < c->hosts[i].n_vms; j++) {
 			const struct vm *vm = c->hosts[i].vms[j];
 			struct vm_sums *s = &sums[vm->id];
+			int64_t v[VCOL_COUNT], faults;
 
-			s->active += (double)cluster_vm_active_bytes(c, vm);
-			s->estimated += (double)cluster_vm_estimated_active_bytes(c, vm);
+			run_vm_memory(vm, c->p.page_bytes, v);
+			v[VCOL_ACTIVE] = cluster_vm_active_bytes(c, vm);
+			v[VCOL_ESTIMATED_ACTIVE] = cluster_vm_estimated_active_bytes(c, vm);
+			s->resident += (double)v[VCOL_USED];
+			s->ballooned += (double)v[VCOL_BALLOONED];
+			s->swapped += (double)v[VCOL_SWAPPED];
+			s->compressed += (double)v[VCOL_COMPRESSED];
+			s->active += (double)v[VCOL_ACTIVE];
+			s->estimated += (double)v[VCOL_ESTIMATED_ACTIVE];
 			s->n++;
+			if (!vm_series)
+				continue;
+			if (!s->series)
+				s->series = xcalloc(1, sizeof(*s->series));
+			faults = v[VCOL_FAULTS];
+			v[VCOL_FAULTS] = faults - (int64_t)s->faults;
+			results_vm_series_add(s->series, (double)t / 1e9, v,
+					      (double)(vm->mem.stats.stall_ns - s->stall_ns) / 1e9);
+			s->faults = (uint64_t)faults;
+			s->stall_ns = vm->mem.stats.stall_ns;
 		}
 }
 
@@ -280,7 +325,7 @@ static void collect_host(const struct host *h, sim_time run_ns, struct rec_host 
 
 /* One VM's record; *sum gathers the cluster's totals. */
 static void collect_vm(const struct scenario *sc, const struct cluster *c, const struct vm *vm,
-		       const struct vm_sums *vs, struct rec_host *hosts, struct rec_vm *r,
+		       struct vm_sums *vs, struct rec_host *hosts, struct rec_vm *r,
 		       struct run_record *sum)
 {
 	const struct mem_stats *st = &vm->mem.stats;
@@ -331,9 +376,17 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 	r->inflation = r->progress > 0 ? 1.0 / r->progress - 1.0 : (double)NAN;
 	r->oom = vm->state == VM_OOM;
 	if (vs->n) {
-		r->active_bytes_mean = vs->active / (double)vs->n;
-		r->estimated_active_bytes_mean = vs->estimated / (double)vs->n;
+		double n = (double)vs->n;
+
+		r->resident_bytes_mean = vs->resident / n;
+		r->ballooned_bytes_mean = vs->ballooned / n;
+		r->swapped_bytes_mean = vs->swapped / n;
+		r->compressed_bytes_mean = vs->compressed / n;
+		r->active_bytes_mean = vs->active / n;
+		r->estimated_active_bytes_mean = vs->estimated / n;
 	}
+	r->series = vs->series;
+	vs->series = NULL;
 	sum->touches += st->touches;
 	sum->stall_s += r->stall_s;
 	if (sc->sla.has_max_slowdown && r->slowdown > sc->sla.max_slowdown)
@@ -341,7 +394,7 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 }
 
 static void collect_end(const struct scenario *sc, struct run_record *rec, struct cluster *c,
-			const struct vm_sums *sums)
+			struct vm_sums *sums)
 {
 	double *slow = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*slow));
 	double *prog = xcalloc(c->n_vms ? c->n_vms : 1, sizeof(*prog));
@@ -497,6 +550,12 @@ double run_memory_estimate(const struct scenario *sc)
 			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
 
+	/* With output.vm_series, each VM's series, as if it ran all the run:
+	 * O(VMs x samples).  Its arrays grow by doubling, so up to twice the
+	 * 8 bytes a value. */
+	if (sc->vm_series)
+		per_vm += samples * (VCOL_COUNT + 2) * (2 * 8.0 + JSON_BYTES_PER_VALUE);
+
 	return peak_pages(sc) * run_bytes_per_page(sc) + vms * per_vm +
 	       (double)sc->n_hosts * per_host + samples * per_sample;
 }
@@ -613,7 +672,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 		if (c->check_failed)
 			break;
 		collect_sample(rec, c, t, &sn);
-		sample_vms(sums, c);
+		sample_vms(sums, c, t, sc->vm_series);
 		if (o->progress && wall_now() - last_print > 0.25) {
 			last_print = wall_now();
 			progress_line(t, sc->duration_ns);
@@ -645,6 +704,8 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	free(sn.host_stall_ns);
 	cluster_free(c);
 	sim_free(s);
+	for (i = 0; i < n_specs; i++)
+		results_vm_series_free(sums[i].series);
 	free(sums);
 	trace_specs_free(specs, n_specs);
 	for (i = 0; i < (size_t)sc->n_hosts; i++)

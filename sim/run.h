@@ -22,6 +22,15 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 /* Bytes of model state per page: MEM_BYTES_PER_PAGE, and with compression
  * on the caches' LRU links (MEM_ZIP_BYTES_PER_PAGE). */
 double run_bytes_per_page(const struct scenario *sc);
+struct vm;
+/*
+ * One VM's memory now, as its means and series record it: configured
+ * bytes; resident (guest pages on private or shared host frames, a shared
+ * frame counted in full by each VM that maps it), ballooned, host-swapped
+ * and compressed bytes; and its faults so far.  Its working set and
+ * estimate are the cluster's to give (left 0 here).  O(1).
+ */
+void run_vm_memory(const struct vm *vm, int64_t page_bytes, int64_t v[VCOL_COUNT]);
 /* Bytes of memory the run is expected to need, from the structs it uses. */
 double run_memory_estimate(const struct scenario *sc);
 

@@ -449,20 +449,17 @@ static int read_cost(struct cfg_node *root, struct cost_params *c, struct sim_er
 	return 0;
 }
 
-static int read_output(struct cfg_node *root, bool *host_series, struct sim_err *err)
+static int read_output(struct cfg_node *root, bool *vm_series, bool *host_series,
+		       struct sim_err *err)
 {
 	static const char *const keys[] = {"vm_series", "host_series", NULL};
 	struct cfg_node *m;
-	bool vm_series;
 	int rc;
 
 	if ((rc = sub_map(root, "output", keys, &m, err)) ||
-	    (rc = cfg_read_bool(m, "vm_series", "false", &vm_series, err)) ||
+	    (rc = cfg_read_bool(m, "vm_series", "false", vm_series, err)) ||
 	    (rc = cfg_read_bool(m, "host_series", "false", host_series, err)))
 		return rc;
-	if (vm_series)
-		return cfg_err(err, -SIM_EUNSUPPORTED, cfg_get(m, "vm_series"),
-			       "per-VM series (vm_series: true) are not supported yet");
 	return 0;
 }
 
@@ -757,8 +754,8 @@ int scenario_load(const char *path, const struct scenario_opts *opts, struct sce
 	if ((rc = read_top(root, sc, err)) || (rc = read_hosts(root, sc, err)) ||
 	    (rc = read_policies(root, sc, err)) || (rc = read_latency(root, &sc->latency, err)) ||
 	    (rc = read_sla(root, &sc->sla, err)) || (rc = read_cost(root, &sc->cost, err)) ||
-	    (rc = read_output(root, &sc->host_series, err)) || (rc = read_sampling(root, sc, err)) ||
-	    (rc = read_workload(root, sc, err)) ||
+	    (rc = read_output(root, &sc->vm_series, &sc->host_series, err)) ||
+	    (rc = read_sampling(root, sc, err)) || (rc = read_workload(root, sc, err)) ||
 	    (rc = check_work(sc, err)))
 		return rc;
 	return 0;

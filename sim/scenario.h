@@ -82,6 +82,7 @@ struct scenario {
 	struct latency_params latency;
 	struct sla_params sla;
 	struct cost_params cost;
+	bool vm_series;                 /* output.vm_series: each VM's series in results */
 	bool host_series;               /* output.host_series: each host's series in results */
 	struct trace trace;
 };

@@ -574,11 +574,51 @@ START_TEST(a_whole_run_compresses_within_the_caps_and_reports_slots_in_frames)
 }
 END_TEST
 
+/*
+ * What a VM's memory means and series record (sim/run.c, run_vm_memory),
+ * of a VM whose pages are all zero: of 8 touched pages, 3 compressed (zero
+ * pages compress to nothing) and 1 swapped out (compression off for it)
+ * leave 4 resident, 2 of them private and 2 on one shared frame (each
+ * counted); the balloon's 2 pages come from the guest's untouched free
+ * pages.
+ */
+START_TEST(a_vms_recorded_memory_counts_each_page_state_once)
+{
+	struct rig r;
+	struct vm *vm;
+	int64_t v[VCOL_COUNT];
+	uint32_t d;
+
+	rig_host(&r, 64, 64, 1.0);
+	vm = rig_vm(&r, 16, 16, 1.0, 0, 0, NONE, NONE);
+	for (d = 0; d < 8; d++)
+		mem_touch(&r.h, vm, d, false, 0);
+	for (d = 0; d < 3; d++)
+		reclaim(&r, vm, d);
+	zip_max = 0;
+	reclaim(&r, vm, 3);
+	for (d = 4; d < 6; d++)
+		ck_assert_int_eq(mem_share(&r.h, vm, gp(vm, d)), 0);
+	ck_assert_uint_eq(r.h.mem.shared.n_used, 1);
+	mem_balloon_towards(&r.h, vm, 2, 2, 0);
+	ok(&r);
+	run_vm_memory(vm, PAGE, v);
+	ck_assert_int_eq(v[VCOL_CONFIGURED], 16 * PAGE);
+	ck_assert_int_eq(v[VCOL_USED], 4 * PAGE);
+	ck_assert_int_eq(v[VCOL_COMPRESSED], 3 * PAGE);
+	ck_assert_int_eq(v[VCOL_SWAPPED], 1 * PAGE);
+	ck_assert_int_eq(v[VCOL_BALLOONED], 2 * PAGE);
+	ck_assert_int_eq(v[VCOL_FAULTS], 8);
+	rig_free(&r);
+}
+END_TEST
+
 Suite *compress_suite(void)
 {
 	Suite *s = suite_create("compress");
 	TCase *tc = tcase_create("mechanism");
 
+	tcase_add_test(tc, a_vms_recorded_memory_counts_each_page_state_once);
 	tcase_add_test(tc, a_swap_candidate_enters_the_cache_only_if_it_compresses_to_half_a_page);
 	tcase_add_test(tc, compression_takes_the_compressible_share_of_swap_candidates);
 	tcase_add_test(tc, an_incompressible_page_is_never_compressed);

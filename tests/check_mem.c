@@ -14,6 +14,7 @@
 #include "host.h"
 #include "policy_rig.h"
 #include "rng.h"
+#include "run.h"
 #include "suites.h"
 #include "vm.h"
 #include "xmem.h"

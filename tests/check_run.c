@@ -13,6 +13,9 @@
 #include "run.h"
 #include "suites.h"
 
+#define MiB (1024.0 * 1024)
+#define GiB (1024.0 * MiB)
+
 /* Tests always check the memory invariants: here at every sample. */
 static struct run_opts checked;
 
@@ -264,6 +267,305 @@ START_TEST(vms_report_their_active_and_estimated_memory_and_hosts_their_reclaim)
 }
 END_TEST
 
+/* The VM named name in results j. */
+static cJSON *vm_named(cJSON *j, const char *name)
+{
+	cJSON *v;
+
+	cJSON_ArrayForEach(v, at(j, "vms"))
+		if (!strcmp(cJSON_GetObjectItem(v, "name")->valuestring, name))
+			return v;
+	ck_abort_msg("no VM %s", name);
+	return NULL;
+}
+
+/* The mean of a VM series' column, and its i-th value. */
+static double series_mean(cJSON *series, const char *key)
+{
+	cJSON *a = cJSON_GetObjectItem(series, key), *x;
+	double sum = 0;
+
+	ck_assert_ptr_nonnull(a);
+	cJSON_ArrayForEach(x, a)
+		sum += x->valuedouble;
+	return sum / cJSON_GetArraySize(a);
+}
+
+static double series_at(cJSON *series, const char *key, int i)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(series, key), i)->valuedouble;
+}
+
+/*
+ * Per-VM memory means by hand (tests/data/vm_memory.yaml: 1 MiB pages, a
+ * static balloon of 256 pages inflating a page a 1 s tick, samples every
+ * 60 s over 600 s).  a and b are placed at 0 and sampled at 0, 60, ..., 600;
+ * after the tick at t they hold min(256, t + 1) ballooned pages, and the
+ * run's last tick is at 599: 1, 61, 121, 181, 241 and six times 256, a mean
+ * of 2141 / 11 pages.  c runs from 150 s to 450 s: samples at 180, ..., 420
+ * see min(256, t - 149) pages, 31 + 91 + 151 + 211 + 256 = 740 over 5.  The
+ * host has room: a's resident memory is its 256 MiB working set, c's its
+ * 128 MiB; b's limit keeps 128 of its 256 touched pages on host frames and
+ * the other 128 on host swap.  Nothing compresses.
+ */
+START_TEST(vms_report_their_mean_resident_ballooned_swapped_and_compressed_memory)
+{
+	const char *none[] = {"policies.balloon.policy=none"};
+	cJSON *j = run_json("tests/data/vm_memory.yaml", NULL, 0, NULL);
+	static const struct {
+		const char *name;
+		double resident, ballooned, swapped, active;    /* MiB */
+	} want[] = {
+		{"a", 256, 2141.0 / 11, 0, 256},
+		{"b", 128, 2141.0 / 11, 128, 256},
+		{"c", 128, 740.0 / 5, 0, 128},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		cJSON *m = cJSON_GetObjectItem(vm_named(j, want[k].name), "memory");
+
+		ck_assert_double_eq(at(m, "resident_bytes_mean")->valuedouble,
+				    want[k].resident * MiB);
+		ck_assert_double_eq(at(m, "ballooned_bytes_mean")->valuedouble,
+				    round(want[k].ballooned * MiB));
+		ck_assert_double_eq(at(m, "swapped_bytes_mean")->valuedouble,
+				    want[k].swapped * MiB);
+		ck_assert_double_eq(at(m, "compressed_bytes_mean")->valuedouble, 0);
+		ck_assert_double_eq(at(m, "active_bytes_mean")->valuedouble, want[k].active * MiB);
+		ck_assert_double_eq(at(m, "estimated_active_bytes_mean")->valuedouble,
+				    want[k].active * MiB);
+	}
+	/* Without output.vm_series, no VM has a series. */
+	ck_assert_ptr_null(at(vm_named(j, "a"), "series"));
+	cJSON_Delete(j);
+
+	/* The balloon policy none replaces static and inherits no target:
+	 * nothing is ballooned, and a still has its working set. */
+	j = run_json("tests/data/vm_memory.yaml", none, 1, NULL);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		ck_assert_double_eq(
+			at(vm_named(j, want[k].name), "memory.ballooned_bytes_mean")->valuedouble, 0);
+	ck_assert_double_eq(at(vm_named(j, "a"), "memory.resident_bytes_mean")->valuedouble,
+			    256 * MiB);
+	cJSON_Delete(j);
+}
+END_TEST
+
+/*
+ * With output.vm_series, each VM's series holds the samples while it was
+ * placed, at the cluster series' times: a's at all 11, c's at 180, ...,
+ * 420.  Its columns are the VM's memory at those samples, so each mean over
+ * the series is the VM's mean of the same quantity (used_bytes is resident
+ * memory), to the rounding of the mean; its faults add up to the VM's.
+ * Shape by hand (see above): c's balloon holds 31, 91, 151, 211, 256 pages.
+ */
+START_TEST(a_vm_series_has_the_cluster_times_and_the_vms_means)
+{
+	const char *on[] = {"output.vm_series=true"};
+	cJSON *j = run_json("tests/data/vm_memory.yaml", on, 1, NULL);
+	static const char *const cols[][2] = {
+		{"used_bytes", "resident_bytes_mean"}, {"ballooned_bytes", "ballooned_bytes_mean"},
+		{"swapped_bytes", "swapped_bytes_mean"},
+		{"compressed_bytes", "compressed_bytes_mean"},
+		{"active_bytes", "active_bytes_mean"},
+		{"estimated_active_bytes", "estimated_active_bytes_mean"},
+	};
+	static const char *const names[] = {"a", "b", "c"};
+	static const double c_balloon[] = {31, 91, 151, 211, 256};
+	cJSON *cluster_t = at(j, "series.t_s"), *c = at(vm_named(j, "c"), "series");
+	size_t v, k;
+	int i;
+
+	for (v = 0; v < 3; v++) {
+		cJSON *vm = vm_named(j, names[v]), *s = cJSON_GetObjectItem(vm, "series"), *x;
+		double faults = 0, want = 0;
+
+		ck_assert_ptr_nonnull(s);
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+			ck_assert_double_eq_tol(series_mean(s, cols[k][0]),
+						at(cJSON_GetObjectItem(vm, "memory"), cols[k][1])
+							->valuedouble,
+						0.5);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "faults"))
+			faults += x->valuedouble;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(vm, "faults"))
+			if (strcmp(x->string, "double_paging"))
+				want += x->valuedouble;
+		ck_assert_double_gt(want, 0);
+		ck_assert_double_eq(faults, want);
+		ck_assert_double_eq(series_mean(s, "configured_bytes"), GiB);
+	}
+	ck_assert_int_eq(cJSON_GetArraySize(at(vm_named(j, "a"), "series.t_s")),
+			 cJSON_GetArraySize(cluster_t));
+	ck_assert_int_eq(cJSON_GetArraySize(cluster_t), 11);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c, "t_s")), 5);
+	for (i = 0; i < 5; i++) {
+		ck_assert_double_eq(series_at(c, "t_s", i), 180 + 60 * i);
+		ck_assert_double_eq(series_at(c, "ballooned_bytes", i), c_balloon[i] * MiB);
+		ck_assert_double_eq(series_at(c, "used_bytes", i), 128 * MiB);
+	}
+	for (i = 0; i < 11; i++) {
+		ck_assert_double_eq(series_at(at(vm_named(j, "a"), "series"), "t_s", i),
+				    cJSON_GetArrayItem(cluster_t, i)->valuedouble);
+		ck_assert_double_eq(series_at(at(vm_named(j, "b"), "series"), "swapped_bytes", i),
+				    128 * MiB);
+	}
+	cJSON_Delete(j);
+}
+END_TEST
+
+/* Results text without "run", every VM's series and the config (which
+ * differs by output.vm_series, and --set moves its key). */
+static char *text_without_vm_series(cJSON *j)
+{
+	cJSON *v;
+
+	cJSON_ArrayForEach(v, at(j, "vms"))
+		cJSON_DeleteItemFromObject(v, "series");
+	cJSON_DeleteItemFromObject(j, "config");
+	cJSON_DeleteItemFromObject(j, "fingerprint");
+	return text_without_run(j);
+}
+
+/* Asking for VM series changes nothing else in the results. */
+START_TEST(vm_series_add_their_series_and_change_nothing_else)
+{
+	const char *on[] = {"output.vm_series=true"};
+	static const char *const paths[] = {"tests/data/vm_memory.yaml", "configs/default.yaml"};
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		cJSON *a = run_json(paths[k], NULL, 0, NULL), *b = run_json(paths[k], on, 1, NULL);
+		int with = 0;
+		cJSON *v;
+		char *x, *y;
+
+		cJSON_ArrayForEach(v, at(a, "vms"))
+			ck_assert_ptr_null(cJSON_GetObjectItem(v, "series"));
+		cJSON_ArrayForEach(v, at(b, "vms"))
+			with += cJSON_GetObjectItem(v, "series") != NULL;
+		ck_assert_int_gt(with, 0);
+		ck_assert(cJSON_IsFalse(at(a, "config.output.vm_series")));
+		ck_assert(cJSON_IsTrue(at(b, "config.output.vm_series")));
+		x = text_without_vm_series(a);
+		y = text_without_vm_series(b);
+		ck_assert_msg(!strcmp(x, y), "%s: results differ beyond the VM series", paths[k]);
+		free(x);
+		free(y);
+	}
+}
+END_TEST
+
+/*
+ * VM series cost memory in proportion to VMs x samples: the run's
+ * estimate grows by at least their values' 8 bytes each (10 columns,
+ * t_s and stall_s included), and twice that for twice the samples.
+ */
+START_TEST(the_memory_estimate_counts_the_vm_series)
+{
+	const char *sets[][2] = {
+		{"output.vm_series=false", "sample=60s"}, {"output.vm_series=true", "sample=60s"},
+		{"output.vm_series=false", "sample=30s"}, {"output.vm_series=true", "sample=30s"},
+	};
+	struct scenario_opts opts = {NULL, 2, false, 0};
+	double need[4];
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		struct scenario sc;
+		struct sim_err err = {0};
+
+		opts.sets = sets[k];
+		ck_assert_msg(scenario_load("tests/data/vm_memory.yaml", &opts, &sc, &err) == 0,
+			      "%s", err.msg);
+		need[k] = run_memory_estimate(&sc);
+		scenario_release(&sc);
+	}
+	/* 3 VMs; 11 samples at 60 s, 21 at 30 s. */
+	ck_assert_double_ge(need[1] - need[0], 3.0 * 11 * 10 * 8);
+	ck_assert_double_ge(need[3] - need[2], 3.0 * 21 * 10 * 8);
+	ck_assert_double_eq_tol((need[3] - need[2]) / (need[1] - need[0]), 21.0 / 11, 1e-9);
+}
+END_TEST
+
+/*
+ * esx-sampling against the EWMA closed form (tests/data/esx_step.yaml,
+ * policies/estimator_esx_sampling.c).  f_k, the touched share of the n
+ * pages sampled in period k, is Binomial(n, p_k) / n with p_k the working
+ * set's share: 1/4 in periods 1-10, 3/4 in 11-20, 1/4 after.  The first f
+ * seeds both averages; then fast += w_f (f - fast) with w_f = 1 - 2^-2
+ * (half-life half a period) and slow likewise with w_s = 1 - 2^-1/8 (8
+ * periods).  Each average is linear in the f's, so its mean follows the
+ * recursion on p_k and its variance var = (1 - w)^2 var + w^2 p_k (1 -
+ * p_k) / n.  The estimate is max(fast, slow) of the VM's pages: when the
+ * two means lie further apart than both tolerances, the larger average's
+ * error, else the larger of the two errors (max moves by no more), each
+ * held to 4.5 standard deviations, plus llround's half a page.  Up:
+ * within one period of the step the estimate has closed 3/4 of the gap
+ * (E = 0.625).  Down: 8 periods after it the slow average still holds
+ * half of its excess over 1/4 (E = 0.395).  With ESX's n = 100 the noise
+ * is large (fast's sd 0.034); n = 2000 holds each half-life to a few
+ * percent.
+ */
+static void check_step_response(cJSON *j, double n)
+{
+	const double pages = 1024, wf = 1 - exp2(-2.0), ws = 1 - exp2(-1.0 / 8);
+	cJSON *s = at(vm_named(j, "a"), "series");
+	double fast = 0, slow = 0, vfast = 0, vslow = 0, slow_at_step_down = 0;
+	int k;
+
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "t_s")), 31);
+	/* Unmeasured until its first period ends: fully active. */
+	ck_assert_double_eq(series_at(s, "estimated_active_bytes", 0), GiB);
+	for (k = 1; k <= 30; k++) {
+		double p = k <= 10 || k > 20 ? 0.25 : 0.75, var = p * (1 - p) / n;
+		double got = series_at(s, "estimated_active_bytes", k) / GiB, want, tol;
+		double tf, ts;
+
+		ck_assert_double_eq(series_at(s, "t_s", k), 60.0 * k);
+		if (k == 1) {
+			fast = slow = p;
+			vfast = vslow = var;
+		} else {
+			fast += wf * (p - fast);
+			slow += ws * (p - slow);
+			vfast = (1 - wf) * (1 - wf) * vfast + wf * wf * var;
+			vslow = (1 - ws) * (1 - ws) * vslow + ws * ws * var;
+		}
+		if (k == 20)
+			slow_at_step_down = slow;
+		want = fmax(fast, slow);
+		tf = 4.5 * sqrt(vfast);
+		ts = 4.5 * sqrt(vslow);
+		tol = fabs(fast - slow) > tf + ts ? (fast > slow ? tf : ts) : fmax(tf, ts);
+		tol += 0.5 / pages;
+		ck_assert_msg(fabs(got - want) <= tol, "n %.0f, period %d: %.3f, want %.3f +- %.3f",
+			      n, k, got, want, tol);
+		if (k == 11) {  /* up: 3/4 of the way within one period */
+			ck_assert_double_eq_tol(want, 0.25 + 0.75 * 0.5, 1e-12);
+			ck_assert_double_gt(got, 0.5);
+		}
+		if (k == 28) {  /* down: half of the slow excess after 8 periods */
+			ck_assert_double_eq_tol(slow - 0.25, (slow_at_step_down - 0.25) / 2, 1e-12);
+			ck_assert_double_gt(got, 0.25 + 0.1);
+		}
+	}
+}
+
+START_TEST(esx_sampling_follows_a_step_up_within_a_period_and_down_slowly)
+{
+	const char *more[] = {"policies.estimator.pages=2000"};
+	cJSON *j = run_json("tests/data/esx_step.yaml", NULL, 0, NULL);
+
+	check_step_response(j, 100);
+	cJSON_Delete(j);
+	j = run_json("tests/data/esx_step.yaml", more, 1, NULL);
+	check_step_response(j, 2000);
+	cJSON_Delete(j);
+}
+END_TEST
+
 /* How many VMs of runs a and b ran on different hosts, had different
  * numbers of demanded touches, and different faults or pages. */
 static void compare_vms(cJSON *a, cJSON *b, int *moved, int *touches, int *faults)
@@ -367,6 +669,10 @@ static void check_contract(cJSON *j, const char *file)
 		"name", "host", "arrive_s", "depart_s", "memory_bytes", "faults", "stall_s",
 		"slowdown", "progress", NULL,
 	};
+	static const char *const vm_memory_keys[] = {
+		"resident_bytes_mean", "ballooned_bytes_mean", "swapped_bytes_mean",
+		"compressed_bytes_mean", "active_bytes_mean", "estimated_active_bytes_mean", NULL,
+	};
 	const char *const *k;
 	cJSON *vms, *series, *v;
 	int n;
@@ -389,9 +695,14 @@ static void check_contract(cJSON *j, const char *file)
 			ck_assert_msg(cJSON_IsNumber(at(v, *k)), "%s: host without %s", file, *k);
 	}
 	vms = at(j, "vms");
-	cJSON_ArrayForEach(v, vms)
+	cJSON_ArrayForEach(v, vms) {
 		for (k = vm_keys; *k; k++)
 			ck_assert_msg(cJSON_HasObjectItem(v, *k), "%s: vm without %s", file, *k);
+		/* A VM that ran has its memory means (it has pages). */
+		for (k = vm_memory_keys; cJSON_HasObjectItem(v, "pages") && *k; k++)
+			ck_assert_msg(cJSON_IsNumber(at(cJSON_GetObjectItem(v, "memory"), *k)),
+				      "%s: vm without memory.%s", file, *k);
+	}
 	series = at(j, "series");
 	n = cJSON_GetArraySize(cJSON_GetObjectItem(series, "t_s"));
 	ck_assert_int_gt(n, 1);
@@ -654,6 +965,11 @@ Suite *run_suite(void)
 	tcase_add_test(tc, sla_violations_count_the_vms_slower_than_the_bound);
 	tcase_add_test(tc, a_policy_change_leaves_the_workload_draws_alone);
 	tcase_add_test(tc, vms_report_their_active_and_estimated_memory_and_hosts_their_reclaim);
+	tcase_add_test(tc, vms_report_their_mean_resident_ballooned_swapped_and_compressed_memory);
+	tcase_add_test(tc, a_vm_series_has_the_cluster_times_and_the_vms_means);
+	tcase_add_test(tc, vm_series_add_their_series_and_change_nothing_else);
+	tcase_add_test(tc, the_memory_estimate_counts_the_vm_series);
+	tcase_add_test(tc, esx_sampling_follows_a_step_up_within_a_period_and_down_slowly);
 	tcase_add_test(tc, the_cost_report_prices_hosts_used_and_those_overcommit_saved);
 	tcase_add_test(tc, series_of_faults_and_stall_add_up_to_the_summary);
 	tcase_add_test(tc, stalled_share_and_inflation_are_reported_per_vm_and_in_the_summary);

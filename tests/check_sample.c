@@ -565,11 +565,11 @@ END_TEST
  */
 START_TEST(esx_policies_reckon_the_full_host_when_sampled)
 {
-	const char *r16[] = {"sampling.rate=1/16"};
+	const char *r16[] = {"sampling.rate=1/16", "output.vm_series=true"};
 	const char *st[] = {"policies.reclaim.policy=esx-states"};
 	const char *st16[] = {"policies.reclaim.policy=esx-states", "sampling.rate=1/16"};
 	cJSON *full = run_json("tests/data/sample_idle_tax.yaml", NULL, 0);
-	cJSON *s16 = run_json("tests/data/sample_idle_tax.yaml", r16, 1);
+	cJSON *s16 = run_json("tests/data/sample_idle_tax.yaml", r16, 2);
 	cJSON *sf = run_json("tests/data/sample_idle_tax.yaml", st, 1);
 	cJSON *ss = run_json("tests/data/sample_idle_tax.yaml", st16, 2);
 
@@ -577,6 +577,15 @@ START_TEST(esx_policies_reckon_the_full_host_when_sampled)
 	ck_assert_double_eq(num_at(full, "vms.1.pages.ballooned"), 19934);
 	ck_assert_double_eq(num_at(s16, "vms.0.pages.ballooned"), 7104);
 	ck_assert_double_eq(num_at(s16, "vms.1.pages.ballooned"), 19936);
+	/* The VM's means and series count the full VM too: at the last
+	 * sample (20 s, the balloons long full) its series holds its balloon,
+	 * and its mean is within a sampled page of the full run's. */
+	ck_assert_double_eq(num_at(s16, "vms.1.series.ballooned_bytes.20"), 19936.0 * 4096);
+	ck_assert_msg(fabs(num_at(s16, "vms.1.memory.ballooned_bytes_mean") -
+			   num_at(full, "vms.1.memory.ballooned_bytes_mean")) <= 16 * 4096,
+		      "ballooned mean %g against %g",
+		      num_at(s16, "vms.1.memory.ballooned_bytes_mean"),
+		      num_at(full, "vms.1.memory.ballooned_bytes_mean"));
 	ck_assert_double_eq(num_at(full, "hosts.0.balloon.allocatable_bytes"), 38502.0 * 4096);
 	ck_assert_double_eq(num_at(s16, "hosts.0.balloon.allocatable_bytes"), 38502.0 * 4096);
 	ck_assert_double_eq(num_at(sf, "hosts.0.reclaim.min_free_bytes"), 10066329);
