@@ -249,7 +249,9 @@ void wss_track(struct wss *w, const uint64_t *fast)
 {
 	w->fast = fast;
 	if (fast)
-		rebuild(w, NULL);
+		rebuild(w, w->start_mass);
+	free(w->start_mass);
+	w->start_mass = NULL;
 }
 
 void wss_release(struct wss *w)
@@ -257,6 +259,8 @@ void wss_release(struct wss *w)
 	free(w->zipf_head);
 	w->zipf_head = NULL;
 	w->n_head = 0;
+	free(w->start_mass);
+	w->start_mass = NULL;
 	free(w->tree);
 	w->tree = NULL;
 	w->fast = NULL;
@@ -445,6 +449,7 @@ static void set_pattern(struct wss *w, const struct phase *p, uint32_t pages, ui
 	uint32_t cap = w->cap_blocks, d;
 
 	free(w->zipf_head);
+	free(w->start_mass);
 	*w = (struct wss){0};
 	w->pattern = p->pattern;
 	w->rate = p->rate;
@@ -501,11 +506,12 @@ void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
 
 	set_pattern(w, p, full_pages, 1);
 	/* Masses over the full set, summed over the sampled pages (a flat
-	 * pattern's are all 1/full_pages); kept for rebuild's weights. */
+	 * pattern's are all 1/full_pages); kept for the weights, now or when
+	 * the set is tracked. */
 	if (is_flat(w)) {
 		mass = full_pages ? (double)n / full_pages : 0.0;
 	} else {
-		each = w->fast && n ? xmalloc((size_t)n * sizeof(*each)) : NULL;
+		each = n ? xmalloc((size_t)n * sizeof(*each)) : NULL;
 		for (j = 0; j < n; j++) {
 			double m = rank_mass(w, wss_rank_of(rank, j));
 
@@ -521,7 +527,10 @@ void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
 	w->scan_pos = n ? pos % n : 0;
 	if (w->fast)
 		rebuild(w, each);
-	free(each);
+	if (w->fast)
+		free(each);
+	else
+		w->start_mass = each;
 }
 
 uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns)

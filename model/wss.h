@@ -77,6 +77,9 @@ struct wss {
 	 * turns fast, and a weight is a pow() for zipf. */
 	uint32_t memo_page[2];
 	uint64_t memo_weight[2];
+	/* wss_set_sampled's masses of the pages, untracked, for the next
+	 * wss_track to weigh them with (then freed); owned. */
+	double *start_mass;
 };
 
 /* Sets the pattern of phase p over pages simulated pages of 4 KiB. */
