@@ -135,9 +135,13 @@ static bool try_place(struct cluster *c, struct vm *vm)
 				.priv = c->p.policies.placement.priv, .set = &c->p.policies};
 
 	for (k = 0; k < c->n_hosts; k++) {
-		struct policy_ctx oc = policy_ctx_of(&c->hosts[k], FAMILY_OVERCOMMIT, pc.now);
+		struct policy_ctx oc;
 
+		if (c->headroom_known[k])
+			continue;
+		oc = policy_ctx_of(&c->hosts[k], FAMILY_OVERCOMMIT, pc.now);
 		c->headroom[k] = overcommit_headroom(&c->p.policies.overcommit, &oc);
+		c->headroom_known[k] = c->p.policies.overcommit.ops->host_only;
 	}
 	i = placement_choose(&c->p.policies.placement, &pc, c->host_ptrs, c->headroom,
 			     c->n_hosts, vm);
@@ -147,6 +151,7 @@ static bool try_place(struct cluster *c, struct vm *vm)
 		SIM_BUG("placement '%s' chose host %ld, which cannot take VM %s",
 			c->p.policies.placement.ops->info.name, i, vm->spec->name);
 	host_add_vm(&c->hosts[i], vm);
+	c->headroom_known[i] = false;
 	vm->state = VM_RUNNING;
 	vm->placed_ns = sim_now(c->sim);
 	vm_mem_start(c, &c->hosts[i], vm);
@@ -233,6 +238,7 @@ static void leave(struct cluster *c, struct vm *vm, enum vm_state why)
 {
 	policies_on_depart(c, vm->host, vm);
 	vm_mem_stop(vm->host, vm);
+	c->headroom_known[vm->host - c->hosts] = false;
 	host_remove_vm(vm->host, vm);
 	vm->state = why;
 	vm->departed_ns = sim_now(c->sim);
@@ -267,6 +273,7 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 	c->hosts = xcalloc(p->n_hosts ? p->n_hosts : 1, sizeof(*c->hosts));
 	c->host_ptrs = xcalloc(p->n_hosts ? p->n_hosts : 1, sizeof(*c->host_ptrs));
 	c->headroom = xcalloc(p->n_hosts ? p->n_hosts : 1, sizeof(*c->headroom));
+	c->headroom_known = xcalloc(p->n_hosts ? p->n_hosts : 1, sizeof(*c->headroom_known));
 	for (i = 0; i < p->n_hosts; i++) {
 		const struct host_params *hp = &p->hosts[i];
 
@@ -307,6 +314,7 @@ void cluster_free(struct cluster *c)
 	free(c->hosts);
 	free(c->host_ptrs);
 	free(c->headroom);
+	free(c->headroom_known);
 	free(c->queue);
 	free(c->timers);
 	free(c->vms);

@@ -82,7 +82,8 @@ struct cluster {
 	struct vm **queue;              /* waiting VMs in arrival order */
 	size_t n_queue, cap_queue;
 	const struct host **host_ptrs;  /* scratch for placement */
-	int64_t *headroom;              /* scratch for placement */
+	int64_t *headroom;              /* each host's, for placement */
+	bool *headroom_known;           /* headroom[i] holds (host_only policies) */
 	struct cluster_stats stats;
 	struct sim_err check_err;       /* the first broken invariant */
 	bool check_failed;

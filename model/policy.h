@@ -118,6 +118,10 @@ struct overcommit_ops {
 	struct policy_info info;
 	/* Query: bytes of configured VM memory ctx's host may still accept (may be < 0). */
 	int64_t (*headroom)(const struct policy_ctx *ctx);
+	/* True when headroom reads only the host's memory and its VMs (not
+	 * the time or other state): the model then asks again only after the
+	 * host's VMs change, so placing a VM costs O(1) calls, not O(hosts). */
+	bool host_only;
 };
 
 /* Placement: which host gets an arriving VM. */

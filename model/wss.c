@@ -146,12 +146,29 @@ double wss_page_rate(const struct wss *w, uint32_t d)
 
 /* --- the miss sampler: integer weights in a Fenwick tree of blocks ---- */
 
-static uint64_t weight(const struct wss *w, uint32_t d)
+static uint64_t weight_of_mass(double m)
 {
-	double m = wss_page_mass(w, d);
 	uint64_t x = (uint64_t)(m * WEIGHT_ONE);
 
 	return x ? x : m > 0;
+}
+
+static uint64_t weight(const struct wss *w, uint32_t d)
+{
+	return weight_of_mass(wss_page_mass(w, d));
+}
+
+/* weight(), remembered (set_pattern forgets: weights are set by the
+ * pattern and the page alone). */
+static uint64_t weight_memo(struct wss *w, uint32_t d)
+{
+	unsigned k = d & 1;
+
+	if (w->memo_page[k] != d + 1) {
+		w->memo_weight[k] = weight(w, d);
+		w->memo_page[k] = d + 1;
+	}
+	return w->memo_weight[k];
 }
 
 /* The pages of block b that belong to the set. */
@@ -183,8 +200,10 @@ static uint32_t tree_find(const struct wss *w, uint64_t *u)
 	return pos;
 }
 
-/* Sums the weights of the pages that are not fast, block by block. */
-static void rebuild(struct wss *w)
+/* Sums the weights of the pages that are not fast, block by block; mass,
+ * if not NULL, holds each page's mass over the full set (as rank_mass),
+ * so that none is computed twice. */
+static void rebuild(struct wss *w, const double *mass)
 {
 	uint32_t nb = (w->pages + 63) / 64, b, i;
 
@@ -206,7 +225,8 @@ static void rebuild(struct wss *w)
 			w->total_weight += x * (uint64_t)__builtin_popcountll(all);
 		} else {
 			for (i = 0; i < 64 && (all >> i); i++) {
-				uint64_t x = weight(w, b * 64 + i);
+				uint64_t x = mass ? weight_of_mass(mass[b * 64 + i] / w->sampled_mass)
+						  : weight(w, b * 64 + i);
 
 				w->total_weight += x;
 				if ((slow >> i) & 1)
@@ -229,7 +249,9 @@ void wss_track(struct wss *w, const uint64_t *fast)
 {
 	w->fast = fast;
 	if (fast)
-		rebuild(w);
+		rebuild(w, w->start_mass);
+	free(w->start_mass);
+	w->start_mass = NULL;
 }
 
 void wss_release(struct wss *w)
@@ -237,6 +259,8 @@ void wss_release(struct wss *w)
 	free(w->zipf_head);
 	w->zipf_head = NULL;
 	w->n_head = 0;
+	free(w->start_mass);
+	w->start_mass = NULL;
 	free(w->tree);
 	w->tree = NULL;
 	w->fast = NULL;
@@ -249,7 +273,7 @@ void wss_fast_set(struct wss *w, uint32_t d)
 
 	if (!w->fast || d >= w->pages)
 		return;
-	x = weight(w, d);
+	x = weight_memo(w, d);
 	w->slow_weight -= x;
 	tree_add(w, d / 64, ~x + 1);
 }
@@ -260,7 +284,7 @@ void wss_fast_clear(struct wss *w, uint32_t d)
 
 	if (!w->fast || d >= w->pages)
 		return;
-	x = weight(w, d);
+	x = weight_memo(w, d);
 	w->slow_weight += x;
 	tree_add(w, d / 64, x);
 }
@@ -298,10 +322,10 @@ static uint32_t draw_slow(struct wss *w, gsl_rng *r)
 	/* Weights are monotone in rank, so the largest is at an end: the first
 	 * for zipf, either for hot-cold. */
 	first = b * 64 + (uint32_t)__builtin_ctzll(cand);
-	top = weight(w, first);
+	top = weight_memo(w, first);
 	steep = w->pattern == PATTERN_ZIPF && b == 0;
 	if (w->pattern == PATTERN_HOTCOLD) {
-		uint64_t last = weight(w, b * 64 + 63 - (uint32_t)__builtin_clzll(cand));
+		uint64_t last = weight_memo(w, b * 64 + 63 - (uint32_t)__builtin_clzll(cand));
 
 		steep = top / 4 > last || last / 4 > top;
 		top = last > top ? last : top;
@@ -312,7 +336,7 @@ static uint32_t draw_slow(struct wss *w, gsl_rng *r)
 		uint64_t x;
 
 		d = b * 64 + (uint32_t)__builtin_ctzll(cand);
-		x = weight(w, d);
+		x = weight_memo(w, d);
 		if (u < x)
 			return d;
 		u -= x;
@@ -322,7 +346,7 @@ static uint32_t draw_slow(struct wss *w, gsl_rng *r)
 	for (;;) {
 		d = b * 64 + select_bit(cand, (unsigned)gsl_rng_uniform_int(r, n));
 		u = (uint64_t)(gsl_rng_uniform(r) * (double)top);
-		if (u < (d == first ? top : weight(w, d)))
+		if (u < (d == first ? top : weight_memo(w, d)))
 			return d;
 	}
 }
@@ -425,6 +449,7 @@ static void set_pattern(struct wss *w, const struct phase *p, uint32_t pages, ui
 	uint32_t cap = w->cap_blocks, d;
 
 	free(w->zipf_head);
+	free(w->start_mass);
 	*w = (struct wss){0};
 	w->pattern = p->pattern;
 	w->rate = p->rate;
@@ -469,31 +494,43 @@ void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint3
 {
 	set_pattern(w, p, pages, page_ranks);
 	if (w->fast)
-		rebuild(w);
+		rebuild(w, NULL);
 }
 
 void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
 		     const struct wss_ranks *rank, uint32_t n)
 {
 	uint64_t pos = w->scan_pos;
-	double mass = 0;
+	double mass = 0, *each = NULL;
 	uint32_t j;
 
 	set_pattern(w, p, full_pages, 1);
 	/* Masses over the full set, summed over the sampled pages (a flat
-	 * pattern's are all 1/full_pages). */
-	if (is_flat(w))
+	 * pattern's are all 1/full_pages); kept for the weights, now or when
+	 * the set is tracked. */
+	if (is_flat(w)) {
 		mass = full_pages ? (double)n / full_pages : 0.0;
-	else
-		for (j = 0; j < n; j++)
-			mass += rank_mass(w, wss_rank_of(rank, j));
+	} else {
+		each = n ? xmalloc((size_t)n * sizeof(*each)) : NULL;
+		for (j = 0; j < n; j++) {
+			double m = rank_mass(w, wss_rank_of(rank, j));
+
+			if (each)
+				each[j] = m;
+			mass += m;
+		}
+	}
 	w->rank = rank;
 	w->pages = n;
 	w->sampled_mass = mass > 0 ? mass : 1.0;
 	w->rate = p->rate * mass;
 	w->scan_pos = n ? pos % n : 0;
 	if (w->fast)
-		rebuild(w);
+		rebuild(w, each);
+	if (w->fast)
+		free(each);
+	else
+		w->start_mass = each;
 }
 
 uint64_t wss_touches(const struct wss *w, gsl_rng *r, int64_t tick_ns)

@@ -72,6 +72,14 @@ struct wss {
 	uint32_t tree_step;             /* the largest power of two <= n_blocks */
 	uint64_t slow_weight;           /* weight of pages that are not fast */
 	uint64_t total_weight;          /* weight of all pages */
+	/* The last weights computed, by page + 1 (0: none), two ways by the
+	 * page's parity: a drawn page's weight is asked for again when it
+	 * turns fast, and a weight is a pow() for zipf. */
+	uint32_t memo_page[2];
+	uint64_t memo_weight[2];
+	/* wss_set_sampled's masses of the pages, untracked, for the next
+	 * wss_track to weigh them with (then freed); owned. */
+	double *start_mass;
 };
 
 /* Sets the pattern of phase p over pages simulated pages of 4 KiB. */

@@ -13,4 +13,5 @@ static int64_t none_headroom(const struct policy_ctx *ctx)
 const struct overcommit_ops overcommit_none_ops = {
 	.info = {.name = "none"},
 	.headroom = none_headroom,
+	.host_only = true,
 };

@@ -33,4 +33,5 @@ const struct overcommit_ops overcommit_ratio_ops = {
 	.info = {.name = "ratio", .params = ratio_params, .priv_size = sizeof(struct ratio),
 		 .init = ratio_init},
 	.headroom = ratio_headroom,
+	.host_only = true,
 };

@@ -190,6 +190,63 @@ START_TEST(first_fit_fills_hosts_in_order)
 }
 END_TEST
 
+/* An overcommit policy that counts its headroom queries (no overcommit otherwise). */
+static int headroom_calls;
+
+static int64_t counted_headroom(const struct policy_ctx *ctx)
+{
+	headroom_calls++;
+	return host_capacity_bytes(ctx->host) - host_committed_bytes(ctx->host);
+}
+
+/*
+ * Three VMs of 2 GiB arrive at 0, 1 and 2 s on two hosts of 10 GiB capacity, first-fit (all
+ * three on h-0); a fourth arrives at 10 s, after a left at 5 s.  Asked afresh for every
+ * placement, the policy answers 4 placements x 2 hosts = 8 times.  Declared host_only, it is
+ * asked for both hosts at the first placement, then only for h-0, whose VMs changed before
+ * each later placement (b's, c's, and d's, which follows both c's placement and a's
+ * departure): 2 + 1 + 1 + 1 = 5; b, c and d land on h-0 either way.
+ */
+START_TEST(a_host_only_headroom_is_asked_again_only_where_vms_changed)
+{
+	static const struct host_params two[] = {HOST("h-0", 12 * GiB, 2 * GiB),
+						 HOST("h-1", 12 * GiB, 2 * GiB)};
+	struct vm_spec vms[] = {spec("a", 2 * GiB, 0, 5 * S), spec("b", 2 * GiB, 1 * S, 100 * S),
+				spec("c", 2 * GiB, 2 * S, 100 * S),
+				spec("d", 2 * GiB, 10 * S, 100 * S)};
+	static const int want_calls[2] = {8, 5};
+	int host_only;
+
+	for (host_only = 0; host_only < 2; host_only++) {
+		struct overcommit_ops ops = {.info = {.name = "counted"},
+					     .headroom = counted_headroom,
+					     .host_only = host_only};
+		const char *yaml[FAMILY_COUNT] = {[FAMILY_PLACEMENT] = "policy: first-fit"};
+		struct cluster_params p = {0};
+		struct world w;
+		size_t i;
+
+		policy_rig_init(&w.pol, yaml);
+		w.pol.set.overcommit.ops = &ops;
+		p.policies = w.pol.set;
+		p.hosts = two;
+		p.n_hosts = 2;
+		p.vms = vms;
+		p.n_vms = 4;
+		p.page_bytes = 4096;
+		w.sim = sim_new();
+		w.c = cluster_new(w.sim, &p);
+		headroom_calls = 0;
+		cluster_start(w.c);
+		sim_run(w.sim, 20 * S);
+		ck_assert_int_eq(headroom_calls, want_calls[host_only]);
+		for (i = 1; i < 4; i++)
+			ck_assert_ptr_eq(w.c->vms[i].host, &w.c->hosts[0]);
+		world_end(&w);
+	}
+}
+END_TEST
+
 Suite *cluster_suite(void)
 {
 	Suite *s = suite_create("cluster");
@@ -202,6 +259,7 @@ Suite *cluster_suite(void)
 	tcase_add_test(tc, ratio_overcommit_admits_one_and_a_half_times_capacity);
 	tcase_add_test(tc, committed_memory_is_integrated_over_time);
 	tcase_add_test(tc, first_fit_fills_hosts_in_order);
+	tcase_add_test(tc, a_host_only_headroom_is_asked_again_only_where_vms_changed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -368,6 +368,80 @@ static void make_slow(struct wss *w, uint64_t *map, uint32_t d)
 }
 
 /*
+ * A tracked set's weights, by brute force: page d weighs floor(q_d 2^62) (1 if that is 0 and
+ * q_d > 0), q_d the page's mass, here for a sampled zipf set of 2000 of 64000 ranks, page j
+ * being rank 32j + 5, so q_j = (32j + 6)^-s / sum over the sample of the same.
+ */
+static uint64_t brute_weight(double s, uint32_t j, double norm)
+{
+	double q = pow(32.0 * j + 6, -s) / norm;
+	uint64_t x = (uint64_t)(q * 0x1p62);
+
+	return x ? x : q > 0;
+}
+
+/* Draws, flips and a change of skew on the same set: the kept slow weight is the brute-force
+ * sum over the pages that are not fast, under the skew in force (no weight outlives its
+ * pattern). */
+START_TEST(a_sampled_set_keeps_brute_force_weights_through_draws_flips_and_a_new_skew)
+{
+	enum { N = 2000 };
+	static const double skews[] = {0.9, 1.3};
+	uint32_t *table = malloc(N * sizeof(*table));
+	struct wss_ranks ranks = {table, 0, 0};
+	uint64_t map[N / 64 + 1] = {0};
+	gsl_rng *r = rng_stream(1, 0, RNG_TOUCHES, 11);
+	struct wss w;
+	uint32_t j, d;
+	int i, k;
+
+	for (j = 0; j < N; j++)
+		table[j] = 32 * j + 5;
+	memset(&w, 0, sizeof(w));
+	for (k = 0; k < 2; k++) {
+		struct phase p = {.pattern = PATTERN_ZIPF, .skew = skews[k], .rate = 1};
+		double norm = 0;
+		uint64_t slow = 0, total = 0;
+
+		wss_set_sampled(&w, &p, 64000, &ranks, N);
+		if (k == 0)
+			wss_track(&w, map);
+		/* Pages 62 and 63 were the last weighed under the old skew. */
+		make_fast(&w, map, 62);
+		make_fast(&w, map, 63);
+		for (i = 0; i < 20000; i++) {
+			if (wss_gap(&w, r, UINT64_MAX, &d))
+				make_fast(&w, map, d);
+			d = (uint32_t)gsl_rng_uniform_int(r, N);
+			if (gsl_rng_uniform(r) < 0.5)
+				make_slow(&w, map, d);
+		}
+		for (j = 0; j < N; j++)
+			norm += pow(32.0 * j + 6, -skews[k]);
+		for (j = 0; j < N; j++) {
+			uint64_t x = brute_weight(skews[k], j, norm);
+
+			total += x;
+			if (!has_bit(map, j))
+				slow += x;
+		}
+		/* Both sums of the masses round differently: 1e-12 of the whole. */
+		REQUIRE(fabs((double)w.total_weight - (double)total) <= 1e-12 * 0x1p62 &&
+				fabs((double)w.slow_weight - (double)slow) <= 1e-12 * 0x1p62,
+			"skew %g: total %llu slow %llu, brute force %llu and %llu", skews[k],
+			(unsigned long long)w.total_weight, (unsigned long long)w.slow_weight,
+			(unsigned long long)total, (unsigned long long)slow);
+		/* Pages 0..63 slow, 62 and 63 last, then fast again under the next skew. */
+		for (d = 0; d < 64; d++)
+			make_slow(&w, map, d);
+	}
+	wss_release(&w);
+	gsl_rng_free(r);
+	free(table);
+}
+END_TEST
+
+/*
  * zipf 1.0 over 1000 pages; pages 0..99 and every third page past them are fast.  The slow
  * mass is M = sum of k^-1 / H over the rest: gaps have mean 1/M (sd sqrt(1-M)/M), drawn
  * pages are never fast, and each page is drawn with probability q / M.
@@ -624,6 +698,7 @@ Suite *wss_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, gaps_are_geometric_in_the_slow_mass_and_pages_follow_their_weight);
 	tcase_add_test(tc, fast_bit_updates_keep_the_slow_weight_exact);
+	tcase_add_test(tc, a_sampled_set_keeps_brute_force_weights_through_draws_flips_and_a_new_skew);
 	tcase_add_loop_test(tc, a_cache_played_miss_by_miss_misses_as_one_played_touch_by_touch, 0,
 			    (int)(sizeof(cache_cases) / sizeof(cache_cases[0])));
 	tcase_add_test(tc, a_scan_goes_to_the_next_slow_page_in_scan_order);
