@@ -13,8 +13,9 @@
  * sum of their P; when a VM leaves, U is rebuilt from those who stay.
  *
  * Among the hosts that fit, the one with the largest expected sharing
- * |C n U| wins; ties (in whole pages) go to best fit, the least room
- * left, then the lowest index.  The fit rule: a host fits when the
+ * |C n U| wins; ties (estimates within 1% of the VM's mergeable pages,
+ * a sketch's noise) go to best fit, the least room left, then the lowest
+ * index.  The fit rule: a host fits when the
  * overcommit policy's headroom plus the saving expected on it once the VM
  * lands reaches the VM's memory, the saving being every mergeable page of
  * its residents and the VM less the distinct contents they hold,
@@ -83,6 +84,9 @@ struct buddies_vm {
 };
 
 static const char *const buddies_params[] = {"fingerprint", "count_sharing", NULL};
+
+/* Expected sharing within this share of the VM's mergeable pages is a tie. */
+#define TIE_SHARE 0.01
 
 /* Room for a Bloom filter of 64 bits up to 1 GiB; MinHash needs k >= 2. */
 #define SIZE_MAX_BYTES (1LL << 30)
@@ -244,7 +248,8 @@ static long buddies_choose(const struct policy_ctx *ctx, const struct host *cons
 	const struct buddies *b = ctx->priv;
 	const struct print *fp = print_of(b, vm);
 	int64_t need = vm_memory_bytes(vm), best_left = 0;
-	double best_common = 0;
+	/* Estimates this close are a tie: a sketch's noise must not outvote best fit. */
+	double tie = fmax(1, TIE_SHARE * (double)fp->mergeable), best_common = 0;
 	long best = -1;
 	size_t i;
 
@@ -255,9 +260,9 @@ static long buddies_choose(const struct policy_ctx *ctx, const struct host *cons
 
 		if (left < 0)
 			continue;
-		common = floor(expected_common(b, bh, fp) + 0.5);      /* whole pages */
-		if (best < 0 || common > best_common ||
-		    (common == best_common && left < best_left)) {
+		common = expected_common(b, bh, fp);
+		if (best < 0 || common > best_common + tie ||
+		    (common >= best_common - tie && left < best_left)) {
 			best = (long)i;
 			best_common = common;
 			best_left = left;
