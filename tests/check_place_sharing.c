@@ -23,6 +23,8 @@
 #include "cluster.h"
 #include "content_sketch.h"
 #include "policy_rig.h"
+#include "run.h"
+#include "scenario.h"
 #include "suites.h"
 
 #define MiB (1024LL * 1024)
@@ -165,6 +167,10 @@ struct world {
 	struct policy_rig pol;
 };
 
+/* A sharing policy by name only, for the auto fit rule (NULL: the rig's). */
+static const struct sharing_ops *sharing_as;
+static const struct sharing_ops fake_ksm = {.info = {.name = "ksm"}};
+
 static void world_start(struct world *w, const char *placement, const int64_t *host_bytes,
 			size_t n_hosts, const struct vm_spec *vms, size_t n_vms)
 {
@@ -181,6 +187,8 @@ static void world_start(struct world *w, const char *placement, const int64_t *h
 						.swap_bandwidth = 1e9, .disk_bandwidth = 1e9};
 	policy_rig_init(&w->pol, yaml);
 	p.policies = w->pol.set;
+	if (sharing_as)
+		p.policies.sharing.ops = sharing_as;
 	p.hosts = hosts;
 	p.n_hosts = n_hosts;
 	p.vms = vms;
@@ -326,6 +334,56 @@ START_TEST(sharing_aware_hosts_more_vms_than_first_fit)
 }
 END_TEST
 
+/* count_sharing: auto counts the saving only when some sharing policy
+ * merges pages: with none, the 70 MiB hosts take first-fit's 2 VMs; with
+ * a scanner (here one by name), all 8. */
+START_TEST(auto_counts_the_saving_only_with_a_sharing_policy)
+{
+	struct vm_spec vms[8];
+	static const char *const names[] = {"x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4"};
+	struct world w;
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		vms[i] = vm_of(names[i], (int)(i % 2), (sim_time)i * S);
+	world_start(&w, "policy: sharing-aware", small, 2, vms, 8);
+	ck_assert_uint_eq(w.c->stats.placed, 2);
+	world_end(&w);
+	sharing_as = &fake_ksm;
+	world_start(&w, "policy: sharing-aware", small, 2, vms, 8);
+	sharing_as = NULL;
+	ck_assert_uint_eq(w.c->stats.placed, 8);
+	world_end(&w);
+}
+END_TEST
+
+/* The run's memory estimate counts a fingerprint per VM and per host:
+ * 3 VMs and 1 host of tests/data/vm_memory.yaml, 1 MiB each at least. */
+START_TEST(the_memory_estimate_counts_the_fingerprints)
+{
+	const char *sets[][1] = {
+		{"policies.placement={policy: first-fit}"},
+		{"policies.placement={policy: sharing-aware, fingerprint: {size: 1MiB}}"},
+	};
+	struct scenario_opts opts = {NULL, 1, false, 0};
+	double need[2];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct scenario sc;
+		struct sim_err err = {0};
+
+		opts.sets = sets[k];
+		ck_assert_msg(scenario_load("tests/data/vm_memory.yaml", &opts, &sc, &err) == 0,
+			      "%s", err.msg);
+		need[k] = run_memory_estimate(&sc);
+		scenario_release(&sc);
+	}
+	ck_assert_double_ge(need[1] - need[0], 4.0 * 1024 * 1024);
+	ck_assert_double_le(need[1] - need[0], 6.0 * 1024 * 1024);
+}
+END_TEST
+
 /* A VM of unique pages only gets no credit: headroom alone decides. */
 START_TEST(unique_pages_earn_no_credit)
 {
@@ -372,6 +430,8 @@ Suite *place_sharing_suite(void)
 	tcase_add_test(pl, minhash_fingerprints_of_one_image_estimate_its_saving);
 	tcase_add_test(pl, a_vm_goes_to_the_host_with_its_image);
 	tcase_add_test(pl, sharing_aware_hosts_more_vms_than_first_fit);
+	tcase_add_test(pl, auto_counts_the_saving_only_with_a_sharing_policy);
+	tcase_add_test(pl, the_memory_estimate_counts_the_fingerprints);
 	tcase_add_test(pl, unique_pages_earn_no_credit);
 	tcase_add_test(pl, a_departure_leaves_the_union);
 	suite_add_tcase(s, pl);
