@@ -224,8 +224,9 @@ static int64_t credit_of(const struct buddies *b, const struct policy_set *set,
 		return 0;
 	distinct = bh->uni ? sketch_union_count(&fp->sk, bh->uni, &b->shape)
 			   : sketch_count(&fp->sk, &b->shape);
-	saving = (double)(bh->mergeable + fp->mergeable) - distinct;
-	return saving > 0 ? (int64_t)floor(saving) * fp->page_bytes : 0;
+	saving = floor((double)(bh->mergeable + fp->mergeable) - distinct) * (double)fp->page_bytes;
+	/* Below 2^62, so headroom plus credit stays within 64 bits. */
+	return saving > 0 ? (int64_t)fmin(saving, 0x1p62) : 0;
 }
 
 static struct buddies_host *host_state(const struct host *h, sim_time now)
