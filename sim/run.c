@@ -540,8 +540,9 @@ static double placement_bytes(const struct scenario *sc, double vms)
 	const struct policy *pp = &sc->policies[FAMILY_PLACEMENT];
 	const struct placement_ops *ops = pp->ops;
 
-	return ops && ops->memory_estimate ? ops->memory_estimate(pp->priv, vms, (double)sc->n_hosts)
-					   : 0;
+	if (!ops || !ops->memory_estimate)
+		return 0;
+	return ops->memory_estimate(pp->priv, vms, (double)sc->n_hosts);
 }
 
 double run_memory_estimate(const struct scenario *sc)
