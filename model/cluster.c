@@ -124,6 +124,15 @@ static void policies_start(struct cluster *c)
 	}
 }
 
+/* What the placement policy counts toward fitting vm on h beyond its headroom. */
+static int64_t host_fit_credit(const struct cluster *c, const struct host *h,
+			       const struct vm *vm, sim_time now)
+{
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_PLACEMENT, now);
+
+	return placement_fit_credit(&c->p.policies.placement, &ctx, vm);
+}
+
 /* Places vm if some host will take it; true if placed. */
 static bool try_place(struct cluster *c, struct vm *vm)
 {
@@ -147,7 +156,8 @@ static bool try_place(struct cluster *c, struct vm *vm)
 			     c->n_hosts, vm);
 	if (i < 0)
 		return false;
-	if ((size_t)i >= c->n_hosts || c->headroom[i] < vm_memory_bytes(vm))
+	if ((size_t)i >= c->n_hosts ||
+	    c->headroom[i] + host_fit_credit(c, &c->hosts[i], vm, pc.now) < vm_memory_bytes(vm))
 		SIM_BUG("placement '%s' chose host %ld, which cannot take VM %s",
 			c->p.policies.placement.ops->info.name, i, vm->spec->name);
 	host_add_vm(&c->hosts[i], vm);
@@ -344,35 +354,52 @@ static uint32_t pages_of(const struct cluster *c, int64_t bytes)
 	return p < 0 ? 0 : p >= MEM_MAX_PAGES ? MEM_MAX_PAGES - 1 : (uint32_t)p;
 }
 
+/* The parameters of vm's pages that its spec and the run give: its size,
+ * data pages and content (the full VM's, whatever the sampling). */
+static void vm_params(const struct cluster *c, const struct vm *vm, struct vmem_params *mp)
+{
+	const struct vm_spec *sp = vm->spec;
+	size_t i;
+
+	*mp = (struct vmem_params){0};
+	mp->n_pages = pages_of(c, sp->memory_bytes);
+	for (i = 0; i < sp->n_phases; i++) {
+		uint32_t ws = pages_of(c, spec_phase_ws_bytes(&sp->phases[i], sp->memory_bytes));
+
+		if (ws > mp->n_data)
+			mp->n_data = ws < mp->n_pages ? ws : mp->n_pages;
+	}
+	mp->limit_pages = pages_of(c, sp->limit_bytes);
+	mp->image = sp->image;
+	if (sp->image >= 0) {
+		const struct image_spec *im = &c->p.images[sp->image];
+
+		mp->image_pages = pages_of(c, im->size_bytes);
+		mp->image_zero = im->zero;
+		mp->compress_image = im->compress;
+	}
+	mp->compress_unique = sp->compress;
+	mp->zero_share = sp->content_zero;
+	mp->image_share = sp->content_image;
+	mp->content_seed = rng_seed64(c->p.seed, c->p.replication, RNG_CONTENT,
+				      rng_entity(sp->name));
+	mp->zero_freed = sp->zero_freed;
+}
+
+int64_t cluster_vm_content(const struct vm *vm, struct vmem_params *mp)
+{
+	vm_params(vm->cluster, vm, mp);
+	return vm->cluster->p.page_bytes;
+}
+
 static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 {
 	const struct vm_spec *sp = vm->spec;
 	uint64_t entity = rng_entity(sp->name);
-	struct vmem_params mp = {0};
-	size_t i;
+	struct vmem_params mp;
 
 	(void)h;
-	mp.n_pages = pages_of(c, sp->memory_bytes);
-	for (i = 0; i < sp->n_phases; i++) {
-		uint32_t ws = pages_of(c, spec_phase_ws_bytes(&sp->phases[i], sp->memory_bytes));
-
-		if (ws > mp.n_data)
-			mp.n_data = ws < mp.n_pages ? ws : mp.n_pages;
-	}
-	mp.limit_pages = pages_of(c, sp->limit_bytes);
-	mp.image = sp->image;
-	if (sp->image >= 0) {
-		const struct image_spec *im = &c->p.images[sp->image];
-
-		mp.image_pages = pages_of(c, im->size_bytes);
-		mp.image_zero = im->zero;
-		mp.compress_image = im->compress;
-	}
-	mp.compress_unique = sp->compress;
-	mp.zero_share = sp->content_zero;
-	mp.image_share = sp->content_image;
-	mp.content_seed = rng_seed64(c->p.seed, c->p.replication, RNG_CONTENT, entity);
-	mp.zero_freed = sp->zero_freed;
+	vm_params(c, vm, &mp);
 	mp.now = sim_now(c->sim);
 	if (sample_is_on(c->p.sample_rate)) {
 		uint64_t key = rng_seed64(c->p.seed, c->p.replication, RNG_SAMPLE, entity);

@@ -114,6 +114,11 @@ size_t cluster_hosts_used(const struct cluster *c);
 /* What vm's estimator says of its active memory now, and the truth. */
 int64_t cluster_vm_estimated_active_bytes(const struct cluster *c, const struct vm *vm);
 int64_t cluster_vm_active_bytes(const struct cluster *c, const struct vm *vm);
+/* For placement policies, before vm is placed: the parameters of its pages
+ * that its spec and the run give (size, data pages, content: those of the
+ * full VM, whatever the sampling; no time, no sampling map), and the run's
+ * page size, which is returned. */
+int64_t cluster_vm_content(const struct vm *vm, struct vmem_params *mp);
 /* Checks every host's memory invariants; 0 or -SIM_EINVAL with *err. */
 int cluster_check(const struct cluster *c, struct sim_err *err);
 

@@ -130,10 +130,19 @@ struct placement_ops {
 	/*
 	 * Query: the index in hosts[0..n) for vm, or -1 when none will do.
 	 * headroom[i] is what the overcommit policy lets hosts[i] accept; a
-	 * host with headroom below the VM's memory must not be chosen.
+	 * host whose headroom plus fit_credit is below the VM's memory must
+	 * not be chosen.
 	 */
 	long (*choose)(const struct policy_ctx *ctx, const struct host *const *hosts,
 		       const int64_t *headroom, size_t n, const struct vm *vm);
+	/* Query: bytes the policy counts toward fitting vm on ctx's host
+	 * beyond the overcommit policy's headroom (sharing-aware: the saving
+	 * it expects there); NULL: none. */
+	int64_t (*fit_credit)(const struct policy_ctx *ctx, const struct vm *vm);
+	/* Query: the most bytes the policy's own state may take in a run of
+	 * n_vms VMs on n_hosts hosts, for the run's memory estimate; NULL: none
+	 * worth counting. */
+	double (*memory_estimate)(const void *priv, double n_vms, double n_hosts);
 };
 
 /*
@@ -264,6 +273,12 @@ static inline long placement_choose(const struct placement_policy *p,
 				    const int64_t *headroom, size_t n, const struct vm *vm)
 {
 	return p->ops->choose(ctx, hosts, headroom, n, vm);
+}
+
+static inline int64_t placement_fit_credit(const struct placement_policy *p,
+					   const struct policy_ctx *ctx, const struct vm *vm)
+{
+	return p->ops->fit_credit ? p->ops->fit_credit(ctx, vm) : 0;
 }
 
 static inline uint64_t balloon_target(const struct balloon_policy *p,

@@ -533,6 +533,18 @@ double run_bytes_per_page(const struct scenario *sc)
 	return MEM_BYTES_PER_PAGE + zip;
 }
 
+/* The placement policy's own state (sharing-aware: a fingerprint per VM
+ * and per host). */
+static double placement_bytes(const struct scenario *sc, double vms)
+{
+	const struct policy *pp = &sc->policies[FAMILY_PLACEMENT];
+	const struct placement_ops *ops = pp->ops;
+
+	if (!ops || !ops->memory_estimate)
+		return 0;
+	return ops->memory_estimate(pp->priv, vms, (double)sc->n_hosts);
+}
+
 double run_memory_estimate(const struct scenario *sc)
 {
 	double vms = (double)trace_vm_count(&sc->trace);
@@ -557,7 +569,7 @@ double run_memory_estimate(const struct scenario *sc)
 		per_vm += samples * (VCOL_COUNT + 2) * (2 * 8.0 + JSON_BYTES_PER_VALUE);
 
 	return peak_pages(sc) * run_bytes_per_page(sc) + vms * per_vm +
-	       (double)sc->n_hosts * per_host + samples * per_sample;
+	       (double)sc->n_hosts * per_host + samples * per_sample + placement_bytes(sc, vms);
 }
 
 /* Refuses up front a run that would not fit in this machine's memory or

@@ -88,6 +88,10 @@ START_TEST(placement_contract)
 	size_t r;
 	int64_t need;
 
+	/* A policy that counts more than headroom reads its hosts' state:
+	 * check_place_sharing.c holds it to headroom plus its credit. */
+	if (((const struct placement_ops *)ops)->fit_credit)
+		return;
 	for (r = 0; r < sizeof(rooms) / sizeof(rooms[0]); r++)
 		for (need = 1; need <= 8; need++) {
 			char vname[] = "v";

@@ -121,6 +121,9 @@ grep -q -F 'hosts[].disk' "$T/stderr" || because "the error does not say where t
 check "latency.guest_swap_in: the error names hosts[].disk" "$why"
 bad_config cli_esx_states_old_key.yaml 6 55
 bad_config cli_esx_states_unknown_key.yaml 6 33
+bad_config cli_sharing_aware_kind.yaml 6 58
+bad_config cli_sharing_aware_key.yaml 6 67
+bad_config cli_sharing_aware_size.yaml 6 71
 
 why=
 m validate "$DATA/cli_unknown_key.yaml"
