@@ -94,7 +94,10 @@ static void on_policy_period(struct sim *s, void *arg)
 	const struct policy_info *info = policy_set_info(&c->p.policies, tm->family, &priv);
 	struct policy_ctx ctx = policy_ctx_of(tm->host, tm->family, sim_now(s));
 
-	info->on_period(&ctx);
+	if (tm->family == FAMILY_SHARING)
+		mem_share_scan(tm->host, sim_now(s));
+	if (info->on_period)
+		info->on_period(&ctx);
 	if (sim_now(s) <= c->p.end_ns - tm->period_ns)
 		sim_at(s, sim_now(s) + tm->period_ns, on_policy_period, tm);
 }
@@ -109,7 +112,8 @@ static void policies_start(struct cluster *c)
 		void *priv;
 		const struct policy_info *info =
 			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
-		sim_time period = info->period && info->on_period ? info->period(priv) : 0;
+		bool periodic = info->on_period || f == FAMILY_SHARING;
+		sim_time period = info->period && periodic ? info->period(priv) : 0;
 
 		if (period <= 0 || period > c->p.end_ns)
 			continue;

@@ -434,6 +434,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	m->zip_head = m->zip_tail = ZIP_NIL;
 	clock_init(&m->guest_clock, p->n_data, p->now);
 	clock_init(&m->host_clock, p->n_pages, p->now);
+	clock_init(&m->share_clock, p->n_pages, p->now);
 }
 
 void vmem_release(struct vmem *m)
@@ -447,9 +448,10 @@ void vmem_release(struct vmem *m)
 	m->zip = NULL;
 	free(m->guest_clock.block);
 	free(m->host_clock.block);
+	free(m->share_clock.block);
 	m->page = m->link = m->data = NULL;
 	m->fast = NULL;
-	m->guest_clock.block = m->host_clock.block = NULL;
+	m->guest_clock.block = m->host_clock.block = m->share_clock.block = NULL;
 }
 
 /* A data page's content before the guest writes it: zero, a page of the
@@ -793,6 +795,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
 		set_content(m, g, MEM_CONTENT_ZERO);
+		clock_touch(&m->share_clock, g);
 		m->stats.faults[FAULT_ZERO_FILL]++;
 		*stall += per_4k(hm, hm->lat.zero_fill_ns);
 		break;
@@ -827,6 +830,16 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 }
 
 /* --- the guest --------------------------------------------------------- */
+
+/* A guest that zeroes what it frees writes zeroes over freed page g. */
+static void zero_if_freed(struct vmem *m, uint32_t g)
+{
+	if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE &&
+	    vmem_content(m, g) != MEM_CONTENT_ZERO) {
+		set_content(m, g, MEM_CONTENT_ZERO);
+		clock_touch(&m->share_clock, g);
+	}
+}
 
 /* The guest writes its coldest resident data to its own swap. */
 static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall)
@@ -863,8 +876,7 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 	m->n_resident--;
 	m->n_gswap++;
 	push_free(m, g);
-	if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE)
-		set_content(m, g, MEM_CONTENT_ZERO);
+	zero_if_freed(m, g);
 	return 0;
 }
 
@@ -895,6 +907,7 @@ static int place_data(struct host *h, struct vm *vm, uint32_t d, uint32_t g, sim
 	m->link[g] = d;
 	m->data[d] = (DATA_RES << DATA_WHERE_SHIFT) | written | g;
 	set_content(m, g, written ? MEM_CONTENT_UNIQUE : initial_content(m, d));
+	clock_touch(&m->share_clock, g);        /* the guest filled it */
 	m->n_resident++;
 	set_fast(m, d);
 	return 0;
@@ -949,6 +962,7 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 		m->data[d] |= DATA_WRITTEN;
 		if (vmem_state(m, g) == PS_PRIVATE)
 			set_content(m, g, MEM_CONTENT_UNIQUE);
+		clock_touch(&m->share_clock, g);
 	}
 	if (vmem_state(m, g) == PS_PRIVATE)
 		set_fast(m, d);
@@ -973,8 +987,7 @@ void mem_set_ws(struct host *h, struct vm *vm, uint32_t ws)
 			uint32_t g = w & DATA_PAGE_MASK;
 
 			push_free(m, g);
-			if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE)
-				set_content(m, g, MEM_CONTENT_ZERO);
+			zero_if_freed(m, g);
 			m->n_resident--;
 		} else if (data_where(w) == DATA_GSWAP) {
 			m->n_gswap--;
@@ -1049,6 +1062,90 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g)
 	}
 	set_state(hm, m, g, PS_SHARED);
 	return 0;
+}
+
+/* What the scanner sees of g, whose last visit was since_ns ago, written
+ * (on the slow path) since or not; a page written since is unique. */
+static void share_look_at(struct hmem *hm, struct vmem *m, uint32_t g, sim_time since_ns,
+			  bool written, gsl_rng *r, struct share_look *lk)
+{
+	uint32_t d = owner(m, g), c;
+
+	*lk = (struct share_look){.shared = vmem_state(m, g) == PS_SHARED};
+	/* Writes on the slow path set the content as they happen; those on
+	 * the fast path are drawn as accessed bits are (DOC above), at the
+	 * page's write rate, and make it unique.  A shared page has none (a
+	 * write breaks it). */
+	if (!lk->shared && !written && d != MEM_NONE && since_ns > 0) {
+		double rate = wss_page_rate(&m->wss, d) * m->wss.writes;
+
+		if (rate > 0 && gsl_rng_uniform(r) < -expm1(-rate * (double)since_ns / 1e9)) {
+			set_content(m, g, MEM_CONTENT_UNIQUE);
+			m->data[d] |= DATA_WRITTEN;
+			written = true;
+		}
+	}
+	lk->changed = written && !lk->shared;
+	c = vmem_content(m, g);
+	lk->zero = c == MEM_CONTENT_ZERO;
+	/* Unique content: its own value, the top bit apart from every share key. */
+	lk->content = c == MEM_CONTENT_UNIQUE ? (1ULL << 63) | (rng_mix(m->content_seed ^ g) >> 1)
+					      : share_key(m, c);
+	if (lk->shared)
+		lk->sharers = sharetab_refs(&hm->shared, sharetab_find(&hm->shared, lk->content));
+}
+
+void mem_share_scan(struct host *h, sim_time t)
+{
+	const struct sharing_ops *ops = h->policies->sharing.ops;
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_SHARING, t);
+	struct mem_scan *sc = &h->mem.scan;
+	uint64_t budget, lap = 0, idle = 0;
+	size_t i;
+
+	if (!ops->visit || !ops->pages_per_period || !(budget = ops->pages_per_period(&ctx)))
+		return;
+	for (i = 0; i < h->n_vms; i++)
+		lap += h->vms[i]->mem.n_pages;
+	/* A budget above the pages makes more than one lap; a whole lap with
+	 * nothing to visit ends the period. */
+	while (budget && idle <= lap) {
+		struct vm *vm;
+		struct vmem *m;
+		struct share_look lk;
+		sim_time since;
+		bool written;
+		uint32_t g;
+
+		if (sc->vm >= h->n_vms) {
+			sc->vm = 0;
+			sc->full_scans++;
+			if (ops->on_full_scan)
+				ops->on_full_scan(&ctx);
+			if (!h->n_vms)
+				break;
+		}
+		vm = h->vms[sc->vm];
+		m = &vm->mem;
+		if (!m->n_pages) {
+			sc->vm++;
+			idle++;
+			continue;
+		}
+		g = clock_pass(&m->share_clock, t, &since, &written);
+		if (m->share_clock.hand == 0)
+			sc->vm++;
+		if (vmem_state(m, g) != PS_PRIVATE && vmem_state(m, g) != PS_SHARED) {
+			idle++;         /* not in guest memory: ballooned, swapped ... */
+			continue;
+		}
+		idle = 0;
+		budget--;
+		sc->visited++;
+		share_look_at(&h->mem, m, g, since, written, ctx.rng, &lk);
+		if (ops->visit(&ctx, vm, g, &lk) && !lk.shared && mem_share(h, vm, g) == 0)
+			sc->merged++;
+	}
 }
 
 /* --- invariants -------------------------------------------------------- */

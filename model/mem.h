@@ -112,6 +112,8 @@ struct vmem {
 	uint64_t limit_pages;           /* most it may hold in host frames */
 	struct mem_clock guest_clock;   /* over data pages */
 	struct mem_clock host_clock;    /* over guest pages */
+	struct mem_clock share_clock;   /* the sharing scanner's, over guest pages:
+					 * its bits are slow-path writes */
 	int image;                      /* content: image id, -1 = none */
 	uint32_t image_pages;
 	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */
@@ -151,6 +153,12 @@ struct hmem {
 	uint64_t zip_quarters;          /* the VMs' compression caches: quarter slots in use */
 	uint64_t zip_frames;            /* frames holding them */
 	struct sharetab shared;
+	struct mem_scan {               /* the sharing scanner (mem_share_scan) */
+		size_t vm;              /* index of the VM it is in (host_vm_at) */
+		uint64_t full_scans;    /* passes over every VM completed */
+		uint64_t visited;       /* pages shown to the policy */
+		uint64_t merged;        /* of them, merged */
+	} scan;
 	struct swapdev swap;
 	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
 	struct mem_latency lat;
@@ -194,8 +202,17 @@ int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint
 void mem_vm_leave(struct host *h, struct vm *vm);
 
 /* Mechanics for sharing and reclaim policies (and tests). */
-/* Merges private page g with the host's frame of equal content. */
+/* Merges private page g with the host's frame of equal content, or makes
+ * its frame that frame; -SIM_EINVAL when g is not private or its content
+ * is unique. */
 int mem_share(struct host *h, struct vm *vm, uint32_t g);
+/*
+ * One period of h's sharing scanner at t (see DOC in mem.c): visits the
+ * sharing policy's pages_per_period pages in guest memory, shows each to
+ * the policy and merges those it names.  A page written since the last
+ * visit is shown changed, and its content is then unique.
+ */
+void mem_share_scan(struct host *h, sim_time t);
 /*
  * Reclaims private page g as ESX does a page it chose to swap: into vm's
  * compression cache when mem_compress takes it, else to the swap device.
