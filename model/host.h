@@ -95,6 +95,15 @@ static inline uint64_t host_shared_pages(const struct host *h)
 {
 	return h->mem.n_shared_mapped;
 }
+/* Guest pages mapped to the host's zero frames, and those frames. */
+static inline uint64_t host_zero_sharers(const struct host *h)
+{
+	return sharetab_refs(&h->mem.shared, sharetab_find(&h->mem.shared, 0));
+}
+static inline uint64_t host_zero_frames(const struct host *h)
+{
+	return sharetab_frames(&h->mem.shared, sharetab_find(&h->mem.shared, 0));
+}
 static inline const struct mem_scan *host_share_scan(const struct host *h)
 {
 	return &h->mem.scan;

@@ -259,11 +259,14 @@ void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 		hm->frames_overhead = hm->frames_total;
 	hm->frames_free = hm->frames_total - hm->frames_overhead;
 	sharetab_init(&hm->shared);
+	sharetab_init(&hm->scan.cand);
 }
 
 void hmem_release(struct hmem *hm)
 {
 	sharetab_release(&hm->shared);
+	sharetab_release(&hm->scan.cand);
+	free(hm->scan.cand_page);
 }
 
 uint64_t hmem_cache_frames(const struct hmem *hm)
@@ -353,6 +356,16 @@ static uint64_t share_key(const struct vmem *m, uint32_t content)
 	return ((uint64_t)(m->image + 1) << 32) | content;
 }
 
+/* Drops shared page g's reference, giving back a frame when one empties. */
+static void share_drop(struct hmem *hm, const struct vmem *m, uint32_t g)
+{
+	uint32_t before = hm->shared.n_used;
+
+	sharetab_unref(&hm->shared, sharetab_find(&hm->shared, share_key(m, vmem_content(m, g))));
+	if (hm->shared.n_used < before)
+		frame_give(hm);
+}
+
 /* Lets go of whatever backs g (balloon inflation, departure). */
 static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
 {
@@ -364,9 +377,7 @@ static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
 		frame_give(hm);
 		break;
 	case PS_SHARED:
-		if (!sharetab_unref(&hm->shared,
-				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
-			frame_give(hm);
+		share_drop(hm, m, g);
 		break;
 	case PS_SWAPPED:
 		swapdev_discard(&hm->swap);
@@ -785,9 +796,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 			return 0;
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
-		if (!sharetab_unref(&hm->shared,
-				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
-			frame_give(hm);
+		share_drop(hm, m, g);
 		m->stats.faults[FAULT_COW]++;
 		*stall += per_4k(hm, hm->lat.cow_ns);
 		break;
@@ -1046,6 +1055,11 @@ void mem_vm_leave(struct host *h, struct vm *vm)
 
 int mem_share(struct host *h, struct vm *vm, uint32_t g)
 {
+	return mem_share_max(h, vm, g, 0);
+}
+
+int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharers)
+{
 	struct hmem *hm = &h->mem;
 	struct vmem *m = &vm->mem;
 	uint32_t c = vmem_content(m, g), f;
@@ -1053,13 +1067,11 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g)
 	if (vmem_state(m, g) != PS_PRIVATE || c == MEM_CONTENT_UNIQUE)
 		return -SIM_EINVAL;
 	f = sharetab_find(&hm->shared, share_key(m, c));
-	if (f != SHARETAB_NONE) {
-		sharetab_ref(&hm->shared, f);
+	/* The private frame becomes the shared one, or a new duplicate. */
+	if (f == SHARETAB_NONE)
+		sharetab_add(&hm->shared, share_key(m, c), max_sharers);
+	else if (!sharetab_ref(&hm->shared, f))
 		frame_give(hm);
-	} else {
-		/* The private frame becomes the shared one. */
-		sharetab_add(&hm->shared, share_key(m, c));
-	}
 	set_state(hm, m, g, PS_SHARED);
 	return 0;
 }
@@ -1091,8 +1103,74 @@ static void share_look_at(struct hmem *hm, struct vmem *m, uint32_t g, sim_time 
 	/* Unique content: its own value, the top bit apart from every share key. */
 	lk->content = c == MEM_CONTENT_UNIQUE ? (1ULL << 63) | (rng_mix(m->content_seed ^ g) >> 1)
 					      : share_key(m, c);
-	if (lk->shared)
+	if (c != MEM_CONTENT_UNIQUE)
 		lk->sharers = sharetab_refs(&hm->shared, sharetab_find(&hm->shared, lk->content));
+}
+
+/* The VM of h at vm, which a policy names by a const pointer; NULL when
+ * it has left. */
+static struct vm *resident_vm(struct host *h, const struct vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_vms; i++)
+		if (h->vms[i] == vm)
+			return h->vms[i];
+	return NULL;
+}
+
+/* Merges the candidate of content c with it into a new shared frame, when
+ * the candidate's VM is still on h and the page still private and unchanged
+ * since its visit (its writes since drawn as share_look_at draws them).
+ * The candidate is forgotten either way.  True if merged. */
+static bool merge_candidate(struct host *h, uint32_t rec, uint64_t c, uint32_t cap, sim_time t,
+			    gsl_rng *r)
+{
+	struct mem_scan *sc = &h->mem.scan;
+	struct mem_cand cand = sc->cand_page[rec];
+	struct vm *vm = resident_vm(h, cand.vm);
+	const struct mem_clock_block *b;
+	struct share_look lk;
+	struct vmem *m;
+
+	sharetab_unref(&sc->cand, rec);
+	if (!vm || cand.g >= vm->mem.n_pages || vmem_state(&vm->mem, cand.g) != PS_PRIVATE)
+		return false;
+	m = &vm->mem;
+	b = &m->share_clock.block[cand.g >> 6];
+	share_look_at(&h->mem, m, cand.g, t - b->passed, (b->touched >> (cand.g & 63)) & 1, r,
+		      &lk);
+	return !lk.changed && lk.content == c && mem_share_max(h, vm, cand.g, cap) == 0;
+}
+
+/* Forgets every candidate: a full scan has ended. */
+static void forget_candidates(struct mem_scan *sc)
+{
+	sc->unshared = sc->cand.n_used;
+	sharetab_release(&sc->cand);
+	sharetab_init(&sc->cand);
+}
+
+/* Carries out the policy's decision on private page g of vm. */
+static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct share_look *lk,
+		      enum share_action act, uint32_t cap, sim_time t, gsl_rng *r)
+{
+	struct mem_scan *sc = &h->mem.scan;
+	uint32_t rec = lk->candidate ? sharetab_find(&sc->cand, lk->content) : SHARETAB_NONE;
+
+	if (act == SHARE_REMEMBER && rec == SHARETAB_NONE) {
+		rec = sharetab_add(&sc->cand, lk->content, 0);
+		XGROW(sc->cand_page, sc->cap_cand_page, (size_t)rec + 1);
+		sc->cand_page[rec] = (struct mem_cand){vm, g};
+	} else if (act == SHARE_MERGE) {
+		if (!lk->sharers && rec != SHARETAB_NONE) {
+			if (!merge_candidate(h, rec, lk->content, cap, t, r))
+				return;
+			sc->merged++;
+		}
+		if (mem_share_max(h, vm, g, cap) == 0)
+			sc->merged++;
+	}
 }
 
 void mem_share_scan(struct host *h, sim_time t)
@@ -1100,6 +1178,7 @@ void mem_share_scan(struct host *h, sim_time t)
 	const struct sharing_ops *ops = h->policies->sharing.ops;
 	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_SHARING, t);
 	struct mem_scan *sc = &h->mem.scan;
+	uint32_t cap = ops->max_sharers ? ops->max_sharers(ctx.priv) : 0;
 	uint64_t budget, lap = 0, idle = 0;
 	size_t i;
 
@@ -1113,6 +1192,7 @@ void mem_share_scan(struct host *h, sim_time t)
 		struct vm *vm;
 		struct vmem *m;
 		struct share_look lk;
+		enum share_action act;
 		sim_time since;
 		bool written;
 		uint32_t g;
@@ -1120,6 +1200,7 @@ void mem_share_scan(struct host *h, sim_time t)
 		if (sc->vm >= h->n_vms) {
 			sc->vm = 0;
 			sc->full_scans++;
+			forget_candidates(sc);
 			if (ops->on_full_scan)
 				ops->on_full_scan(&ctx);
 			if (!h->n_vms)
@@ -1143,8 +1224,10 @@ void mem_share_scan(struct host *h, sim_time t)
 		budget--;
 		sc->visited++;
 		share_look_at(&h->mem, m, g, since, written, ctx.rng, &lk);
-		if (ops->visit(&ctx, vm, g, &lk) && !lk.shared && mem_share(h, vm, g) == 0)
-			sc->merged++;
+		lk.candidate = sharetab_find(&sc->cand, lk.content) != SHARETAB_NONE;
+		act = ops->visit(&ctx, vm, g, &lk);
+		if (!lk.shared)
+			share_act(h, vm, g, &lk, act, cap, t, ctx.rng);
 	}
 }
 

@@ -157,7 +157,14 @@ struct hmem {
 		size_t vm;              /* index of the VM it is in (host_vm_at) */
 		uint64_t full_scans;    /* passes over every VM completed */
 		uint64_t visited;       /* pages shown to the policy */
-		uint64_t merged;        /* of them, merged */
+		uint64_t merged;        /* pages merged */
+		uint64_t unshared;      /* candidates when the last full scan ended */
+		struct sharetab cand;   /* this scan's candidates, one per content */
+		struct mem_cand {       /* per record of cand: the page */
+			const struct vm *vm;
+			uint32_t g;
+		} *cand_page;
+		size_t cap_cand_page;
 	} scan;
 	struct swapdev swap;
 	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
@@ -206,6 +213,9 @@ void mem_vm_leave(struct host *h, struct vm *vm);
  * its frame that frame; -SIM_EINVAL when g is not private or its content
  * is unique. */
 int mem_share(struct host *h, struct vm *vm, uint32_t g);
+/* The same, a frame holding at most max_sharers references (0: no cap;
+ * the cap of the content's first frame holds for all its frames). */
+int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharers);
 /*
  * One period of h's sharing scanner at t (see DOC in mem.c): visits the
  * sharing policy's pages_per_period pages in guest memory, shows each to

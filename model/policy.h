@@ -188,7 +188,16 @@ struct share_look {
 	bool zero;                      /* its content is zero */
 	uint64_t content;               /* equal values: equal content (a checksum
 					 * that never collides) */
-	uint32_t sharers;               /* shared: the frame's references */
+	uint32_t sharers;               /* the references of the host's frame of
+					 * equal content (0: none): the stable tree */
+	bool candidate;                 /* a page of equal content is remembered
+					 * this scan: the unstable tree */
+};
+
+enum share_action {
+	SHARE_SKIP,                     /* leave it */
+	SHARE_MERGE,                    /* merge it (with the candidate, if any) */
+	SHARE_REMEMBER,                 /* make it its content's candidate */
 };
 
 struct sharing_ops {
@@ -196,11 +205,22 @@ struct sharing_ops {
 	/* Query: pages the scanner visits on ctx's host each period, counted
 	 * in the run's pages (scaled by host_sample_rate); 0: none. */
 	uint64_t (*pages_per_period)(const struct policy_ctx *ctx);
-	/* Decision: whether to merge the private page g of vm, which the
-	 * scanner visits now, with the host's frame of equal content (or make
-	 * it that frame).  A shared page is shown too, never merged again. */
-	bool (*visit)(const struct policy_ctx *ctx, const struct vm *vm, uint32_t g,
-		      const struct share_look *look);
+	/* Query: the most guest pages one frame may hold (KSM's
+	 * max_page_sharing; a content with more takes more frames); NULL or
+	 * 0: no cap. */
+	uint32_t (*max_sharers)(const void *priv);
+	/*
+	 * Decision: what to do with page g of vm, which the scanner visits
+	 * now (a shared page is shown too, and left as it is).  SHARE_MERGE
+	 * merges it with the host's frame of equal content, or, when there is
+	 * a candidate and no such frame, merges the candidate (if still
+	 * private and unchanged since its visit) and it into a new frame; with
+	 * neither, its frame becomes the content's shared frame.
+	 * SHARE_REMEMBER makes it its content's candidate until the scan ends
+	 * (the model forgets every candidate after each full scan).
+	 */
+	enum share_action (*visit)(const struct policy_ctx *ctx, const struct vm *vm,
+				   uint32_t g, const struct share_look *look);
 	/* Decision: the scanner has visited every page of ctx's host once
 	 * more (NULL: nothing to do). */
 	void (*on_full_scan)(const struct policy_ctx *ctx);

@@ -52,13 +52,13 @@ static uint64_t zero_only_pages(const struct policy_ctx *ctx)
 	return n < 1 ? 1 : (uint64_t)n;
 }
 
-static bool zero_only_visit(const struct policy_ctx *ctx, const struct vm *vm, uint32_t g,
-			    const struct share_look *look)
+static enum share_action zero_only_visit(const struct policy_ctx *ctx, const struct vm *vm,
+					 uint32_t g, const struct share_look *look)
 {
 	(void)ctx;
 	(void)vm;
 	(void)g;
-	return look->zero;
+	return look->zero ? SHARE_MERGE : SHARE_SKIP;
 }
 
 static void zero_only_stats(const struct policy_ctx *ctx, struct policy_stats *out)
