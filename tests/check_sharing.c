@@ -388,6 +388,148 @@ START_TEST(identical_vms_converge_in_two_full_scans)
 }
 END_TEST
 
+/*
+ * Volatile pages never merge: two identical all-zero VMs of 2000 pages
+ * whose pages are each written 10 times a second (uniform, 20000/s, all
+ * writes).  A full scan of 4000 pages at 100 per 20 ms takes 0.8 s: a
+ * page is unwritten over it with probability e^-8 = 0.0003.  Whatever
+ * merged is broken again by the next write; at any visit the page has
+ * changed, so after 5 scans nothing is shared and nearly every tracked
+ * page is volatile (ksm.rst: volatile = rmap_items - shared - sharing -
+ * unshared): at least 99%.
+ */
+START_TEST(volatile_pages_never_merge)
+{
+	struct rig r;
+	size_t i;
+
+	rig_start(&r, "{policy: ksm}", NULL);
+	for (i = 0; i < 2; i++) {
+		struct rig_vm v = {.pages = 2000, .zero = 1, .image_id = -1, .seed = 31 + i,
+				   .rate = 20000, .writes = 1};
+
+		rig_add(&r, &v);
+	}
+	scan_until(&r, 20 * MS, 20 * MS, 5 * 40 * 20 * MS + 20 * MS);
+	ck_assert_uint_eq(r.h.mem.n_shared_mapped, 0);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_sharing"), 0);
+	ck_assert_double_ge(stat_of(&r, 0, "pages_volatile"), 0.99 * 4000);
+	ck_assert_double_eq(stat_of(&r, 0, "full_scans"), 5);
+	rig_end(&r);
+}
+END_TEST
+
+/*
+ * general_profit by hand: two all-zero VMs of 100 pages and one of 100
+ * unique pages.  After three full scans (300 pages: 3 periods each at
+ * 100 pages) the 200 zero pages share one frame (pages_shared 1,
+ * pages_sharing 199); the 100 unique pages are in the unstable tree
+ * (pages_unshared 100), none volatile; rmap_items 300.  ksm.rst:
+ * general_profit = 199 x 4096 - 300 x 64 = 815104 - 19200 = 795904 B.
+ */
+START_TEST(general_profit_by_hand)
+{
+	struct rig r;
+	struct rig_vm z = {.pages = 100, .zero = 1, .image_id = -1, .seed = 41, .rate = 1};
+	struct rig_vm u = {.pages = 100, .image_id = -1, .seed = 43, .rate = 1};
+
+	rig_start(&r, "{policy: ksm}", NULL);
+	rig_add(&r, &z);
+	z.seed = 42;
+	rig_add(&r, &z);
+	rig_add(&r, &u);
+	/* 9 periods: three scans; the 10th starts the fourth, ending the third. */
+	scan_until(&r, 20 * MS, 20 * MS, 10 * 20 * MS);
+	ck_assert_double_eq(stat_of(&r, 0, "full_scans"), 3);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_shared"), 1);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_sharing"), 199);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_unshared"), 100);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_volatile"), 0);
+	ck_assert_double_eq(stat_of(&r, 0, "general_profit"), 795904);
+	/* 1000 pages visited at the default 2 us each. */
+	ck_assert_double_eq_tol(stat_of(&r, 0, "scan_cpu_s"), 1000 * 2e-6, 1e-12);
+	rig_end(&r);
+}
+END_TEST
+
+/*
+ * max_page_sharing caps a stable page's sharers: 200 zero pages at 64 a
+ * frame take ceil(200 / 64) = 4 frames, so pages_shared 4 and
+ * pages_sharing 196; with use_zero_pages they all map to the zero page
+ * after one unchanged visit (the second scan), counted apart.
+ */
+START_TEST(max_page_sharing_caps_the_sharers_of_a_frame)
+{
+	struct rig r;
+	struct rig_vm z = {.pages = 100, .zero = 1, .image_id = -1, .seed = 41, .rate = 1};
+
+	rig_start(&r, "{policy: ksm, max_page_sharing: 64}", NULL);
+	rig_add(&r, &z);
+	z.seed = 42;
+	rig_add(&r, &z);
+	scan_until(&r, 20 * MS, 20 * MS, 5 * 20 * MS);
+	ck_assert_uint_eq(r.h.mem.shared.n_used, 4);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_shared"), 4);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_sharing"), 196);
+	ck_assert_uint_eq(saved(&r), 196);
+	rig_end(&r);
+
+	rig_start(&r, "{policy: ksm, use_zero_pages: true}", NULL);
+	z.seed = 41;
+	rig_add(&r, &z);
+	z.seed = 42;
+	rig_add(&r, &z);
+	scan_until(&r, 20 * MS, 20 * MS, 4 * 20 * MS);
+	ck_assert_double_eq(stat_of(&r, 0, "ksm_zero_pages"), 200);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_sharing"), 0);
+	ck_assert_double_eq(stat_of(&r, 0, "pages_shared"), 0);
+	rig_end(&r);
+}
+END_TEST
+
+/*
+ * Writes to KSM pages break them by copy-on-write at the rate writes
+ * reach them: 4000 zero pages merged, then touched uniformly at 4000/s
+ * with 25% writes for 2 s, touch by touch as a brute-force reference
+ * (each touch's page and kind drawn here): the COW faults are exactly the
+ * first writes to each still-shared page the reference counts, and their
+ * number is near 4000 (1 - e^-(0.25 x 2)) = 1574 (binomial, 4 sigma).
+ */
+START_TEST(writes_to_shared_pages_fault_at_the_rate_writes_reach_them)
+{
+	struct rig r;
+	struct vm *vm;
+	struct rig_vm v = {.pages = 4000, .zero = 1, .image_id = -1, .seed = 3, .rate = 4000};
+	static bool hit[4000];
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	uint64_t first_writes = 0, k;
+	double p = -expm1(-0.25 * 2), n;
+
+	memset(hit, 0, sizeof(hit));
+	gsl_rng_set(rng, 7);
+	rig_start(&r, "{policy: ksm, pages_to_scan: 4000}", NULL);
+	vm = rig_add(&r, &v);
+	scan_until(&r, 1 * MS, 1 * MS, 2 * MS);
+	ck_assert_uint_eq(vm->mem.n_state[PS_SHARED], 4000);
+	for (k = 0; k < 8000; k++) {
+		uint32_t d = (uint32_t)gsl_rng_uniform_int(rng, 4000);
+		bool write = gsl_rng_uniform(rng) < 0.25;
+
+		if (write && !hit[d]) {
+			hit[d] = true;
+			first_writes++;
+		}
+		mem_touch(&r.h, vm, d, write, 3 * MS);
+	}
+	ck_assert_uint_eq(vm->mem.stats.faults[FAULT_COW], first_writes);
+	n = (double)first_writes;
+	ck_assert_msg(fabs(n - 4000 * p) < 4 * sqrt(4000 * p * (1 - p)), "%.0f COW, expected %.0f",
+		      n, 4000 * p);
+	gsl_rng_free(rng);
+	rig_end(&r);
+}
+END_TEST
+
 Suite *sharing_suite(void)
 {
 	Suite *s = suite_create("sharing");
@@ -398,6 +540,10 @@ Suite *sharing_suite(void)
 	tcase_add_test(tc, a_write_to_a_shared_page_is_a_cow_fault);
 	tcase_add_test(tc, ballooned_pages_are_not_scanned_and_departure_drops_references);
 	tcase_add_test(tc, identical_vms_converge_in_two_full_scans);
+	tcase_add_test(tc, volatile_pages_never_merge);
+	tcase_add_test(tc, general_profit_by_hand);
+	tcase_add_test(tc, max_page_sharing_caps_the_sharers_of_a_frame);
+	tcase_add_test(tc, writes_to_shared_pages_fault_at_the_rate_writes_reach_them);
 	suite_add_tcase(s, tc);
 	return s;
 }
