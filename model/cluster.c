@@ -254,6 +254,8 @@ static void on_depart(struct sim *s, void *arg)
 	leave(vm->cluster, vm, VM_DEPARTED);
 }
 
+static uint32_t pages_of(const struct cluster *c, int64_t bytes);
+
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 {
 	struct cluster *c = xcalloc(1, sizeof(*c));
@@ -289,6 +291,23 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		host_bind_policies(&c->hosts[i], &c->p.policies, p->seed, p->replication);
 		c->host_ptrs[i] = &c->hosts[i];
 	}
+	c->mem_images = xcalloc(p->n_images ? p->n_images : 1, sizeof(*c->mem_images));
+	for (i = 0; i < p->n_images; i++) {
+		const struct image_spec *im = &p->images[i];
+		struct mem_image *mi = &c->mem_images[i];
+
+		mi->base = -1;
+		/* A zeroed spec (base 0, same 0) is no version. */
+		if (im->base >= 0 && (size_t)im->base != i && im->same > 0) {
+			uint32_t own = pages_of(c, im->size_bytes);
+			uint32_t base = pages_of(c, p->images[im->base].size_bytes);
+
+			mi->base = im->base;
+			mi->same_pages = (uint32_t)floor(im->same * own);
+			if (mi->same_pages > base)
+				mi->same_pages = base;
+		}
+	}
 	c->stats.last_change_ns = sim_now(s);
 	return c;
 }
@@ -308,6 +327,7 @@ void cluster_free(struct cluster *c)
 		hmem_release(&c->hosts[i].mem);
 		host_release(&c->hosts[i]);
 	}
+	free(c->mem_images);
 	free(c->hosts);
 	free(c->host_ptrs);
 	free(c->headroom);
@@ -357,6 +377,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	}
 	mp.limit_pages = pages_of(c, sp->limit_bytes);
 	mp.image = sp->image;
+	mp.images = c->mem_images;
 	if (sp->image >= 0) {
 		const struct image_spec *im = &c->p.images[sp->image];
 

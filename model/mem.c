@@ -349,11 +349,18 @@ static void zip_remove(struct hmem *hm, struct vmem *m, uint32_t g)
 	zip_account(hm, m, -(int64_t)q);
 }
 
+/* Equal keys, equal content: zero, or page k of the image that first had
+ * it (a version's pages below its same share are its base's). */
 static uint64_t share_key(const struct vmem *m, uint32_t content)
 {
+	int image = m->image;
+
 	if (content == MEM_CONTENT_ZERO)
 		return 0;
-	return ((uint64_t)(m->image + 1) << 32) | content;
+	while (m->images && m->images[image].base >= 0 &&
+	       content - 1 < m->images[image].same_pages)
+		image = m->images[image].base;
+	return ((uint64_t)(image + 1) << 32) | content;
 }
 
 /* Drops shared page g's reference, giving back a frame when one empties. */
@@ -433,6 +440,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 		push_free(m, g);
 	m->limit_pages = p->limit_pages;
 	m->image = p->image;
+	m->images = p->images;
 	m->image_pages = p->image_pages;
 	m->image_zero_pages = (uint32_t)(p->image_zero * p->image_pages);
 	m->zero_share = p->zero_share;

@@ -94,6 +94,13 @@ struct mem_stats {
 	double done;                    /* completed in the time it had */
 };
 
+/* An image's content identity: its pages k (from 0) below same_pages are
+ * its base's page k, whose own may be its base's in turn. */
+struct mem_image {
+	int base;                       /* -1: none */
+	uint32_t same_pages;
+};
+
 /* One VM's memory. */
 struct vmem {
 	uint32_t n_pages;               /* guest-physical pages */
@@ -115,6 +122,7 @@ struct vmem {
 	struct mem_clock share_clock;   /* the sharing scanner's, over guest pages:
 					 * its bits are slow-path writes */
 	int image;                      /* content: image id, -1 = none */
+	const struct mem_image *images; /* borrowed: every image's identity, or NULL */
 	uint32_t image_pages;
 	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */
 	double zero_share, image_share;
@@ -135,6 +143,7 @@ struct vmem_params {
 	uint32_t n_pages, n_data;
 	uint64_t limit_pages;
 	int image;
+	const struct mem_image *images; /* borrowed, see struct vmem */
 	uint32_t image_pages;
 	double image_zero;              /* share of the image's pages that are zero */
 	double zero_share, image_share;

@@ -42,6 +42,7 @@ struct rig_vm {
 	double image_zero;              /* share of the image's pages that are zero */
 	uint64_t seed;
 	double rate, writes;            /* its working set's touches per second */
+	const struct mem_image *images; /* image versions, or NULL */
 };
 
 static void rig_start(struct rig *r, const char *sharing_yaml, const struct policy_set *set)
@@ -63,7 +64,7 @@ static struct vm *rig_add(struct rig *r, const struct rig_vm *v)
 	struct vmem_params p = {.n_pages = v->pages, .n_data = v->pages,
 				.limit_pages = 2 * (uint64_t)v->pages,
 				.image = v->image_id, .image_pages = v->image_pages,
-				.image_zero = v->image_zero,
+				.image_zero = v->image_zero, .images = v->images,
 				.zero_share = v->zero, .image_share = v->image,
 				.content_seed = v->seed};
 	struct phase ph = {.pattern = PATTERN_UNIFORM, .rate = v->rate, .writes = v->writes};
@@ -530,6 +531,67 @@ START_TEST(writes_to_shared_pages_fault_at_the_rate_writes_reach_them)
 }
 END_TEST
 
+/* --- image versions ------------------------------------------------------ */
+
+/* Merges every private page of vm whose content is not unique. */
+static void merge_all(struct rig *r, struct vm *vm)
+{
+	uint32_t g;
+
+	for (g = 0; g < vm->mem.n_pages; g++)
+		if (vmem_state(&vm->mem, g) == PS_PRIVATE &&
+		    vmem_content(&vm->mem, g) != MEM_CONTENT_UNIQUE)
+			ck_assert_int_eq(mem_share(&r->h, vm, g), 0);
+}
+
+/*
+ * Image 1 is a version of image 0 (1000 pages each) with same: 60%: its
+ * pages 0..599 are image 0's.  A VM of each, all 1000 pages image pages
+ * (page d is image page h(d) mod 1000 in both), holds the set S of
+ * distinct image pages.  Alone, a VM saves 1000 - |S|; together the two
+ * have |S| + |S minus pages below 600| frames, so they save exactly
+ * c = |S and pages below 600| more than apart: the common share.
+ */
+START_TEST(two_image_versions_share_exactly_their_common_share)
+{
+	static const struct mem_image images[2] = {{-1, 0}, {0, 600}};
+	static bool in_s[1000];
+	struct rig r;
+	struct rig_vm a = {.pages = 1000, .image = 1, .image_id = 0, .image_pages = 1000,
+			   .seed = 51, .rate = 1, .images = images};
+	struct rig_vm b = a;
+	struct vm *va, *vb;
+	uint64_t n_s = 0, common = 0;
+	uint32_t g;
+
+	b.image_id = 1;
+	b.seed = 52;
+	rig_start(&r, NULL, NULL);
+	va = rig_add(&r, &a);
+	vb = rig_add(&r, &b);
+	memset(in_s, 0, sizeof(in_s));
+	for (g = 0; g < 1000; g++) {
+		uint32_t k = vmem_content(&va->mem, g) - 1;
+
+		ck_assert_uint_lt(k, 1000);
+		ck_assert_uint_eq(vmem_content(&vb->mem, g), k + 1);
+		if (!in_s[k]) {
+			in_s[k] = true;
+			n_s++;
+			common += k < 600;
+		}
+	}
+	merge_all(&r, va);
+	ck_assert_uint_eq(saved(&r), 1000 - n_s);
+	merge_all(&r, vb);
+	ck_assert_uint_eq(saved(&r), 2 * (1000 - n_s) + common);
+	ck_assert_uint_eq(r.h.mem.shared.n_used, 2 * n_s - common);
+	/* About 60% of the distinct pages. */
+	ck_assert_double_eq_tol((double)common / (double)n_s, 0.6, 0.06);
+	rig_end(&r);
+}
+END_TEST
+
 Suite *sharing_suite(void)
 {
 	Suite *s = suite_create("sharing");
@@ -544,6 +606,7 @@ Suite *sharing_suite(void)
 	tcase_add_test(tc, general_profit_by_hand);
 	tcase_add_test(tc, max_page_sharing_caps_the_sharers_of_a_frame);
 	tcase_add_test(tc, writes_to_shared_pages_fault_at_the_rate_writes_reach_them);
+	tcase_add_test(tc, two_image_versions_share_exactly_their_common_share);
 	suite_add_tcase(s, tc);
 	return s;
 }
