@@ -1084,6 +1084,9 @@ int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharer
 	return 0;
 }
 
+/* Positions the scanner passes at most per page it visits. */
+#define SHARE_WALK 64
+
 /* What the scanner sees of g, whose last visit was since_ns ago, written
  * (on the slow path) since or not; a page written since is unique. */
 static void share_look_at(struct hmem *hm, struct vmem *m, uint32_t g, sim_time since_ns,
@@ -1187,16 +1190,17 @@ void mem_share_scan(struct host *h, sim_time t)
 	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_SHARING, t);
 	struct mem_scan *sc = &h->mem.scan;
 	uint32_t cap = ops->max_sharers ? ops->max_sharers(ctx.priv) : 0;
-	uint64_t budget, lap = 0, idle = 0;
+	uint64_t budget, lap = 0, passed = 0, walk;
 	size_t i;
 
 	if (!ops->visit || !ops->pages_per_period || !(budget = ops->pages_per_period(&ctx)))
 		return;
 	for (i = 0; i < h->n_vms; i++)
 		lap += h->vms[i]->mem.n_pages;
-	/* A budget above the pages makes more than one lap; a whole lap with
-	 * nothing to visit ends the period. */
-	while (budget && idle <= lap) {
+	/* At most one lap a period, and SHARE_WALK positions per page visited
+	 * (the walk past pages not in guest memory costs too). */
+	walk = budget * SHARE_WALK < lap ? budget * SHARE_WALK : lap;
+	while (budget && passed < walk) {
 		struct vm *vm;
 		struct vmem *m;
 		struct share_look lk;
@@ -1216,19 +1220,19 @@ void mem_share_scan(struct host *h, sim_time t)
 		}
 		vm = h->vms[sc->vm];
 		m = &vm->mem;
-		if (!m->n_pages) {
+		if (!m->n_state[PS_PRIVATE] && !m->n_state[PS_SHARED]) {
+			/* Nothing in guest memory: the rest of the VM at once. */
+			passed += m->n_pages - m->share_clock.hand;
+			m->share_clock.hand = 0;
 			sc->vm++;
-			idle++;
 			continue;
 		}
 		g = clock_pass(&m->share_clock, t, &since, &written);
 		if (m->share_clock.hand == 0)
 			sc->vm++;
-		if (vmem_state(m, g) != PS_PRIVATE && vmem_state(m, g) != PS_SHARED) {
-			idle++;         /* not in guest memory: ballooned, swapped ... */
-			continue;
-		}
-		idle = 0;
+		passed++;
+		if (vmem_state(m, g) != PS_PRIVATE && vmem_state(m, g) != PS_SHARED)
+			continue;       /* not in guest memory: ballooned, swapped ... */
 		budget--;
 		sc->visited++;
 		share_look_at(&h->mem, m, g, since, written, ctx.rng, &lk);
