@@ -1175,8 +1175,13 @@ static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct sh
 		sc->cand_page[rec] = (struct mem_cand){vm, g};
 	} else if (act == SHARE_MERGE) {
 		if (!lk->sharers && rec != SHARETAB_NONE) {
-			if (!merge_candidate(h, rec, lk->content, cap, t, r))
+			if (!merge_candidate(h, rec, lk->content, cap, t, r)) {
+				/* Gone or changed: this page takes its place. */
+				rec = sharetab_add(&sc->cand, lk->content, 0);
+				XGROW(sc->cand_page, sc->cap_cand_page, (size_t)rec + 1);
+				sc->cand_page[rec] = (struct mem_cand){vm, g};
 				return;
+			}
 			sc->merged++;
 		}
 		if (mem_share_max(h, vm, g, cap) == 0)

@@ -21,8 +21,9 @@
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
  * working set's miss sampler (wss_fast_set, wss_fast_clear), and, for
- * each of the two clocks, 16 bytes per 64 positions.  A VM that has
- * compressed a page has 8 more per page: the cache's LRU links.
+ * each of the three clocks (the guest's, the host's, the sharing
+ * scanner's), 16 bytes per 64 positions.  A VM that has compressed a page
+ * has 8 more per page: the cache's LRU links.
  */
 #ifndef MEM_H
 #define MEM_H
@@ -42,7 +43,7 @@
 #define MEM_MAX_PAGES (1u << 29)        /* per VM: the data word's 29 bits */
 /* Page, link and data words, the fast bit, the miss sampler's 8 bytes
  * per 64 working-set pages (wss.h), and each clock's 16 bytes per 64. */
-#define MEM_BYTES_PER_PAGE 12.75
+#define MEM_BYTES_PER_PAGE 13.0
 /* More per page of a VM whose pages are compressed: its LRU links. */
 #define MEM_ZIP_BYTES_PER_PAGE 8.0
 /* mem_zip_slot of a page that does not compress to half a page. */
