@@ -329,8 +329,12 @@ START_TEST(ballooned_pages_are_not_scanned_and_departure_drops_references)
 	mem_share_scan(&r.h, 1 * MS);
 	ck_assert_uint_eq(r.h.mem.n_shared_mapped, 2000);
 	ck_assert_uint_eq(saved(&r), 1999);
-	/* Shared pages are skipped by victim choice: b has no private page. */
+	/* Shared pages are skipped by victim choice: b has no private page,
+	 * and reclaim ahead of demand frees none of the 2000 shared pages. */
 	ck_assert_uint_eq(mem_victim_random(b, b->guest_rng), MEM_NONE);
+	ck_assert_uint_eq(mem_reclaim_ahead(&r.h, 100, 2 * MS), 0);
+	ck_assert_uint_eq(r.h.mem.n_shared_mapped, 2000);
+	ck_assert_uint_eq(r.h.mem.swap.used_pages, 0);
 	rig_leave(&r, a);
 	ck_assert_uint_eq(r.h.mem.n_shared_mapped, 1000);
 	ck_assert_uint_eq(r.h.mem.shared.n_used, 1);
