@@ -297,6 +297,9 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		struct mem_image *mi = &c->mem_images[i];
 
 		mi->base = -1;
+		/* As vm_mem_start keys its VMs' image pages. */
+		mi->sample_key = rng_mix(rng_seed64(p->seed, p->replication, RNG_SAMPLE,
+						    rng_entity(im->name)) ^ 0x696d616765ULL);
 		/* A zeroed spec (base 0, same 0) is no version. */
 		if (im->base >= 0 && (size_t)im->base != i && im->same > 0) {
 			uint32_t own = pages_of(c, im->size_bytes);

@@ -351,16 +351,19 @@ static void zip_remove(struct hmem *hm, struct vmem *m, uint32_t g)
 
 /* Equal keys, equal content: zero, or page k of the image that first had
  * it (a version's pages below its same share are its base's). */
+int mem_image_of(const struct mem_image *images, int image, uint32_t content)
+{
+	while (images && image >= 0 && images[image].base >= 0 &&
+	       content - 1 < images[image].same_pages)
+		image = images[image].base;
+	return image;
+}
+
 static uint64_t share_key(const struct vmem *m, uint32_t content)
 {
-	int image = m->image;
-
 	if (content == MEM_CONTENT_ZERO)
 		return 0;
-	while (m->images && m->images[image].base >= 0 &&
-	       content - 1 < m->images[image].same_pages)
-		image = m->images[image].base;
-	return ((uint64_t)(image + 1) << 32) | content;
+	return ((uint64_t)(mem_image_of(m->images, m->image, content) + 1) << 32) | content;
 }
 
 /* Drops shared page g's reference, giving back a frame when one empties. */

@@ -100,7 +100,12 @@ struct mem_stats {
 struct mem_image {
 	int base;                       /* -1: none */
 	uint32_t same_pages;
+	uint64_t sample_key;            /* sampled runs: its pages' sampling key */
 };
+
+/* The image whose page holds content (an image page's, 1-based) of image:
+ * image itself, or the base it has that page from. */
+int mem_image_of(const struct mem_image *images, int image, uint32_t content);
 
 /* One VM's memory. */
 struct vmem {

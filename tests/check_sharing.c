@@ -563,7 +563,7 @@ static void merge_all(struct rig *r, struct vm *vm)
  */
 START_TEST(two_image_versions_share_exactly_their_common_share)
 {
-	static const struct mem_image images[2] = {{-1, 0}, {0, 600}};
+	static const struct mem_image images[2] = {{-1, 0, 0}, {0, 600, 0}};
 	static bool in_s[1000];
 	struct rig r;
 	struct rig_vm a = {.pages = 1000, .image = 1, .image_id = 0, .image_pages = 1000,
