@@ -94,7 +94,10 @@ static void on_policy_period(struct sim *s, void *arg)
 	const struct policy_info *info = policy_set_info(&c->p.policies, tm->family, &priv);
 	struct policy_ctx ctx = policy_ctx_of(tm->host, tm->family, sim_now(s));
 
-	info->on_period(&ctx);
+	if (tm->family == FAMILY_SHARING)
+		mem_share_scan(tm->host, sim_now(s));
+	if (info->on_period)
+		info->on_period(&ctx);
 	if (sim_now(s) <= c->p.end_ns - tm->period_ns)
 		sim_at(s, sim_now(s) + tm->period_ns, on_policy_period, tm);
 }
@@ -109,7 +112,8 @@ static void policies_start(struct cluster *c)
 		void *priv;
 		const struct policy_info *info =
 			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
-		sim_time period = info->period && info->on_period ? info->period(priv) : 0;
+		bool periodic = info->on_period || f == FAMILY_SHARING;
+		sim_time period = info->period && periodic ? info->period(priv) : 0;
 
 		if (period <= 0 || period > c->p.end_ns)
 			continue;
@@ -266,6 +270,8 @@ static void on_depart(struct sim *s, void *arg)
 	leave(vm->cluster, vm, VM_DEPARTED);
 }
 
+static uint32_t pages_of(const struct cluster *c, int64_t bytes);
+
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 {
 	struct cluster *c = xcalloc(1, sizeof(*c));
@@ -302,6 +308,26 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		host_bind_policies(&c->hosts[i], &c->p.policies, p->seed, p->replication);
 		c->host_ptrs[i] = &c->hosts[i];
 	}
+	c->mem_images = xcalloc(p->n_images ? p->n_images : 1, sizeof(*c->mem_images));
+	for (i = 0; i < p->n_images; i++) {
+		const struct image_spec *im = &p->images[i];
+		struct mem_image *mi = &c->mem_images[i];
+
+		mi->base = -1;
+		/* As vm_mem_start keys its VMs' image pages. */
+		mi->sample_key = rng_mix(rng_seed64(p->seed, p->replication, RNG_SAMPLE,
+						    rng_entity(im->name)) ^ 0x696d616765ULL);
+		/* A zeroed spec (base 0, same 0) is no version. */
+		if (im->base >= 0 && (size_t)im->base != i && im->same > 0) {
+			uint32_t own = pages_of(c, im->size_bytes);
+			uint32_t base = pages_of(c, p->images[im->base].size_bytes);
+
+			mi->base = im->base;
+			mi->same_pages = (uint32_t)floor(im->same * own);
+			if (mi->same_pages > base)
+				mi->same_pages = base;
+		}
+	}
 	c->stats.last_change_ns = sim_now(s);
 	return c;
 }
@@ -321,6 +347,7 @@ void cluster_free(struct cluster *c)
 		hmem_release(&c->hosts[i].mem);
 		host_release(&c->hosts[i]);
 	}
+	free(c->mem_images);
 	free(c->hosts);
 	free(c->host_ptrs);
 	free(c->headroom);
@@ -371,6 +398,7 @@ static void vm_params(const struct cluster *c, const struct vm *vm, struct vmem_
 	}
 	mp->limit_pages = pages_of(c, sp->limit_bytes);
 	mp->image = sp->image;
+	mp->images = c->mem_images;
 	if (sp->image >= 0) {
 		const struct image_spec *im = &c->p.images[sp->image];
 

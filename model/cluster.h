@@ -91,6 +91,7 @@ struct cluster {
 	sim_time tick_len_ns;           /* the tick being run: tick_ns, or less at the end */
 	uint64_t balloon_pages_now;     /* pages each balloon may move in this tick */
 	struct cluster_timer *timers;   /* periodic policies: one per host and family */
+	struct mem_image *mem_images;   /* per image: its content identity */
 };
 
 /* The event of one periodic policy on one host. */

@@ -85,6 +85,29 @@ static inline double host_sample_rate(const struct host *h)
 {
 	return h->mem.sample_rate > 0 ? h->mem.sample_rate : 1.0;
 }
+/* Sharing: the host's shared frames, the guest pages mapped to them, and
+ * its sharing scanner's counts (mem_share_scan). */
+static inline uint64_t host_shared_frames(const struct host *h)
+{
+	return h->mem.shared.n_used;
+}
+static inline uint64_t host_shared_pages(const struct host *h)
+{
+	return h->mem.n_shared_mapped;
+}
+/* Guest pages mapped to the host's zero frames, and those frames. */
+static inline uint64_t host_zero_sharers(const struct host *h)
+{
+	return sharetab_refs(&h->mem.shared, sharetab_find(&h->mem.shared, 0));
+}
+static inline uint64_t host_zero_frames(const struct host *h)
+{
+	return sharetab_frames(&h->mem.shared, sharetab_find(&h->mem.shared, 0));
+}
+static inline const struct mem_scan *host_share_scan(const struct host *h)
+{
+	return &h->mem.scan;
+}
 int64_t host_capacity_bytes(const struct host *h);
 int64_t host_committed_bytes(const struct host *h);
 /* Capacity not promised to any VM, never below 0. */

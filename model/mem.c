@@ -259,11 +259,14 @@ void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 		hm->frames_overhead = hm->frames_total;
 	hm->frames_free = hm->frames_total - hm->frames_overhead;
 	sharetab_init(&hm->shared);
+	sharetab_init(&hm->scan.cand);
 }
 
 void hmem_release(struct hmem *hm)
 {
 	sharetab_release(&hm->shared);
+	sharetab_release(&hm->scan.cand);
+	free(hm->scan.cand_page);
 }
 
 uint64_t hmem_cache_frames(const struct hmem *hm)
@@ -346,11 +349,31 @@ static void zip_remove(struct hmem *hm, struct vmem *m, uint32_t g)
 	zip_account(hm, m, -(int64_t)q);
 }
 
+/* Equal keys, equal content: zero, or page k of the image that first had
+ * it (a version's pages below its same share are its base's). */
+int mem_image_of(const struct mem_image *images, int image, uint32_t content)
+{
+	while (images && image >= 0 && images[image].base >= 0 &&
+	       content - 1 < images[image].same_pages)
+		image = images[image].base;
+	return image;
+}
+
 static uint64_t share_key(const struct vmem *m, uint32_t content)
 {
 	if (content == MEM_CONTENT_ZERO)
 		return 0;
-	return ((uint64_t)(m->image + 1) << 32) | content;
+	return ((uint64_t)(mem_image_of(m->images, m->image, content) + 1) << 32) | content;
+}
+
+/* Drops shared page g's reference, giving back a frame when one empties. */
+static void share_drop(struct hmem *hm, const struct vmem *m, uint32_t g)
+{
+	uint32_t before = hm->shared.n_used;
+
+	sharetab_unref(&hm->shared, sharetab_find(&hm->shared, share_key(m, vmem_content(m, g))));
+	if (hm->shared.n_used < before)
+		frame_give(hm);
 }
 
 /* Lets go of whatever backs g (balloon inflation, departure). */
@@ -364,9 +387,7 @@ static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
 		frame_give(hm);
 		break;
 	case PS_SHARED:
-		if (!sharetab_unref(&hm->shared,
-				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
-			frame_give(hm);
+		share_drop(hm, m, g);
 		break;
 	case PS_SWAPPED:
 		swapdev_discard(&hm->swap);
@@ -422,6 +443,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 		push_free(m, g);
 	m->limit_pages = p->limit_pages;
 	m->image = p->image;
+	m->images = p->images;
 	m->image_pages = p->image_pages;
 	m->image_zero_pages = (uint32_t)(p->image_zero * p->image_pages);
 	m->zero_share = p->zero_share;
@@ -434,6 +456,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	m->zip_head = m->zip_tail = ZIP_NIL;
 	clock_init(&m->guest_clock, p->n_data, p->now);
 	clock_init(&m->host_clock, p->n_pages, p->now);
+	clock_init(&m->share_clock, p->n_pages, p->now);
 }
 
 void vmem_release(struct vmem *m)
@@ -447,9 +470,10 @@ void vmem_release(struct vmem *m)
 	m->zip = NULL;
 	free(m->guest_clock.block);
 	free(m->host_clock.block);
+	free(m->share_clock.block);
 	m->page = m->link = m->data = NULL;
 	m->fast = NULL;
-	m->guest_clock.block = m->host_clock.block = NULL;
+	m->guest_clock.block = m->host_clock.block = m->share_clock.block = NULL;
 }
 
 /* A data page's content before the guest writes it: zero, a page of the
@@ -783,9 +807,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 			return 0;
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
-		if (!sharetab_unref(&hm->shared,
-				    sharetab_find(&hm->shared, share_key(m, vmem_content(m, g)))))
-			frame_give(hm);
+		share_drop(hm, m, g);
 		m->stats.faults[FAULT_COW]++;
 		*stall += per_4k(hm, hm->lat.cow_ns);
 		break;
@@ -793,6 +815,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 		if ((rc = alloc_frame(h, vm, t, stall)))
 			return rc;
 		set_content(m, g, MEM_CONTENT_ZERO);
+		clock_touch(&m->share_clock, g);
 		m->stats.faults[FAULT_ZERO_FILL]++;
 		*stall += per_4k(hm, hm->lat.zero_fill_ns);
 		break;
@@ -827,6 +850,16 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 }
 
 /* --- the guest --------------------------------------------------------- */
+
+/* A guest that zeroes what it frees writes zeroes over freed page g. */
+static void zero_if_freed(struct vmem *m, uint32_t g)
+{
+	if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE &&
+	    vmem_content(m, g) != MEM_CONTENT_ZERO) {
+		set_content(m, g, MEM_CONTENT_ZERO);
+		clock_touch(&m->share_clock, g);
+	}
+}
 
 /* The guest writes its coldest resident data to its own swap. */
 static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall)
@@ -863,8 +896,7 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 	m->n_resident--;
 	m->n_gswap++;
 	push_free(m, g);
-	if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE)
-		set_content(m, g, MEM_CONTENT_ZERO);
+	zero_if_freed(m, g);
 	return 0;
 }
 
@@ -895,6 +927,7 @@ static int place_data(struct host *h, struct vm *vm, uint32_t d, uint32_t g, sim
 	m->link[g] = d;
 	m->data[d] = (DATA_RES << DATA_WHERE_SHIFT) | written | g;
 	set_content(m, g, written ? MEM_CONTENT_UNIQUE : initial_content(m, d));
+	clock_touch(&m->share_clock, g);        /* the guest filled it */
 	m->n_resident++;
 	set_fast(m, d);
 	return 0;
@@ -949,6 +982,7 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 		m->data[d] |= DATA_WRITTEN;
 		if (vmem_state(m, g) == PS_PRIVATE)
 			set_content(m, g, MEM_CONTENT_UNIQUE);
+		clock_touch(&m->share_clock, g);
 	}
 	if (vmem_state(m, g) == PS_PRIVATE)
 		set_fast(m, d);
@@ -973,8 +1007,7 @@ void mem_set_ws(struct host *h, struct vm *vm, uint32_t ws)
 			uint32_t g = w & DATA_PAGE_MASK;
 
 			push_free(m, g);
-			if (m->zero_freed && vmem_state(m, g) == PS_PRIVATE)
-				set_content(m, g, MEM_CONTENT_ZERO);
+			zero_if_freed(m, g);
 			m->n_resident--;
 		} else if (data_where(w) == DATA_GSWAP) {
 			m->n_gswap--;
@@ -1033,6 +1066,11 @@ void mem_vm_leave(struct host *h, struct vm *vm)
 
 int mem_share(struct host *h, struct vm *vm, uint32_t g)
 {
+	return mem_share_max(h, vm, g, 0);
+}
+
+int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharers)
+{
 	struct hmem *hm = &h->mem;
 	struct vmem *m = &vm->mem;
 	uint32_t c = vmem_content(m, g), f;
@@ -1040,15 +1078,177 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g)
 	if (vmem_state(m, g) != PS_PRIVATE || c == MEM_CONTENT_UNIQUE)
 		return -SIM_EINVAL;
 	f = sharetab_find(&hm->shared, share_key(m, c));
-	if (f != SHARETAB_NONE) {
-		sharetab_ref(&hm->shared, f);
+	/* The private frame becomes the shared one, or a new duplicate. */
+	if (f == SHARETAB_NONE)
+		sharetab_add(&hm->shared, share_key(m, c), max_sharers);
+	else if (!sharetab_ref(&hm->shared, f))
 		frame_give(hm);
-	} else {
-		/* The private frame becomes the shared one. */
-		sharetab_add(&hm->shared, share_key(m, c));
-	}
 	set_state(hm, m, g, PS_SHARED);
 	return 0;
+}
+
+/* Positions the scanner passes at most per page it visits. */
+#define SHARE_WALK 64
+
+/* What the scanner sees of g, whose last visit was since_ns ago, written
+ * (on the slow path) since or not; a page written since is unique. */
+static void share_look_at(struct hmem *hm, struct vmem *m, uint32_t g, sim_time since_ns,
+			  bool written, gsl_rng *r, struct share_look *lk)
+{
+	uint32_t d = owner(m, g), c;
+
+	*lk = (struct share_look){.shared = vmem_state(m, g) == PS_SHARED};
+	/* Writes on the slow path set the content as they happen; those on
+	 * the fast path are drawn as accessed bits are (DOC above), at the
+	 * page's write rate, and make it unique.  A shared page has none (a
+	 * write breaks it). */
+	if (!lk->shared && !written && d != MEM_NONE && since_ns > 0) {
+		double rate = wss_page_rate(&m->wss, d) * m->wss.writes;
+
+		if (rate > 0 && gsl_rng_uniform(r) < -expm1(-rate * (double)since_ns / 1e9)) {
+			set_content(m, g, MEM_CONTENT_UNIQUE);
+			m->data[d] |= DATA_WRITTEN;
+			written = true;
+		}
+	}
+	lk->changed = written && !lk->shared;
+	c = vmem_content(m, g);
+	lk->zero = c == MEM_CONTENT_ZERO;
+	/* Unique content: its own value, the top bit apart from every share key. */
+	lk->content = c == MEM_CONTENT_UNIQUE ? (1ULL << 63) | (rng_mix(m->content_seed ^ g) >> 1)
+					      : share_key(m, c);
+	if (c != MEM_CONTENT_UNIQUE)
+		lk->sharers = sharetab_refs(&hm->shared, sharetab_find(&hm->shared, lk->content));
+}
+
+/* The VM of h at vm, which a policy names by a const pointer; NULL when
+ * it has left. */
+static struct vm *resident_vm(struct host *h, const struct vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_vms; i++)
+		if (h->vms[i] == vm)
+			return h->vms[i];
+	return NULL;
+}
+
+/* Merges the candidate of content c with it into a new shared frame, when
+ * the candidate's VM is still on h and the page still private and unchanged
+ * since its visit (its writes since drawn as share_look_at draws them).
+ * The candidate is forgotten either way.  True if merged. */
+static bool merge_candidate(struct host *h, uint32_t rec, uint64_t c, uint32_t cap, sim_time t,
+			    gsl_rng *r)
+{
+	struct mem_scan *sc = &h->mem.scan;
+	struct mem_cand cand = sc->cand_page[rec];
+	struct vm *vm = resident_vm(h, cand.vm);
+	const struct mem_clock_block *b;
+	struct share_look lk;
+	struct vmem *m;
+
+	sharetab_unref(&sc->cand, rec);
+	if (!vm || cand.g >= vm->mem.n_pages || vmem_state(&vm->mem, cand.g) != PS_PRIVATE)
+		return false;
+	m = &vm->mem;
+	b = &m->share_clock.block[cand.g >> 6];
+	share_look_at(&h->mem, m, cand.g, t - b->passed, (b->touched >> (cand.g & 63)) & 1, r,
+		      &lk);
+	return !lk.changed && lk.content == c && mem_share_max(h, vm, cand.g, cap) == 0;
+}
+
+/* Forgets every candidate: a full scan has ended. */
+static void forget_candidates(struct mem_scan *sc)
+{
+	sc->unshared = sc->cand.n_used;
+	sharetab_release(&sc->cand);
+	sharetab_init(&sc->cand);
+}
+
+/* Carries out the policy's decision on private page g of vm. */
+static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct share_look *lk,
+		      enum share_action act, uint32_t cap, sim_time t, gsl_rng *r)
+{
+	struct mem_scan *sc = &h->mem.scan;
+	uint32_t rec = lk->candidate ? sharetab_find(&sc->cand, lk->content) : SHARETAB_NONE;
+
+	if (act == SHARE_REMEMBER && rec == SHARETAB_NONE) {
+		rec = sharetab_add(&sc->cand, lk->content, 0);
+		XGROW(sc->cand_page, sc->cap_cand_page, (size_t)rec + 1);
+		sc->cand_page[rec] = (struct mem_cand){vm, g};
+	} else if (act == SHARE_MERGE) {
+		if (!lk->sharers && rec != SHARETAB_NONE) {
+			if (!merge_candidate(h, rec, lk->content, cap, t, r)) {
+				/* Gone or changed: this page takes its place. */
+				rec = sharetab_add(&sc->cand, lk->content, 0);
+				XGROW(sc->cand_page, sc->cap_cand_page, (size_t)rec + 1);
+				sc->cand_page[rec] = (struct mem_cand){vm, g};
+				return;
+			}
+			sc->merged++;
+		}
+		if (mem_share_max(h, vm, g, cap) == 0)
+			sc->merged++;
+	}
+}
+
+void mem_share_scan(struct host *h, sim_time t)
+{
+	const struct sharing_ops *ops = h->policies->sharing.ops;
+	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_SHARING, t);
+	struct mem_scan *sc = &h->mem.scan;
+	uint32_t cap = ops->max_sharers ? ops->max_sharers(ctx.priv) : 0;
+	uint64_t budget, lap = 0, passed = 0, walk;
+	size_t i;
+
+	if (!ops->visit || !ops->pages_per_period || !(budget = ops->pages_per_period(&ctx)))
+		return;
+	for (i = 0; i < h->n_vms; i++)
+		lap += h->vms[i]->mem.n_pages;
+	/* At most one lap a period, and SHARE_WALK positions per page visited
+	 * (the walk past pages not in guest memory costs too). */
+	walk = budget * SHARE_WALK < lap ? budget * SHARE_WALK : lap;
+	while (budget && passed < walk) {
+		struct vm *vm;
+		struct vmem *m;
+		struct share_look lk;
+		enum share_action act;
+		sim_time since;
+		bool written;
+		uint32_t g;
+
+		if (sc->vm >= h->n_vms) {
+			sc->vm = 0;
+			sc->full_scans++;
+			forget_candidates(sc);
+			if (ops->on_full_scan)
+				ops->on_full_scan(&ctx);
+			if (!h->n_vms)
+				break;
+		}
+		vm = h->vms[sc->vm];
+		m = &vm->mem;
+		if (!m->n_state[PS_PRIVATE] && !m->n_state[PS_SHARED]) {
+			/* Nothing in guest memory: the rest of the VM at once. */
+			passed += m->n_pages - m->share_clock.hand;
+			m->share_clock.hand = 0;
+			sc->vm++;
+			continue;
+		}
+		g = clock_pass(&m->share_clock, t, &since, &written);
+		if (m->share_clock.hand == 0)
+			sc->vm++;
+		passed++;
+		if (vmem_state(m, g) != PS_PRIVATE && vmem_state(m, g) != PS_SHARED)
+			continue;       /* not in guest memory: ballooned, swapped ... */
+		budget--;
+		sc->visited++;
+		share_look_at(&h->mem, m, g, since, written, ctx.rng, &lk);
+		lk.candidate = sharetab_find(&sc->cand, lk.content) != SHARETAB_NONE;
+		act = ops->visit(&ctx, vm, g, &lk);
+		if (!lk.shared)
+			share_act(h, vm, g, &lk, act, cap, t, ctx.rng);
+	}
 }
 
 /* --- invariants -------------------------------------------------------- */

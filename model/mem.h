@@ -21,8 +21,9 @@
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
  * working set's miss sampler (wss_fast_set, wss_fast_clear), and, for
- * each of the two clocks, 16 bytes per 64 positions.  A VM that has
- * compressed a page has 8 more per page: the cache's LRU links.
+ * each of the three clocks (the guest's, the host's, the sharing
+ * scanner's), 16 bytes per 64 positions.  A VM that has compressed a page
+ * has 8 more per page: the cache's LRU links.
  */
 #ifndef MEM_H
 #define MEM_H
@@ -42,7 +43,7 @@
 #define MEM_MAX_PAGES (1u << 29)        /* per VM: the data word's 29 bits */
 /* Page, link and data words, the fast bit, the miss sampler's 8 bytes
  * per 64 working-set pages (wss.h), and each clock's 16 bytes per 64. */
-#define MEM_BYTES_PER_PAGE 12.75
+#define MEM_BYTES_PER_PAGE 13.0
 /* More per page of a VM whose pages are compressed: its LRU links. */
 #define MEM_ZIP_BYTES_PER_PAGE 8.0
 /* mem_zip_slot of a page that does not compress to half a page. */
@@ -94,6 +95,18 @@ struct mem_stats {
 	double done;                    /* completed in the time it had */
 };
 
+/* An image's content identity: its pages k (from 0) below same_pages are
+ * its base's page k, whose own may be its base's in turn. */
+struct mem_image {
+	int base;                       /* -1: none */
+	uint32_t same_pages;
+	uint64_t sample_key;            /* sampled runs: its pages' sampling key */
+};
+
+/* The image whose page holds content (an image page's, 1-based) of image:
+ * image itself, or the base it has that page from. */
+int mem_image_of(const struct mem_image *images, int image, uint32_t content);
+
 /* One VM's memory. */
 struct vmem {
 	uint32_t n_pages;               /* guest-physical pages */
@@ -112,7 +125,10 @@ struct vmem {
 	uint64_t limit_pages;           /* most it may hold in host frames */
 	struct mem_clock guest_clock;   /* over data pages */
 	struct mem_clock host_clock;    /* over guest pages */
+	struct mem_clock share_clock;   /* the sharing scanner's, over guest pages:
+					 * its bits are slow-path writes */
 	int image;                      /* content: image id, -1 = none */
+	const struct mem_image *images; /* borrowed: every image's identity, or NULL */
 	uint32_t image_pages;
 	uint32_t image_zero_pages;      /* image pages 0..this-1 are zero */
 	double zero_share, image_share;
@@ -133,6 +149,7 @@ struct vmem_params {
 	uint32_t n_pages, n_data;
 	uint64_t limit_pages;
 	int image;
+	const struct mem_image *images; /* borrowed, see struct vmem */
 	uint32_t image_pages;
 	double image_zero;              /* share of the image's pages that are zero */
 	double zero_share, image_share;
@@ -151,6 +168,19 @@ struct hmem {
 	uint64_t zip_quarters;          /* the VMs' compression caches: quarter slots in use */
 	uint64_t zip_frames;            /* frames holding them */
 	struct sharetab shared;
+	struct mem_scan {               /* the sharing scanner (mem_share_scan) */
+		size_t vm;              /* index of the VM it is in (host_vm_at) */
+		uint64_t full_scans;    /* passes over every VM completed */
+		uint64_t visited;       /* pages shown to the policy */
+		uint64_t merged;        /* pages merged */
+		uint64_t unshared;      /* candidates when the last full scan ended */
+		struct sharetab cand;   /* this scan's candidates, one per content */
+		struct mem_cand {       /* per record of cand: the page */
+			const struct vm *vm;
+			uint32_t g;
+		} *cand_page;
+		size_t cap_cand_page;
+	} scan;
 	struct swapdev swap;
 	struct swapdev disk;            /* the datastore: guest swap I/O, no slots */
 	struct mem_latency lat;
@@ -194,8 +224,20 @@ int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint
 void mem_vm_leave(struct host *h, struct vm *vm);
 
 /* Mechanics for sharing and reclaim policies (and tests). */
-/* Merges private page g with the host's frame of equal content. */
+/* Merges private page g with the host's frame of equal content, or makes
+ * its frame that frame; -SIM_EINVAL when g is not private or its content
+ * is unique. */
 int mem_share(struct host *h, struct vm *vm, uint32_t g);
+/* The same, a frame holding at most max_sharers references (0: no cap;
+ * the cap of the content's first frame holds for all its frames). */
+int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharers);
+/*
+ * One period of h's sharing scanner at t (see DOC in mem.c): visits the
+ * sharing policy's pages_per_period pages in guest memory, shows each to
+ * the policy and merges those it names.  A page written since the last
+ * visit is shown changed, and its content is then unique.
+ */
+void mem_share_scan(struct host *h, sim_time t);
 /*
  * Reclaims private page g as ESX does a page it chose to swap: into vm's
  * compression cache when mem_compress takes it, else to the swap device.

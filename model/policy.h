@@ -186,8 +186,60 @@ struct reclaim_ops {
 	double (*compress_max)(const void *priv);
 };
 
-/* Families whose mechanics come later; only 'none' so far. */
-struct sharing_ops { struct policy_info info; };
+/*
+ * Sharing: a scanner that merges pages of equal content.  Every period
+ * (info.period, the scanner's sleep) the model's scanner visits the
+ * host's pages in its order (its VMs, each from guest page 0 up, again
+ * from the first after a full scan), skipping those not in guest memory
+ * (untouched, swapped, compressed, ballooned), and shows the policy each
+ * one; the model merges the pages it names (mem_share), keeping every
+ * invariant.
+ */
+struct share_look {
+	bool shared;                    /* already on a shared frame */
+	bool changed;                   /* written since the scanner's last visit */
+	bool zero;                      /* its content is zero */
+	uint64_t content;               /* equal values: equal content (a checksum
+					 * that never collides) */
+	uint32_t sharers;               /* the references of the host's frame of
+					 * equal content (0: none): the stable tree */
+	bool candidate;                 /* a page of equal content is remembered
+					 * this scan: the unstable tree */
+};
+
+enum share_action {
+	SHARE_SKIP,                     /* leave it */
+	SHARE_MERGE,                    /* merge it (with the candidate, if any) */
+	SHARE_REMEMBER,                 /* make it its content's candidate */
+};
+
+struct sharing_ops {
+	struct policy_info info;
+	/* Query: pages the scanner visits on ctx's host each period, counted
+	 * in the run's pages (scaled by host_sample_rate); 0: none. */
+	uint64_t (*pages_per_period)(const struct policy_ctx *ctx);
+	/* Query: the most guest pages one frame may hold (KSM's
+	 * max_page_sharing; a content with more takes more frames); NULL or
+	 * 0: no cap. */
+	uint32_t (*max_sharers)(const void *priv);
+	/*
+	 * Decision: what to do with page g of vm, which the scanner visits
+	 * now (a shared page is shown too, and left as it is).  SHARE_MERGE
+	 * merges it with the host's frame of equal content, or, when there is
+	 * a candidate and no such frame, merges the candidate (if still
+	 * private and unchanged since its visit) and it into a new frame; with
+	 * neither, its frame becomes the content's shared frame.
+	 * SHARE_REMEMBER makes it its content's candidate until the scan ends
+	 * (the model forgets every candidate after each full scan).
+	 */
+	enum share_action (*visit)(const struct policy_ctx *ctx, const struct vm *vm,
+				   uint32_t g, const struct share_look *look);
+	/* Decision: the scanner has visited every page of ctx's host once
+	 * more (NULL: nothing to do). */
+	void (*on_full_scan)(const struct policy_ctx *ctx);
+};
+
+/* A family whose mechanics come later; only 'none' so far. */
 struct migration_ops { struct policy_info info; };
 
 /* Typed handles: a configured policy of each family. */

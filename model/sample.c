@@ -120,9 +120,13 @@ void sample_map_init(struct sample_map *s, double rate, uint64_t vm_key, uint64_
 		s->table = xmalloc((cap ? cap : 1) * sizeof(*s->table));
 		for (d = 0; d < p->n_data; d++) {
 			uint32_t c = mem_initial_content(p, d);
+			/* A version's page from its base is sampled as the base's. */
+			int from = mem_image_of(p->images, p->image, c);
+			uint64_t key = p->images && from != p->image ? p->images[from].sample_key
+								     : image_key;
 
 			if (c != MEM_CONTENT_ZERO && c != MEM_CONTENT_UNIQUE
-				    ? !sample_hit(rng_mix(image_key ^ c), rate)
+				    ? !sample_hit(rng_mix(key ^ c), rate)
 				    : !vm_page_sampled(vm_key, d, run, keep))
 				continue;
 			if (s->n_data == cap) {

@@ -66,7 +66,7 @@ static void grow_slots(struct sharetab *t)
 	free(old);
 }
 
-uint32_t sharetab_add(struct sharetab *t, uint64_t key)
+uint32_t sharetab_add(struct sharetab *t, uint64_t key, uint32_t cap)
 {
 	uint32_t f;
 
@@ -83,16 +83,36 @@ uint32_t sharetab_add(struct sharetab *t, uint64_t key)
 	}
 	t->frames[f].key = key;
 	t->frames[f].refs = 1;
+	t->frames[f].cap = cap;
 	t->n_used++;
 	insert_slot(t, f);
 	return f;
 }
 
-void sharetab_ref(struct sharetab *t, uint32_t frame)
+bool sharetab_ref(struct sharetab *t, uint32_t frame)
 {
+	struct share_frame *s;
+
 	if (frame >= t->n_frames || t->frames[frame].refs == 0)
 		SIM_BUG("reference to a free shared frame %u", frame);
-	t->frames[frame].refs++;
+	s = &t->frames[frame];
+	if (s->cap && s->refs++ % s->cap == 0) {
+		t->n_used++;    /* every frame full: a new duplicate */
+		return true;
+	}
+	if (!s->cap)
+		s->refs++;
+	return false;
+}
+
+uint32_t sharetab_frames(const struct sharetab *t, uint32_t frame)
+{
+	const struct share_frame *s;
+
+	if (frame >= t->n_frames || !t->frames[frame].refs)
+		return 0;
+	s = &t->frames[frame];
+	return s->cap ? (s->refs + s->cap - 1) / s->cap : 1;
 }
 
 static void remove_slot(struct sharetab *t, uint32_t f)
@@ -117,8 +137,11 @@ uint32_t sharetab_unref(struct sharetab *t, uint32_t frame)
 	if (frame >= t->n_frames || t->frames[frame].refs == 0)
 		SIM_BUG("unreference of a free shared frame %u", frame);
 	s = &t->frames[frame];
-	if (--s->refs)
+	if (--s->refs) {
+		if (s->cap && s->refs % s->cap == 0)
+			t->n_used--;    /* a duplicate empties */
 		return s->refs;
+	}
 	remove_slot(t, frame);
 	s->next_free = t->free_head;
 	t->free_head = frame;

@@ -48,6 +48,8 @@ struct image_spec {
 	int64_t size_bytes;
 	double zero;                    /* share of the image's pages that are zero */
 	struct compress_spec compress;  /* its non-zero pages */
+	int base;                       /* the image it is a version of, -1 = none */
+	double same;                    /* share of its pages equal to the base's */
 };
 
 /* Fields every VM has, explicit or generated. */

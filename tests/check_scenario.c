@@ -657,9 +657,10 @@ START_TEST(unbuilt_sharing_policy_is_unknown_and_the_known_ones_are_listed)
 {
 	int rc = load("duration: 1h\n" HOSTS
 		      "policies:\n"
-		      "  sharing: {policy: ksm}\n" WORKLOAD);
+		      "  sharing: {policy: tps}\n" WORKLOAD);
 
-	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21, "unknown sharing policy 'ksm' (known: none)");
+	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
+		 "unknown sharing policy 'tps' (known: none, zero-only, ksm)");
 }
 END_TEST
 

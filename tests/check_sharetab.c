@@ -53,8 +53,8 @@ END_TEST
 
 START_TEST(added_key_is_found_with_one_reference)
 {
-	uint32_t a = sharetab_add(&t, image_key(1, 5));
-	uint32_t b = sharetab_add(&t, image_key(2, 5));
+	uint32_t a = sharetab_add(&t, image_key(1, 5), 0);
+	uint32_t b = sharetab_add(&t, image_key(2, 5), 0);
 
 	ck_assert_uint_ne(a, SHARETAB_NONE);
 	ck_assert_uint_ne(a, b);
@@ -69,7 +69,7 @@ END_TEST
 
 START_TEST(zero_and_all_ones_are_keys_like_any_other)
 {
-	uint32_t z = sharetab_add(&t, 0), m = sharetab_add(&t, UINT64_MAX);
+	uint32_t z = sharetab_add(&t, 0, 0), m = sharetab_add(&t, UINT64_MAX, 0);
 
 	ck_assert_uint_eq(sharetab_find(&t, 0), z);
 	ck_assert_uint_eq(sharetab_find(&t, UINT64_MAX), m);
@@ -81,7 +81,7 @@ END_TEST
 
 START_TEST(ref_and_unref_count_references_and_unref_returns_those_left)
 {
-	uint32_t f = sharetab_add(&t, 42);
+	uint32_t f = sharetab_add(&t, 42, 0);
 
 	sharetab_ref(&t, f);
 	sharetab_ref(&t, f);
@@ -95,9 +95,30 @@ START_TEST(ref_and_unref_count_references_and_unref_returns_those_left)
 }
 END_TEST
 
+/* With at most 3 sharers a frame, r references take ceil(r / 3) frames:
+ * 1..3 one, 4..6 two, 7 three; the 4th and 7th reference need a frame. */
+START_TEST(a_cap_on_sharers_takes_a_frame_per_cap_references)
+{
+	uint32_t f = sharetab_add(&t, 42, 3), r;
+	const uint32_t frames[8] = {0, 1, 1, 1, 2, 2, 2, 3};
+
+	for (r = 2; r <= 7; r++) {
+		ck_assert(sharetab_ref(&t, f) == (r == 4 || r == 7));
+		ck_assert_uint_eq(sharetab_frames(&t, f), frames[r]);
+		ck_assert_uint_eq(t.n_used, frames[r]);
+	}
+	for (r = 7; r-- > 1;) {
+		ck_assert_uint_eq(sharetab_unref(&t, f), r);
+		ck_assert_uint_eq(t.n_used, frames[r]);
+	}
+	ck_assert_uint_eq(sharetab_unref(&t, f), 0);
+	ck_assert_uint_eq(t.n_used, 0);
+}
+END_TEST
+
 START_TEST(unref_to_zero_frees_the_frame_and_forgets_its_key)
 {
-	uint32_t f = sharetab_add(&t, 42), g = sharetab_add(&t, 43);
+	uint32_t f = sharetab_add(&t, 42, 0), g = sharetab_add(&t, 43, 0);
 
 	sharetab_ref(&t, f);
 	ck_assert_uint_eq(sharetab_unref(&t, f), 1);
@@ -107,7 +128,7 @@ START_TEST(unref_to_zero_frees_the_frame_and_forgets_its_key)
 	ck_assert_uint_eq(t.n_used, 1);
 	ck_assert_uint_eq(sharetab_find(&t, 43), g);
 	/* The key may come back, as a new frame. */
-	f = sharetab_add(&t, 42);
+	f = sharetab_add(&t, 42, 0);
 	ck_assert_uint_eq(sharetab_find(&t, 42), f);
 	ck_assert_uint_eq(sharetab_refs(&t, f), 1);
 	ck_assert_uint_eq(t.n_used, 2);
@@ -121,13 +142,13 @@ START_TEST(freed_records_are_reused_before_new_ones)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		f[i] = sharetab_add(&t, 100 + (uint64_t)i);
+		f[i] = sharetab_add(&t, 100 + (uint64_t)i, 0);
 	n = t.n_frames;
 	ck_assert_uint_eq(n, 4);
 	sharetab_unref(&t, f[1]);
 	sharetab_unref(&t, f[3]);
-	g = sharetab_add(&t, 200);
-	h = sharetab_add(&t, 201);
+	g = sharetab_add(&t, 200, 0);
+	h = sharetab_add(&t, 201, 0);
 	ck_assert_uint_eq(t.n_frames, n);
 	ck_assert((g == f[1] && h == f[3]) || (g == f[3] && h == f[1]));
 	ck_assert_uint_eq(sharetab_find(&t, 200), g);
@@ -135,7 +156,7 @@ START_TEST(freed_records_are_reused_before_new_ones)
 	ck_assert_uint_eq(sharetab_find(&t, 101), SHARETAB_NONE);
 	ck_assert_uint_eq(sharetab_find(&t, 103), SHARETAB_NONE);
 	/* With none free, a new record. */
-	ck_assert_uint_eq(sharetab_add(&t, 202), n);
+	ck_assert_uint_eq(sharetab_add(&t, 202, 0), n);
 	ck_assert_uint_eq(t.n_frames, n + 1);
 }
 END_TEST
@@ -169,7 +190,7 @@ START_TEST(many_keys_stay_findable_through_growth_and_random_removal)
 	ck_assert(keys && frame && order);
 	for (i = 0; i < N; i++) {
 		keys[i] = image_key(i % 7, i);
-		frame[i] = sharetab_add(&t, keys[i]);
+		frame[i] = sharetab_add(&t, keys[i], 0);
 		order[i] = i;
 	}
 	ck_assert_uint_eq(t.n_used, N);
@@ -189,7 +210,7 @@ START_TEST(many_keys_stay_findable_through_growth_and_random_removal)
 	for (i = 0; i < N / 2; i++) {
 		size_t k = order[i];
 
-		frame[k] = sharetab_add(&t, keys[k]);
+		frame[k] = sharetab_add(&t, keys[k], 0);
 	}
 	ck_assert_uint_eq(t.n_used, N);
 	ck_assert_uint_eq(t.n_frames, N);
@@ -231,7 +252,7 @@ START_TEST(colliding_keys_wrapping_the_table_end_survive_removals)
 		keys_at_home(homes[i % 6], 1000 * i, 1, &keys[i]);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < N; i++)
-			frame[i] = sharetab_add(&t, keys[i]);
+			frame[i] = sharetab_add(&t, keys[i], 0);
 		ck_assert_uint_eq(t.n_slots, 64);
 		all_findable(keys, frame, N, "added");
 		for (j = 0; j < N; j++) {
@@ -274,7 +295,7 @@ START_TEST(random_operations_match_a_reference_model)
 		key = rng_mix(k + 1) ^ (k << 40);       /* spread out, and distinct */
 		if (refs[k] == 0) {
 			if (dice < 70) {
-				frame[k] = sharetab_add(&t, key);
+				frame[k] = sharetab_add(&t, key, 0);
 				refs[k] = 1;
 				live++;
 			}
@@ -322,15 +343,15 @@ END_TEST
 
 START_TEST(adding_a_present_key_is_a_bug)
 {
-	sharetab_add(&t, 7);
+	sharetab_add(&t, 7, 0);
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));    /* SIM_BUG's message */
-	sharetab_add(&t, 7);
+	sharetab_add(&t, 7, 0);
 }
 END_TEST
 
 START_TEST(referencing_a_freed_frame_is_a_bug)
 {
-	uint32_t f = sharetab_add(&t, 7);
+	uint32_t f = sharetab_add(&t, 7, 0);
 
 	sharetab_unref(&t, f);
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
@@ -340,7 +361,7 @@ END_TEST
 
 START_TEST(unreferencing_a_freed_frame_is_a_bug)
 {
-	uint32_t f = sharetab_add(&t, 7);
+	uint32_t f = sharetab_add(&t, 7, 0);
 
 	sharetab_unref(&t, f);
 	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
@@ -365,6 +386,7 @@ Suite *sharetab_suite(void)
 	tcase_add_test(tc, added_key_is_found_with_one_reference);
 	tcase_add_test(tc, zero_and_all_ones_are_keys_like_any_other);
 	tcase_add_test(tc, ref_and_unref_count_references_and_unref_returns_those_left);
+	tcase_add_test(tc, a_cap_on_sharers_takes_a_frame_per_cap_references);
 	tcase_add_test(tc, unref_to_zero_frees_the_frame_and_forgets_its_key);
 	tcase_add_test(tc, freed_records_are_reused_before_new_ones);
 	suite_add_tcase(s, tc);

@@ -324,7 +324,33 @@ static const struct {
 	{"vms: [{name: a, memory: 1GiB, content: {compress: [2, 3]}}]\n", 1, 51, "not a list"},
 	{"images: {u: {size: 1GiB, compress: {dist: lognormal, median: 3}}}\n"
 	 "vms: [{name: a, memory: 1GiB}]\n", 1, 36, "sigma"},
+	{"images: {u: {size: 1GiB, base: w, same: 50%}}\nvms: []\n", 1, 32, "unknown image"},
+	{"images: {u: {size: 1GiB, base: v, same: 5%}, v: {size: 1GiB, base: u, same: 5%}}\n"
+	 "vms: []\n", 1, 32, "version of itself"},
+	{"images: {u: {size: 1GiB, same: 50%}}\nvms: []\n", 1, 32, "needs a 'base'"},
+	{"images: {u: {size: 1GiB}, v: {size: 1GiB, base: u}}\nvms: []\n", 1, 49,
+	 "needs 'same'"},
 };
+
+/* An image version names its base and the share of its pages that are the base's. */
+START_TEST(an_image_version_names_its_base)
+{
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+
+	ck_assert_int_eq(load_trace("images: {ubuntu-22.04: {size: 1200MiB, base: ubuntu-20.04, "
+				    "same: 60%}, ubuntu-20.04: {size: 1GiB}}\n"
+				    "vms: [{name: a, memory: 1GiB, image: ubuntu-22.04}]\n",
+				    &root, &t, &err),
+			 0);
+	ck_assert_int_eq(t.images[0].base, 1);
+	ck_assert_double_eq_tol(t.images[0].same, 0.6, 1e-12);
+	ck_assert_int_eq(t.images[1].base, -1);
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
 
 START_TEST(bad_vm_keys_are_refused_at_their_place)
 {
@@ -541,6 +567,7 @@ Suite *trace_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("vms");
 	tcase_add_test(tc, a_working_set_series_becomes_one_phase_per_point);
+	tcase_add_test(tc, an_image_version_names_its_base);
 	tcase_add_loop_test(tc, bad_vm_keys_are_refused_at_their_place, 0,
 			    (int)(sizeof(bad_vms) / sizeof(bad_vms[0])));
 	tcase_add_test(tc, describe_counts_arrivals_and_memory_alive_per_bin);

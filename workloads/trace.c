@@ -195,9 +195,52 @@ static int check_vm_sizes(const struct cfg_node *map, struct vm_spec *v, struct 
 	return 0;
 }
 
+/* 'base' and 'same' come together. */
+static int image_version_keys(struct cfg_node *m, struct sim_err *err)
+{
+	struct cfg_node *b = cfg_get(m, "base"), *same = cfg_get(m, "same");
+
+	if (same && !b)
+		return cfg_err(err, -SIM_EINVAL, same, "'same' needs a 'base' image");
+	if (b && !same)
+		return cfg_err(err, -SIM_EINVAL, b, "a 'base' needs 'same' (a share of its pages)");
+	return 0;
+}
+
+/* Each image's base: a name among the images, never itself or a version
+ * of it (no cycle); `same` only with a base. */
+static int read_image_bases(struct cfg_node *list, struct trace *t, struct sim_err *err)
+{
+	size_t i, n;
+	int rc;
+
+	for (i = 0; i < t->n_images; i++) {
+		struct cfg_node *m = list->kids[i], *b = cfg_get(m, "base");
+		const char *name;
+
+		if (!b)
+			continue;
+		if ((rc = cfg_read_string(m, "base", NULL, &name, err)))
+			return rc;
+		t->images[i].base = find_image(t, name);
+		if (t->images[i].base < 0)
+			return cfg_err(err, -SIM_EINVAL, b, "unknown image '%s'", name);
+	}
+	for (i = 0; i < t->n_images; i++) {
+		int k = t->images[i].base;
+
+		for (n = 0; k >= 0 && n <= t->n_images; n++)
+			k = t->images[k].base;
+		if (k >= 0 || t->images[i].base == (int)i)
+			return cfg_err(err, -SIM_EINVAL, cfg_get(list->kids[i], "base"),
+				       "image '%s' is a version of itself", t->images[i].name);
+	}
+	return 0;
+}
+
 static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *err)
 {
-	static const char *const keys[] = {"size", "zero", "compress", NULL};
+	static const char *const keys[] = {"size", "zero", "compress", "base", "same", NULL};
 	size_t i;
 	int rc;
 
@@ -219,10 +262,13 @@ static int read_images(struct cfg_node *list, struct trace *t, struct sim_err *e
 		    (rc = read_compress(m, &im->compress, err)))
 			return rc;
 		if ((rc = cfg_check_size_range(m, "size", im->size_bytes, 1, TRACE_MAX_VM_BYTES,
-					       err)))
+					       err)) ||
+		    (rc = image_version_keys(m, err)) ||
+		    (rc = cfg_read_fraction(m, "same", "0%", 0, 1, &im->same, err)))
 			return rc;
+		im->base = -1;
 	}
-	return 0;
+	return read_image_bases(list, t, err);
 }
 
 static int read_phases(struct cfg_node *map, struct vm_spec *v, struct sim_err *err)
