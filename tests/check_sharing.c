@@ -1,6 +1,7 @@
 /*
- * check_sharing.c - the sharing scanner (mem_share_scan) and the sharing
- * policies.  Expected values are worked out by hand: pages counted from
+ * check_sharing.c - the sharing scanner (mem_share_scan in model/mem.c)
+ * and the sharing policies policies/share_zero_only.c and
+ * policies/share_ksm.c.  Expected values are worked out by hand: pages counted from
  * the content mix the test sets up, the probability 1 - exp(-w s) that a
  * page written at rate w was written in s, and ksm.rst's formulas.
  */
