@@ -13,15 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 /* One run of the cluster under the policies given (a YAML mapping's
  * entries); prints its wall time and the process's peak memory so far. */
@@ -54,7 +46,7 @@ static int run_cluster(const char *label, const char *policies, double hours)
 		unlink(path);
 		return 1;
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (run_replication(&sc, 0, &o, &rec, &err)) {
 		sim_err_print(&err, stderr);
 		scenario_release(&sc);
@@ -65,7 +57,7 @@ static int run_cluster(const char *label, const char *policies, double hours)
 	printf("1000 hosts x 256 GiB, 20000 VMs, 2 MiB pages, %g h, 10 s tick, %s\n", hours, label);
 	printf("  wall %.1f s, peak memory %.0f MiB, %llu VMs placed, %.3g touches, "
 	       "%llu events\n",
-	       now_s() - t0, ru.ru_maxrss / 1024.0, (unsigned long long)rec.placed, rec.touches,
+	       bench_now_s() - t0, ru.ru_maxrss / 1024.0, (unsigned long long)rec.placed, rec.touches,
 	       (unsigned long long)rec.events);
 	results_release(&rec);
 	scenario_release(&sc);

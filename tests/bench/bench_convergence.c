@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "mem.h"
-#include "run.h"
 
 #define N_SIZES 3
 static const char *const sizes[N_SIZES] = {"4KiB", "64KiB", "2MiB"};
@@ -53,14 +53,6 @@ enum metric {
 	M_COUNT,
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs the config at PATH with page_size SIZE (and DURATION, if not NULL). */
 static void run_one(const char *path, const char *size, const char *duration, double *m)
 {
@@ -85,12 +77,12 @@ static void run_one(const char *path, const char *size, const char *duration, do
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (run_replication(&sc, 0, &o, &rec, &err)) {
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	m[M_WALL] = now_s() - t0;
+	m[M_WALL] = bench_now_s() - t0;
 	m[M_TOUCHES] = m[M_FAULTS] = 0;
 	for (k = 0; k < rec.n_vms; k++)
 		m[M_TOUCHES] += rec.vms[k].touches * rec.vms[k].progress;

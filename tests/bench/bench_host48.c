@@ -10,15 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 int main(int argc, char **argv)
 {
@@ -42,7 +34,7 @@ int main(int argc, char **argv)
 		sim_err_print(&err, stderr);
 		return 1;
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (run_replication(&sc, 0, &o, &rec, &err)) {
 		sim_err_print(&err, stderr);
 		return 1;
@@ -52,8 +44,8 @@ int main(int argc, char **argv)
 	       " %g h\n", hours);
 	printf("  wall %.1f s, peak memory %.0f MiB, %.3g touches (%.1f M/s), "
 	       "used %.1f GiB at peak\n",
-	       now_s() - t0, ru.ru_maxrss / 1024.0, rec.touches,
-	       rec.touches / (now_s() - t0) / 1e6, (double)rec.used_peak / (1 << 30));
+	       bench_now_s() - t0, ru.ru_maxrss / 1024.0, rec.touches,
+	       rec.touches / (bench_now_s() - t0) / 1e6, (double)rec.used_peak / (1 << 30));
 	results_release(&rec);
 	scenario_release(&sc);
 	unlink(path);

@@ -10,19 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "bench.h"
 
 #define DURATION_S 60
 #define PAGES_TO_SCAN 20000
 #define SLEEP_MS 20
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void run_policy(const char *policy)
 {
@@ -52,12 +44,12 @@ static void run_policy(const char *policy)
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (run_replication(&sc, 0, &o, &rec, &err)) {
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	wall = now_s() - t0;
+	wall = bench_now_s() - t0;
 	scanned = (double)PAGES_TO_SCAN * (DURATION_S * 1000.0 / SLEEP_MS);
 	printf("%-10s %8.2f M pages scanned/s of wall time (%.3g pages in %.2f s)\n", policy,
 	       scanned / wall / 1e6, scanned, wall);

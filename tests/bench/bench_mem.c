@@ -11,18 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "host.h"
 #include "rng.h"
-#include "run.h"
 #include "vm.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Runs a config given as text; prints touches per second of wall time. */
 static void run_text(const char *label, const char *yaml)
@@ -42,15 +34,15 @@ static void run_text(const char *label, const char *yaml)
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (run_replication(&sc, 0, &o, &rec, &err)) {
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
 	/* One VM: its progress is the share of demanded touches it completed. */
 	printf("%-44s %8.2f M touches/s demanded, %8.2f M/s completed (%.3g in %.2f s)\n",
-	       label, rec.touches / (now_s() - t0) / 1e6,
-	       rec.touches * rec.progress_mean / (now_s() - t0) / 1e6, rec.touches, now_s() - t0);
+	       label, rec.touches / (bench_now_s() - t0) / 1e6,
+	       rec.touches * rec.progress_mean / (bench_now_s() - t0) / 1e6, rec.touches, bench_now_s() - t0);
 	results_release(&rec);
 	scenario_release(&sc);
 	unlink(path);

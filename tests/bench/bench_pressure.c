@@ -13,12 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "run.h"
+#include "bench.h"
 
 /* bench_sampling's overcommitted host: 4 GiB VMs with 3 GiB zipf sets on
  * 7.5 GiB (ratio 2 places three of the four), a static balloon of 30%;
@@ -58,40 +54,13 @@ struct figures {
 	double overcommit, slowdown, sampled_pages;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs the config text in this process and fills f but its CPU and memory. */
-static void run_here(const char *text, struct figures *f)
+static void run_here(const void *arg, void *out)
 {
-	char path[] = "/tmp/memsim-pressure-XXXXXX";
-	FILE *fp = fdopen(mkstemp(path), "w");
-	struct scenario sc;
+	struct figures *f = out;
 	struct run_record rec;
-	struct sim_err err = {0};
-	struct run_opts o = {0};
-	double t0;
 
-	if (!fp || fputs(text, fp) == EOF || fclose(fp)) {
-		perror(path);
-		exit(1);
-	}
-	if (scenario_load(path, NULL, &sc, &err)) {
-		sim_err_print(&err, stderr);
-		exit(1);
-	}
-	unlink(path);
-	t0 = now_s();
-	if (run_replication(&sc, 0, &o, &rec, &err)) {
-		sim_err_print(&err, stderr);
-		exit(1);
-	}
-	f->wall_s = now_s() - t0;
+	f->wall_s = bench_run_text(arg, &rec);
 	f->placed = (double)rec.placed;
 	f->touches = rec.touches;
 	f->events = (double)rec.events;
@@ -104,38 +73,12 @@ static void run_here(const char *text, struct figures *f)
 	f->slowdown = rec.slowdown_mean;
 	f->sampled_pages = (double)rec.sampling.sampled_pages;
 	results_release(&rec);
-	scenario_release(&sc);
 }
 
 /* The same in a child, whose CPU time and peak memory are the run's. */
 static void run_one(const char *text, struct figures *f)
 {
-	int fd[2], status;
-	struct rusage ru;
-	pid_t pid;
-
-	fflush(stdout);
-	if (pipe(fd) || (pid = fork()) < 0) {
-		perror("bench_pressure");
-		exit(1);
-	}
-	if (pid == 0) {
-		close(fd[0]);
-		run_here(text, f);
-		if (write(fd[1], f, sizeof(*f)) != (ssize_t)sizeof(*f))
-			_exit(1);
-		_exit(0);
-	}
-	close(fd[1]);
-	if (read(fd[0], f, sizeof(*f)) != (ssize_t)sizeof(*f) || wait4(pid, &status, 0, &ru) != pid ||
-	    !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "bench_pressure: a run failed\n");
-		exit(1);
-	}
-	close(fd[0]);
-	f->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	f->rss_mib = (double)ru.ru_maxrss / 1024;
+	bench_in_child(run_here, text, f, sizeof(*f), &f->cpu_s, &f->rss_mib, "bench_pressure");
 }
 
 static void print_row(const char *name, const struct figures *f)

@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "mem.h"
-#include "run.h"
 
 #define N_RATES 4
 static const char *const rates[N_RATES] = {"1", "1/16", "1/64", "1/256"};
@@ -61,14 +61,6 @@ enum metric {
 	M_COUNT,
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One run of PATH at RATE, in this process; fills m but M_RSS. */
 static void run_here(const char *path, const char *rate, const char *duration, double *m)
 {
@@ -92,12 +84,12 @@ static void run_here(const char *path, const char *rate, const char *duration, d
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (run_replication(&sc, 0, &o, &rec, &err)) {
 		sim_err_print(&err, stderr);
 		exit(1);
 	}
-	m[M_WALL] = now_s() - t0;
+	m[M_WALL] = bench_now_s() - t0;
 	m[M_DONE] = m[M_FAULTS] = m[M_PAGES] = 0;
 	for (k = 0; k < rec.n_vms; k++)
 		m[M_DONE] += rec.vms[k].touches * rec.vms[k].progress;
@@ -129,32 +121,25 @@ static void run_here(const char *path, const char *rate, const char *duration, d
 	scenario_release(&sc);
 }
 
+struct job {
+	const char *path, *rate, *duration;
+};
+
+static void run_job(const void *arg, void *out)
+{
+	const struct job *j = arg;
+
+	run_here(j->path, j->rate, j->duration, out);
+}
+
 /* The same in a child, whose peak resident memory is the run's. */
 static void run_one(const char *path, const char *rate, const char *duration, double *m)
 {
-	int fd[2], status;
-	struct rusage ru;
-	pid_t pid;
+	struct job j = {path, rate, duration};
+	double cpu_s, rss_mib;
 
-	if (pipe(fd) || (pid = fork()) < 0) {
-		perror("bench_sampling");
-		exit(1);
-	}
-	if (pid == 0) {
-		close(fd[0]);
-		run_here(path, rate, duration, m);
-		if (write(fd[1], m, M_COUNT * sizeof(*m)) != (ssize_t)(M_COUNT * sizeof(*m)))
-			_exit(1);
-		_exit(0);
-	}
-	close(fd[1]);
-	if (read(fd[0], m, M_COUNT * sizeof(*m)) != (ssize_t)(M_COUNT * sizeof(*m)) ||
-	    wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "bench_sampling: the run of %s at %s failed\n", path, rate);
-		exit(1);
-	}
-	close(fd[0]);
-	m[M_RSS] = (double)ru.ru_maxrss * 1024;
+	bench_in_child(run_job, &j, m, M_COUNT * sizeof(*m), &cpu_s, &rss_mib, "bench_sampling");
+	m[M_RSS] = rss_mib * 1024 * 1024;
 }
 
 /* One row: the full figure, then each sampled one and its ratio; events

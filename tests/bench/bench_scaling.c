@@ -14,12 +14,8 @@
 #define _DEFAULT_SOURCE                 /* wait4 */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "run.h"
+#include "bench.h"
 
 static const char cfg[] =
 	"name: scaling\nduration: %gm\ntick: 10s\nsample: 5m\npage_size: 2MiB\n"
@@ -35,76 +31,34 @@ struct figures {
 	double wall_s, cpu_s, rss_mib, placed, touches, faults;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
+struct size {
+	long vms;
+	double minutes;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void run_here(long vms, double minutes, struct figures *f)
+static void run_here(const void *arg, void *out)
 {
-	char path[] = "/tmp/memsim-scaling-XXXXXX";
-	FILE *fp = fdopen(mkstemp(path), "w");
-	struct scenario sc;
+	const struct size *z = arg;
+	struct figures *f = out;
 	struct run_record rec;
-	struct sim_err err = {0};
-	struct run_opts o = {0};
-	double t0;
+	char text[sizeof(cfg) + 64];
 
-	if (!fp || fprintf(fp, cfg, minutes, (vms + 19) / 20, vms) < 0 || fclose(fp)) {
-		perror(path);
-		exit(1);
-	}
-	if (scenario_load(path, NULL, &sc, &err)) {
-		sim_err_print(&err, stderr);
-		exit(1);
-	}
-	unlink(path);
-	t0 = now_s();
-	if (run_replication(&sc, 0, &o, &rec, &err)) {
-		sim_err_print(&err, stderr);
-		exit(1);
-	}
-	f->wall_s = now_s() - t0;
+	snprintf(text, sizeof(text), cfg, z->minutes, (z->vms + 19) / 20, z->vms);
+	f->wall_s = bench_run_text(text, &rec);
 	f->placed = (double)rec.placed;
 	f->touches = rec.touches;
 	f->faults = 0;
 	for (int k = 0; k < REC_FAULTS; k++)
 		f->faults += (double)rec.faults[k];
 	results_release(&rec);
-	scenario_release(&sc);
 }
 
+/* The same in a child, whose CPU time and peak memory are the run's. */
 static void run_one(long vms, double minutes, struct figures *f)
 {
-	int fd[2], status;
-	struct rusage ru;
-	pid_t pid;
+	struct size z = {vms, minutes};
 
-	fflush(stdout);
-	if (pipe(fd) || (pid = fork()) < 0) {
-		perror("bench_scaling");
-		exit(1);
-	}
-	if (pid == 0) {
-		close(fd[0]);
-		run_here(vms, minutes, f);
-		if (write(fd[1], f, sizeof(*f)) != (ssize_t)sizeof(*f))
-			_exit(1);
-		_exit(0);
-	}
-	close(fd[1]);
-	if (read(fd[0], f, sizeof(*f)) != (ssize_t)sizeof(*f) || wait4(pid, &status, 0, &ru) != pid ||
-	    !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "bench_scaling: the run of %ld VMs failed\n", vms);
-		exit(1);
-	}
-	close(fd[0]);
-	f->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	f->rss_mib = (double)ru.ru_maxrss / 1024;
+	bench_in_child(run_here, &z, f, sizeof(*f), &f->cpu_s, &f->rss_mib, "bench_scaling");
 }
 
 int main(int argc, char **argv)
