@@ -426,7 +426,6 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	uint64_t entity = rng_entity(sp->name);
 	struct vmem_params mp;
 
-	(void)h;
 	vm_params(c, vm, &mp);
 	mp.now = sim_now(c->sim);
 	if (sample_is_on(c->p.sample_rate)) {
@@ -440,6 +439,7 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 				&mp);
 	}
 	vmem_init(&vm->mem, &mp);
+	mem_share_arrive(h, vm, mp.now);
 	wss_track(&vm->mem.wss, vm->mem.fast);
 	vm->touch_seed = rng_seed64(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
 	vm->touch_rng = rng_stream(c->p.seed, c->p.replication, RNG_TOUCHES, entity);

@@ -359,11 +359,21 @@ int mem_image_of(const struct mem_image *images, int image, uint32_t content)
 	return image;
 }
 
-static uint64_t share_key(const struct vmem *m, uint32_t content)
+static uint64_t content_key(const struct vmem *m, uint32_t content)
 {
 	if (content == MEM_CONTENT_ZERO)
 		return 0;
 	return ((uint64_t)(mem_image_of(m->images, m->image, content) + 1) << 32) | content;
+}
+
+/* The key the share tables match on: the content's, salted by the VM's
+ * salt when it has one (a 63-bit hash of both, so pages of unequal salts
+ * never meet, and apart from unique contents' keys, whose top bit is set). */
+static uint64_t share_key(const struct vmem *m, uint32_t content)
+{
+	uint64_t k = content_key(m, content);
+
+	return m->share_salt ? rng_mix(k ^ rng_mix(m->share_salt)) >> 1 : k;
 }
 
 /* Drops shared page g's reference, giving back a frame when one empties. */
@@ -637,7 +647,7 @@ unsigned mem_zip_slot(const struct vmem *m, uint32_t g)
 		key = m->content_seed ^ rng_mix(d != MEM_NONE ? d : ((uint64_t)g | 1ULL << 32));
 		k = &m->zip_unique;
 	} else {
-		key = share_key(m, c);  /* the same in every VM of the image */
+		key = content_key(m, c);        /* the same in every VM of the image */
 		k = &m->zip_image;
 	}
 	u = (double)(rng_mix(key ^ ZIP_SALT) >> 11) * 0x1.0p-53;
@@ -1051,11 +1061,15 @@ int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint
 	return stall;
 }
 
+static void forget_hints_of(struct hmem *hm, const struct vm *vm);
+
 void mem_vm_leave(struct host *h, struct vm *vm)
 {
 	struct vmem *m = &vm->mem;
 	uint32_t g;
 
+	if (h->mem.scan.hints)
+		forget_hints_of(&h->mem, vm);
 	for (g = 0; g < m->n_pages; g++) {
 		release_backing(&h->mem, m, g);
 		set_state(&h->mem, m, g, PS_UNTOUCHED);
@@ -1137,6 +1151,8 @@ static struct vm *resident_vm(struct host *h, const struct vm *vm)
  * the candidate's VM is still on h and the page still private and unchanged
  * since its visit (its writes since drawn as share_look_at draws them).
  * The candidate is forgotten either way.  True if merged. */
+static sim_time vscan_last_visit(const struct vmem *m, uint32_t g);
+
 static bool merge_candidate(struct host *h, uint32_t rec, uint64_t c, uint32_t cap, sim_time t,
 			    gsl_rng *r)
 {
@@ -1146,14 +1162,21 @@ static bool merge_candidate(struct host *h, uint32_t rec, uint64_t c, uint32_t c
 	const struct mem_clock_block *b;
 	struct share_look lk;
 	struct vmem *m;
+	bool written;
 
 	sharetab_unref(&sc->cand, rec);
 	if (!vm || cand.g >= vm->mem.n_pages || vmem_state(&vm->mem, cand.g) != PS_PRIVATE)
 		return false;
 	m = &vm->mem;
 	b = &m->share_clock.block[cand.g >> 6];
-	share_look_at(&h->mem, m, cand.g, t - b->passed, (b->touched >> (cand.g & 63)) & 1, r,
-		      &lk);
+	written = (b->touched >> (cand.g & 63)) & 1;
+	if (sc->hints) {
+		/* A hint is rehashed: it merges when its content is still c. */
+		share_look_at(&h->mem, m, cand.g, t - vscan_last_visit(m, cand.g), written, r,
+			      &lk);
+		return lk.content == c && mem_share_max(h, vm, cand.g, cap) == 0;
+	}
+	share_look_at(&h->mem, m, cand.g, t - b->passed, written, r, &lk);
 	return !lk.changed && lk.content == c && mem_share_max(h, vm, cand.g, cap) == 0;
 }
 
@@ -1170,7 +1193,16 @@ static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct sh
 		      enum share_action act, uint32_t cap, sim_time t, gsl_rng *r)
 {
 	struct mem_scan *sc = &h->mem.scan;
-	uint32_t rec = lk->candidate ? sharetab_find(&sc->cand, lk->content) : SHARETAB_NONE;
+	uint32_t rec = lk->candidate || sc->hints ? sharetab_find(&sc->cand, lk->content)
+						 : SHARETAB_NONE;
+
+	if (!lk->candidate && rec != SHARETAB_NONE) {
+		/* Its own hint: it stays, unless the page merges with a frame. */
+		if (act != SHARE_MERGE || !lk->sharers)
+			return;
+		sharetab_unref(&sc->cand, rec);
+		rec = SHARETAB_NONE;
+	}
 
 	if (act == SHARE_REMEMBER && rec == SHARETAB_NONE) {
 		rec = sharetab_add(&sc->cand, lk->content, 0);
@@ -1192,6 +1224,201 @@ static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct sh
 	}
 }
 
+/* --- the scan per VM (sharing_ops.vm_scan_rate: ESX's TPS) -------------
+ *
+ * Each VM is scanned on its own, at the rate the policy gives it (scaled
+ * down with every other VM's when their sum is above the host's cap), in
+ * an order drawn for each full scan of it from the policy's stream: an
+ * affine permutation, position i is page (a i + b) mod n with gcd(a, n) =
+ * 1, so every page is visited once a scan and the next scan's order is
+ * unrelated (a choice of memsim: ESX says only "random").  A page's last
+ * visit is known without a clock per page: position p of a scan that ran
+ * from start to end was passed at about start + (end - start) p / n (the
+ * positions of a scan are passed at a steady rate), which gives the time
+ * since for the write draws (DOC above) of a visited or a hinted page.
+ * Remembered pages are hints (ESX's hint frames): kept across scans, one
+ * per content, until a page of equal content merges with it (the hinted
+ * page rehashed: merged if its content is still equal, else the hint
+ * dropped and the visiting page hinted instead), or its VM leaves.  A
+ * page that finds its own hint leaves it as it is.
+ */
+
+static uint32_t gcd32(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/* The inverse of a modulo n (gcd(a, n) = 1, n >= 1). */
+static uint32_t inverse_mod(uint32_t a, uint32_t n)
+{
+	int64_t t = 0, nt = 1, r = n, nr = a % n;
+
+	while (nr) {
+		int64_t q = r / nr, x;
+
+		x = t - q * nt;
+		t = nt;
+		nt = x;
+		x = r - q * nr;
+		r = nr;
+		nr = x;
+	}
+	return (uint32_t)(t < 0 ? t + n : t) % n;
+}
+
+/* A new order for m's next scan. */
+static void vscan_draw(struct vmem *m, gsl_rng *r)
+{
+	struct mem_vscan *v = &m->vscan;
+	uint32_t n = m->n_pages;
+
+	v->a = v->a_inv = 1;
+	v->b = 0;
+	if (n < 2)
+		return;
+	do
+		v->a = 1 + (uint32_t)gsl_rng_uniform_int(r, n - 1);
+	while (gcd32(v->a, n) != 1);
+	v->b = (uint32_t)gsl_rng_uniform_int(r, n);
+	v->a_inv = inverse_mod(v->a, n);
+}
+
+/* Position of page g in the order (a_inv, b) over n pages. */
+static uint32_t vscan_pos_of(uint32_t a_inv, uint32_t b, uint32_t n, uint32_t g)
+{
+	return (uint32_t)((uint64_t)a_inv * ((g + (uint64_t)n - b) % n) % n);
+}
+
+/* When the scan last passed page g (the VM's arrival if never). */
+static sim_time vscan_last_visit(const struct vmem *m, uint32_t g)
+{
+	const struct mem_vscan *v = &m->vscan;
+	uint32_t n = m->n_pages, p = vscan_pos_of(v->a_inv, v->b, n, g);
+
+	if (p < v->pos)
+		return v->start + (sim_time)((double)(v->last - v->start) * ((double)p / v->pos));
+	if (!v->has_prev)
+		return v->origin;
+	p = vscan_pos_of(v->prev_a_inv, v->prev_b, n, g);
+	return v->prev_start + (sim_time)((double)(v->prev_end - v->prev_start) * ((double)p / n));
+}
+
+/* Passes n positions of vm's scan at t, showing the policy each page in
+ * guest memory. */
+static void scan_vm(struct host *h, struct vm *vm, uint64_t n, const struct policy_ctx *ctx,
+		    uint32_t cap, sim_time t)
+{
+	const struct sharing_ops *ops = h->policies->sharing.ops;
+	struct mem_scan *sc = &h->mem.scan;
+	struct vmem *m = &vm->mem;
+	struct mem_vscan *v = &m->vscan;
+
+	for (; n; n--) {
+		uint32_t g = (uint32_t)(((uint64_t)v->a * v->pos + v->b) % m->n_pages);
+		struct mem_clock_block *b = &m->share_clock.block[g >> 6];
+		uint64_t bit = 1ULL << (g & 63);
+		sim_time since = t - vscan_last_visit(m, g);
+		bool written = b->touched & bit;
+		struct share_look lk;
+		enum share_action act;
+		uint32_t rec;
+
+		b->touched &= ~bit;
+		if (++v->pos == m->n_pages) {
+			/* A full scan of the VM: the next one in a new order. */
+			sc->full_scans++;
+			v->prev_a_inv = v->a_inv;
+			v->prev_b = v->b;
+			v->prev_start = v->start;
+			v->prev_end = t;
+			v->has_prev = true;
+			v->pos = 0;
+			v->start = t;
+			vscan_draw(m, ctx->rng);
+		}
+		if (vmem_state(m, g) != PS_PRIVATE && vmem_state(m, g) != PS_SHARED)
+			continue;       /* not in guest memory: ballooned, swapped ... */
+		sc->visited++;
+		share_look_at(&h->mem, m, g, since, written, ctx->rng, &lk);
+		rec = sharetab_find(&sc->cand, lk.content);
+		lk.candidate = rec != SHARETAB_NONE &&
+			       (sc->cand_page[rec].vm != vm || sc->cand_page[rec].g != g);
+		act = ops->visit(ctx, vm, g, &lk);
+		if (!lk.shared)
+			share_act(h, vm, g, &lk, act, cap, t, ctx->rng);
+	}
+}
+
+/* One period of the scan per VM on h at t. */
+static void share_scan_vms(struct host *h, const struct policy_ctx *ctx, uint32_t cap,
+			   sim_time t)
+{
+	const struct sharing_ops *ops = h->policies->sharing.ops;
+	double sum = 0, most = ops->host_scan_rate ? ops->host_scan_rate(ctx) : 0, scale = 1;
+	size_t i;
+
+	h->mem.scan.hints = true;
+	for (i = 0; i < h->n_vms; i++) {
+		struct mem_vscan *v = &h->vms[i]->mem.vscan;
+		double r = ops->vm_scan_rate(ctx, h->vms[i]);
+
+		v->rate = r > 0 ? r : 0;
+		sum += v->rate;
+	}
+	if (most > 0 && sum > most)
+		scale = most / sum;
+	for (i = 0; i < h->n_vms; i++) {
+		struct vm *vm = h->vms[i];
+		struct mem_vscan *v = &vm->mem.vscan;
+		double owed;
+		uint64_t n;
+
+		v->rate *= scale;
+		v->credit += v->rate * (double)(t - v->last) / 1e9;
+		v->last = t;
+		/* At most one lap a period. */
+		owed = v->credit < (double)vm->mem.n_pages ? v->credit : (double)vm->mem.n_pages;
+		/* Within 1e-9 of a whole position is that position (the sum of
+		 * a rate's shares of periods may fall just short of it). */
+		n = (uint64_t)(owed + 1e-9);
+		v->credit = n > owed ? 0 : owed - (double)n;
+		if (n && vm->mem.n_pages)
+			scan_vm(h, vm, n, ctx, cap, t);
+	}
+}
+
+void mem_share_arrive(struct host *h, struct vm *vm, sim_time t)
+{
+	const struct sharing_ops *ops = h->policies ? h->policies->sharing.ops : NULL;
+	struct policy_ctx ctx;
+	struct mem_vscan *v = &vm->mem.vscan;
+
+	*v = (struct mem_vscan){.origin = t, .start = t, .last = t, .a = 1, .a_inv = 1};
+	if (!ops || (!ops->salt && !ops->vm_scan_rate))
+		return;
+	ctx = policy_ctx_of(h, FAMILY_SHARING, t);
+	vm->mem.share_salt = ops->salt ? ops->salt(&ctx, vm) : 0;
+	if (ops->vm_scan_rate)
+		vscan_draw(&vm->mem, ctx.rng);
+}
+
+/* Forgets the hints of vm's pages, which leaves h: O(hints on h). */
+static void forget_hints_of(struct hmem *hm, const struct vm *vm)
+{
+	struct mem_scan *sc = &hm->scan;
+	uint32_t f;
+
+	for (f = 0; f < sc->cand.n_frames; f++)
+		if (sharetab_refs(&sc->cand, f) && sc->cand_page[f].vm == vm)
+			sharetab_unref(&sc->cand, f);
+}
+
 void mem_share_scan(struct host *h, sim_time t)
 {
 	const struct sharing_ops *ops = h->policies->sharing.ops;
@@ -1201,6 +1428,10 @@ void mem_share_scan(struct host *h, sim_time t)
 	uint64_t budget, lap = 0, passed = 0, walk;
 	size_t i;
 
+	if (ops->visit && ops->vm_scan_rate) {
+		share_scan_vms(h, &ctx, cap, t);
+		return;
+	}
 	if (!ops->visit || !ops->pages_per_period || !(budget = ops->pages_per_period(&ctx)))
 		return;
 	for (i = 0; i < h->n_vms; i++)

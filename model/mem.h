@@ -140,6 +140,19 @@ struct vmem {
 	struct mem_zip_link *zip;       /* per guest page, once one is compressed: LRU links */
 	uint32_t zip_head, zip_tail;    /* least and most recently compressed (with a slot) */
 	uint64_t zip_quarters;          /* its cache: quarter-page slots in use */
+	uint64_t share_salt;            /* mixed into its pages' share keys; 0: none */
+	struct mem_vscan {              /* its own sharing scan (sharing_ops.vm_scan_rate) */
+		uint32_t a, a_inv, b;   /* this scan's order: position i is page (a i + b) mod n */
+		uint32_t pos;           /* positions passed this scan */
+		uint32_t prev_a_inv, prev_b;    /* the previous scan's order */
+		bool has_prev;          /* a scan has been completed */
+		sim_time origin;        /* when it arrived: no visit before */
+		sim_time start;         /* the period this scan began in */
+		sim_time prev_start, prev_end;
+		sim_time last;          /* its last period */
+		double credit;          /* positions owed, below one after a period */
+		double rate;            /* positions a second at its last period */
+	} vscan;
 	struct wss wss;                 /* the current phase's access pattern */
 	struct mem_stats stats;
 	bool oom;                       /* ran out of memory and was stopped */
@@ -174,6 +187,8 @@ struct hmem {
 		uint64_t visited;       /* pages shown to the policy */
 		uint64_t merged;        /* pages merged */
 		uint64_t unshared;      /* candidates when the last full scan ended */
+		bool hints;             /* candidates are hints, kept across scans (the
+					 * scan per VM); full_scans counts VMs' scans */
 		struct sharetab cand;   /* this scan's candidates, one per content */
 		struct mem_cand {       /* per record of cand: the page */
 			const struct vm *vm;
@@ -238,6 +253,14 @@ int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharer
  * visit is shown changed, and its content is then unique.
  */
 void mem_share_scan(struct host *h, sim_time t);
+/* vm has just been placed on h at t: takes its salt from h's sharing
+ * policy and, for a scan per VM, starts its first scan's order. */
+void mem_share_arrive(struct host *h, struct vm *vm, sim_time t);
+/* Where the per-VM scan is in vm's current scan (tests): positions passed. */
+static inline uint32_t vmem_scan_pos(const struct vmem *m)
+{
+	return m->vscan.pos;
+}
 /*
  * Reclaims private page g as ESX does a page it chose to swap: into vm's
  * compression cache when mem_compress takes it, else to the swap device.

@@ -235,8 +235,25 @@ struct sharing_ops {
 	enum share_action (*visit)(const struct policy_ctx *ctx, const struct vm *vm,
 				   uint32_t g, const struct share_look *look);
 	/* Decision: the scanner has visited every page of ctx's host once
-	 * more (NULL: nothing to do). */
+	 * more (NULL: nothing to do; never called when vm_scan_rate is set). */
 	void (*on_full_scan)(const struct policy_ctx *ctx);
+	/*
+	 * Query: when set, the scanner scans each VM on its own (ESX's TPS):
+	 * every period it passes vm_scan_rate(vm) of vm's guest pages a
+	 * second (in the run's pages), in an order of its own drawn afresh
+	 * for each full scan of the VM, instead of pages_per_period over the
+	 * host; and remembered pages (SHARE_REMEMBER: hints) are kept across
+	 * scans, one per content, until a page of equal content finds the
+	 * hinted page changed or merges with it, or its VM leaves.
+	 */
+	double (*vm_scan_rate)(const struct policy_ctx *ctx, const struct vm *vm);
+	/* Query: the most guest pages a second over all of ctx's host's VMs
+	 * with vm_scan_rate (0 or NULL: no cap); above it, every VM's rate is
+	 * scaled by the same factor. */
+	double (*host_scan_rate)(const struct policy_ctx *ctx);
+	/* Query: vm's salt, asked once when it is placed: pages share only
+	 * with pages of equal salt (NULL: 0 for every VM, all share). */
+	uint64_t (*salt)(const struct policy_ctx *ctx, const struct vm *vm);
 };
 
 /* A family whose mechanics come later; only 'none' so far. */

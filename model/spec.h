@@ -66,6 +66,8 @@ struct vm_spec {
 	double content_image;           /* share of pages that are image pages */
 	struct compress_spec compress;  /* its unique pages (image pages: the image's) */
 	bool zero_freed;                /* the guest zeroes memory it frees */
+	bool has_salt;                  /* the trace gives it a page-sharing salt */
+	uint64_t salt;                  /* its salt's hash (ESX's sched.mem.pshare.salt) */
 	int64_t arrive_ns;
 	int64_t depart_ns;              /* SPEC_NEVER if it stays */
 	struct phase *phases;           /* sorted by at_ns, at least one */

@@ -23,7 +23,7 @@ static const double shares_per_mb[] = {5, 10, 20};
 /* Keys of a phase, also accepted on a group (except at, working_set). */
 #define PHASE_KEYS "pattern", "skew", "hot_fraction", "hot_probability", "rate", "writes"
 /* Keys shared by explicit VMs and groups. */
-#define VM_KEYS "reservation", "limit", "shares", "image", "content", "zero_freed"
+#define VM_KEYS "reservation", "limit", "shares", "image", "content", "zero_freed", "salt"
 
 static int read_phase_fields(struct cfg_node *map, struct phase *p, struct sim_err *err)
 {
@@ -152,6 +152,16 @@ static int read_vm_common(struct cfg_node *map, const struct trace *t, struct vm
 	}
 	if ((rc = cfg_read_bool(map, "zero_freed", "false", &v->zero_freed, err)))
 		return rc;
+	/* A page-sharing salt (ESX's sched.mem.pshare.salt), a string:
+	 * VMs of equal salts may share pages under tps's salting. */
+	if (cfg_get(map, "salt")) {
+		const char *salt;
+
+		if ((rc = cfg_node_string(cfg_get(map, "salt"), &salt, err)))
+			return rc;
+		v->has_salt = true;
+		v->salt = rng_entity(salt);
+	}
 	v->image = -1;
 	if (img) {
 		const char *name;
