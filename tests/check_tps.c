@@ -46,6 +46,7 @@ struct rig_vm {
 	uint64_t seed;
 	double rate, writes;
 	const char *salt;               /* the trace's salt:, or NULL */
+	bool zero_freed;                /* the guest zeroes what it frees */
 };
 
 static void rig_start(struct rig *r, const char *sharing_yaml, const struct policy_set *set)
@@ -69,7 +70,7 @@ static struct vm *rig_add(struct rig *r, const struct rig_vm *v, sim_time t)
 				.image = v->image_id, .image_pages = v->image_pages,
 				.image_zero = v->image_zero,
 				.zero_share = v->zero, .image_share = v->image,
-				.content_seed = v->seed, .now = t};
+				.content_seed = v->seed, .zero_freed = v->zero_freed, .now = t};
 	struct phase ph = {.pattern = PATTERN_UNIFORM, .rate = v->rate, .writes = v->writes};
 	struct vm *vm = &r->vm[i];
 	uint32_t d;
@@ -442,6 +443,23 @@ START_TEST(a_hint_shares_only_on_a_later_match_with_the_hinted_page_unchanged)
 	ck_assert_uint_eq(vmem_state(&a->mem, 0), PS_PRIVATE);
 	ck_assert_uint_eq(vmem_state(&b->mem, 0), PS_SHARED);
 	ck_assert_uint_eq(saved(&r), 1);
+	rig_end(&r);
+
+	/* The hinted page now holds other content that could share (the
+	 * guest freed and zeroed it): the rehash drops the hint, nothing is
+	 * shared, and B's page is the hint. */
+	rig_start(&r, "{policy: tps, scan_time: 10m, salting: 0}", NULL);
+	one.seed = 5;
+	one.zero_freed = true;
+	a = rig_add(&r, &one, 0);
+	mem_share_scan(&r.h, 600 * S);
+	mem_set_ws(&r.h, a, 0);
+	ck_assert_uint_eq(vmem_content(&a->mem, 0), MEM_CONTENT_ZERO);
+	one.seed = 6;
+	b = rig_add(&r, &one, 1200 * S);
+	mem_share_scan(&r.h, 1800 * S);
+	ck_assert_uint_eq(r.h.mem.n_shared_mapped, 0);
+	ck_assert_uint_eq(vmem_state(&a->mem, 0), PS_PRIVATE);
 	rig_end(&r);
 }
 END_TEST
