@@ -359,11 +359,16 @@ int mem_image_of(const struct mem_image *images, int image, uint32_t content)
 	return image;
 }
 
-static uint64_t content_key(const struct vmem *m, uint32_t content)
+uint64_t mem_content_key(const struct mem_image *images, int image, uint32_t content)
 {
 	if (content == MEM_CONTENT_ZERO)
 		return 0;
-	return ((uint64_t)(mem_image_of(m->images, m->image, content) + 1) << 32) | content;
+	return ((uint64_t)(mem_image_of(images, image, content) + 1) << 32) | content;
+}
+
+static uint64_t content_key(const struct vmem *m, uint32_t content)
+{
+	return mem_content_key(m->images, m->image, content);
 }
 
 /* The key the share tables match on: the content's, salted by the VM's
@@ -1205,6 +1210,10 @@ static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct sh
 	}
 
 	if (act == SHARE_REMEMBER && rec == SHARETAB_NONE) {
+		/* A hint of unique content could only ever meet itself: none
+		 * is kept (and no memory spent on it). */
+		if (sc->hints && (lk->content >> 63))
+			return;
 		rec = sharetab_add(&sc->cand, lk->content, 0);
 		XGROW(sc->cand_page, sc->cap_cand_page, (size_t)rec + 1);
 		sc->cand_page[rec] = (struct mem_cand){vm, g};
@@ -1240,7 +1249,8 @@ static void share_act(struct host *h, struct vm *vm, uint32_t g, const struct sh
  * per content, until a page of equal content merges with it (the hinted
  * page rehashed: merged if its content is still equal, else the hint
  * dropped and the visiting page hinted instead), or its VM leaves.  A
- * page that finds its own hint leaves it as it is.
+ * page that finds its own hint leaves it as it is.  A page of unique
+ * content gets no hint: nothing could ever match it.
  */
 
 static uint32_t gcd32(uint32_t a, uint32_t b)

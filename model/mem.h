@@ -106,6 +106,11 @@ struct mem_image {
 /* The image whose page holds content (an image page's, 1-based) of image:
  * image itself, or the base it has that page from. */
 int mem_image_of(const struct mem_image *images, int image, uint32_t content);
+/* The key equal contents have in every VM (content of a VM of image, as
+ * vmem_content gives it): 0 for the zero page, else the image page's in
+ * the image that first had it (mem_image_of), so versions' common pages
+ * match.  The share table matches on it, salted by a VM's salt. */
+uint64_t mem_content_key(const struct mem_image *images, int image, uint32_t content);
 
 /* One VM's memory. */
 struct vmem {

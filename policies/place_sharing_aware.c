@@ -131,15 +131,6 @@ static void buddies_release(void *priv)
 	b->memo = NULL;
 }
 
-/* A content's identity across the host, as the share table keys it: the
- * zero page is one for all, an image page is its image's. */
-static uint64_t content_key(int image, uint32_t content)
-{
-	if (content == MEM_CONTENT_ZERO)
-		return 0;
-	return ((uint64_t)(image + 1) << 32) | content;
-}
-
 static void print_build(const struct buddies *b, const struct vmem_params *mp,
 			int64_t page_bytes, struct print *fp)
 {
@@ -164,11 +155,12 @@ static void print_build(const struct buddies *b, const struct vmem_params *mp,
 		k = c - 1;      /* image page k */
 		if (!((seen[k >> 6] >> (k & 63)) & 1)) {
 			seen[k >> 6] |= 1ULL << (k & 63);
-			sketch_add(&fp->sk, &b->shape, content_key(mp->image, c));
+			sketch_add(&fp->sk, &b->shape, mem_content_key(mp->images, mp->image, c));
 		}
 	}
 	if (zero)
-		sketch_add(&fp->sk, &b->shape, content_key(mp->image, MEM_CONTENT_ZERO));
+		sketch_add(&fp->sk, &b->shape,
+			   mem_content_key(mp->images, mp->image, MEM_CONTENT_ZERO));
 	free(seen);
 }
 

@@ -124,6 +124,8 @@ bad_config cli_esx_states_unknown_key.yaml 6 33
 bad_config cli_sharing_aware_kind.yaml 6 58
 bad_config cli_sharing_aware_key.yaml 6 67
 bad_config cli_sharing_aware_size.yaml 6 71
+bad_config cli_tps_salting.yaml 6 35
+bad_config cli_tps_salt.yaml 9 37
 
 why=
 m validate "$DATA/cli_unknown_key.yaml"
