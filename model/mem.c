@@ -1152,12 +1152,12 @@ static struct vm *resident_vm(struct host *h, const struct vm *vm)
 	return NULL;
 }
 
+static sim_time vscan_last_visit(const struct vmem *m, uint32_t g);
+
 /* Merges the candidate of content c with it into a new shared frame, when
  * the candidate's VM is still on h and the page still private and unchanged
  * since its visit (its writes since drawn as share_look_at draws them).
  * The candidate is forgotten either way.  True if merged. */
-static sim_time vscan_last_visit(const struct vmem *m, uint32_t g);
-
 static bool merge_candidate(struct host *h, uint32_t rec, uint64_t c, uint32_t cap, sim_time t,
 			    gsl_rng *r)
 {
@@ -1333,7 +1333,8 @@ static void scan_vm(struct host *h, struct vm *vm, uint64_t n, const struct poli
 		uint32_t g = (uint32_t)(((uint64_t)v->a * v->pos + v->b) % m->n_pages);
 		struct mem_clock_block *b = &m->share_clock.block[g >> 6];
 		uint64_t bit = 1ULL << (g & 63);
-		sim_time since = t - vscan_last_visit(m, g);
+		bool in_guest = vmem_state(m, g) == PS_PRIVATE || vmem_state(m, g) == PS_SHARED;
+		sim_time since = in_guest ? t - vscan_last_visit(m, g) : 0;
 		bool written = b->touched & bit;
 		struct share_look lk;
 		enum share_action act;
@@ -1352,7 +1353,7 @@ static void scan_vm(struct host *h, struct vm *vm, uint64_t n, const struct poli
 			v->start = t;
 			vscan_draw(m, ctx->rng);
 		}
-		if (vmem_state(m, g) != PS_PRIVATE && vmem_state(m, g) != PS_SHARED)
+		if (!in_guest)
 			continue;       /* not in guest memory: ballooned, swapped ... */
 		sc->visited++;
 		share_look_at(&h->mem, m, g, since, written, ctx->rng, &lk);
@@ -1378,6 +1379,11 @@ static void share_scan_vms(struct host *h, const struct policy_ctx *ctx, uint32_
 		struct mem_vscan *v = &h->vms[i]->mem.vscan;
 		double r = ops->vm_scan_rate(ctx, h->vms[i]);
 
+		if (!v->a) {
+			/* Placed without mem_share_arrive: its scan starts now. */
+			*v = (struct mem_vscan){.origin = t, .start = t, .last = t};
+			vscan_draw(&h->vms[i]->mem, ctx->rng);
+		}
 		v->rate = r > 0 ? r : 0;
 		sum += v->rate;
 	}

@@ -253,9 +253,11 @@ int mem_share(struct host *h, struct vm *vm, uint32_t g);
 int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharers);
 /*
  * One period of h's sharing scanner at t (see DOC in mem.c): visits the
- * sharing policy's pages_per_period pages in guest memory, shows each to
- * the policy and merges those it names.  A page written since the last
- * visit is shown changed, and its content is then unique.
+ * sharing policy's pages_per_period pages in guest memory (or, when the
+ * policy has vm_scan_rate, each VM's pages at its own rate in an order of
+ * its own), shows each to the policy and merges those it names.  A page
+ * written since the last visit is shown changed, and its content is then
+ * unique.
  */
 void mem_share_scan(struct host *h, sim_time t);
 /* vm has just been placed on h at t: takes its salt from h's sharing

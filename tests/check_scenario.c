@@ -657,10 +657,10 @@ START_TEST(unbuilt_sharing_policy_is_unknown_and_the_known_ones_are_listed)
 {
 	int rc = load("duration: 1h\n" HOSTS
 		      "policies:\n"
-		      "  sharing: {policy: tps}\n" WORKLOAD);
+		      "  sharing: {policy: difference-engine}\n" WORKLOAD);
 
 	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
-		 "unknown sharing policy 'tps' (known: none, zero-only, ksm)");
+		 "unknown sharing policy 'difference-engine' (known: none, zero-only, ksm, tps)");
 }
 END_TEST
 
