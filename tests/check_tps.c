@@ -610,6 +610,7 @@ START_TEST(a_salt_in_the_trace_is_a_string)
 	ck_assert_int_lt(trace_load(root, &t, &err), 0);
 	ck_assert_uint_eq(err.line, 1);
 	ck_assert_uint_eq(err.col, 37);
+	trace_release(&t);
 	cfg_free(root);
 
 	ck_assert_int_eq(cfg_load_string("t",
