@@ -3,7 +3,8 @@
  *
  * The sweep file is read with memsim's own config loader, so errors carry
  * PATH:LINE:COL like any config error.  Axis values are kept as the YAML
- * scalar text and handed to `memsim run --set` verbatim; a range
+ * scalar text (a mapping or list value as its flow text, cfg_flow_text)
+ * and handed to `memsim run --set` verbatim; a range
  * {from, to, step} is expanded inclusively into numbers printed with as many
  * decimals as from and step have, so 0.1..0.5 step 0.1 gives "0.3", not
  * "0.30000000000000004".  The sweep never loads the base config itself
@@ -107,11 +108,16 @@ static int read_axis(const char *key, struct cfg_node *n, struct sweep_axis *a,
 		return cfg_err(err, -SIM_ERANGE, n, "axis '%.64s' has more than %zu values", key,
 			       SWEEP_MAX_AXIS_VALUES);
 	for (i = 0; i < n->n; i++) {
-		int rc = cfg_expect(n->kids[i], CFG_SCALAR, "an axis value", err);
+		/* A mapping or list value (a whole policy set) goes to --set as
+		 * its flow text, which replaces the key's whole value. */
+		if (n->kids[i]->kind != CFG_SCALAR) {
+			char *text = cfg_flow_text(n->kids[i]);
 
-		if (rc)
-			return rc;
-		add_value(a, &cap, n->kids[i]->text);
+			add_value(a, &cap, text);
+			free(text);
+		} else {
+			add_value(a, &cap, n->kids[i]->text);
+		}
 	}
 	return 0;
 }
@@ -142,6 +148,7 @@ static int read_baseline(struct cfg_node *map, struct sweep_spec *s, struct sim_
 	s->baseline_value = xcalloc(map->n + 1, sizeof(*s->baseline_value));
 	for (i = 0; i < map->n; i++) {
 		const struct cfg_node *val = map->kids[i];
+		char *text;
 
 		for (a = 0; a < s->n_axes; a++)
 			if (!strcmp(s->axes[a].key, map->keys[i]))
@@ -149,16 +156,18 @@ static int read_baseline(struct cfg_node *map, struct sweep_spec *s, struct sim_
 		if (a == s->n_axes)
 			return sim_err_set(err, -SIM_EKEY, val->file, val->key_line, val->key_col,
 					   "baseline key '%.64s' is not an axis", map->keys[i]);
-		rc = cfg_expect(val, CFG_SCALAR, "a baseline value", err);
-		if (rc)
-			return rc;
+		text = val->kind == CFG_SCALAR ? xstrdup(val->text) : cfg_flow_text(val);
 		for (v = 0; v < s->axes[a].n; v++)
-			if (same_value(s->axes[a].values[v], val->text))
+			if (same_value(s->axes[a].values[v], text))
 				break;
-		if (v == s->axes[a].n)
-			return cfg_err(err, -SIM_EINVAL, val,
-				       "baseline value '%.64s' is not a value of axis '%.64s'",
-				       val->text, map->keys[i]);
+		if (v == s->axes[a].n) {
+			rc = cfg_err(err, -SIM_EINVAL, val,
+				     "baseline value '%.64s' is not a value of axis '%.64s'",
+				     text, map->keys[i]);
+			free(text);
+			return rc;
+		}
+		free(text);
 		s->baseline_axis[s->n_baseline] = a;
 		s->baseline_value[s->n_baseline++] = v;
 	}

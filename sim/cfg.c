@@ -81,6 +81,92 @@ struct cfg_node *cfg_clone(const struct cfg_node *n)
 	return c;
 }
 
+/* --- flow text --------------------------------------------------------- */
+
+/* A growing string for cfg_flow_text. */
+struct flow_buf {
+	char *s;
+	size_t n, cap;
+};
+
+static void flow_put(struct flow_buf *b, const char *t, size_t len)
+{
+	XGROW(b->s, b->cap, b->n + len + 1);
+	memcpy(b->s + b->n, t, len);
+	b->n += len;
+	b->s[b->n] = '\0';
+}
+
+/* Whether t reads back as the same plain scalar in a flow collection:
+ * no indicator YAML gives a meaning to there, no leading or trailing space. */
+static bool flow_plain_ok(const char *t)
+{
+	size_t len = strlen(t);
+
+	if (!len || t[0] == ' ' || t[len - 1] == ' ')
+		return false;
+	if (t[0] == '-' ? len == 1 || t[1] == ' ' : strchr("?:,[]{}#&*!|>'\"%@`", t[0]) != NULL)
+		return false;
+	return !strpbrk(t, ",[]{}#\"'\\\n\t") && !strstr(t, ": ") &&
+	       t[len - 1] != ':';
+}
+
+static void flow_scalar(struct flow_buf *b, const char *t, bool quoted)
+{
+	const char *p;
+
+	if (!quoted && flow_plain_ok(t)) {
+		flow_put(b, t, strlen(t));
+		return;
+	}
+	flow_put(b, "\"", 1);
+	for (p = t; *p; p++) {
+		char esc[8];
+
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = *p;
+			flow_put(b, esc, 2);
+		} else if ((unsigned char)*p < 0x20) {
+			snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)*p);
+			flow_put(b, esc, 4);
+		} else {
+			flow_put(b, p, 1);
+		}
+	}
+	flow_put(b, "\"", 1);
+}
+
+static void flow_node(struct flow_buf *b, const struct cfg_node *n)
+{
+	size_t i;
+
+	if (n->kind == CFG_SCALAR) {
+		flow_scalar(b, n->text ? n->text : "", n->quoted);
+		return;
+	}
+	flow_put(b, n->kind == CFG_MAP ? "{" : "[", 1);
+	for (i = 0; i < n->n; i++) {
+		if (i)
+			flow_put(b, ", ", 2);
+		if (n->kind == CFG_MAP) {
+			flow_scalar(b, n->keys[i], false);
+			flow_put(b, ": ", 2);
+		}
+		flow_node(b, n->kids[i]);
+	}
+	flow_put(b, n->kind == CFG_MAP ? "}" : "]", 1);
+}
+
+char *cfg_flow_text(const struct cfg_node *n)
+{
+	struct flow_buf b = {0};
+
+	flow_put(&b, "", 0);
+	flow_node(&b, n);
+	return b.s;
+}
+
 /* Appends a child; key is NULL for sequences. */
 void cfg_map_add(struct cfg_node *map, const char *key, struct cfg_node *val)
 {

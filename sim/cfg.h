@@ -59,6 +59,9 @@ int cfg_load_string(const char *name, const char *text, struct cfg_node **root,
 void cfg_free(struct cfg_node *n);
 struct cfg_node *cfg_clone(const struct cfg_node *n);
 
+/* n as one line of YAML flow text ({a: 1, b: [x, "y z"]}), which reads back
+ * as an equal node; the caller frees it. */
+char *cfg_flow_text(const struct cfg_node *n);
 /* Applies "a.b.0.c=VALUE"; VALUE is YAML (a scalar, or [..] / {..}). */
 int cfg_set_path(struct cfg_node *root, const char *assignment, struct sim_err *err);
 /* The node at a dotted path, or NULL. */

@@ -1,6 +1,7 @@
 /*
  * tests/check_cfg.c - YAML loading with 1-based places, typed readers that write defaults
- * back into the tree, --set paths, and did-you-mean errors.
+ * back into the tree, --set paths, flow text (cfg_flow_text) that reads back
+ * equal, and did-you-mean errors.
  */
 #include <check.h>
 #include <stdio.h>
@@ -690,6 +691,64 @@ START_TEST(set_bad_yaml_value_is_esyntax)
 }
 END_TEST
 
+/* b reads as a: kinds, keys and scalar texts equal, and a quoted scalar
+ * (a string, whatever it looks like) still quoted.  A plain scalar may come
+ * back quoted, where flow syntax needs it. */
+static bool same_tree(const struct cfg_node *a, const struct cfg_node *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || a->n != b->n)
+		return false;
+	if (a->kind == CFG_SCALAR)
+		return !strcmp(a->text, b->text) && (!a->quoted || b->quoted);
+	for (i = 0; i < a->n; i++)
+		if ((a->kind == CFG_MAP && strcmp(a->keys[i], b->keys[i])) ||
+		    !same_tree(a->kids[i], b->kids[i]))
+			return false;
+	return true;
+}
+
+START_TEST(flow_text_is_one_line_that_reads_back_equal)
+{
+	static const char *const texts[] = {
+		"p: {estimator: {policy: oracle}, balloon: {policy: static, target: 30%}}\n",
+		"p: [1, -2, 2MiB, \"true\", 'a, b', \"x: y\", '#no', '-', \"\", \"q\\\"t\\\\\"]\n",
+		"p: {k: [{a: 1}, [x, y]], e: {}, l: [], t: \"tab\\there\", c: 'ends:'}\n",
+		/* Plain in block context, not in flow: commas, brackets, '#'. */
+		"p:\n  a: x, y\n  b: u#v\n  c: w]\n  'k, 1': 2\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct cfg_node *back = NULL;
+		char *flow = cfg_flow_text(cfg_get(load(texts[i]), "p")), *doc;
+		int rc;
+
+		ck_assert_ptr_null(strchr(flow, '\n'));
+		doc = malloc(strlen(flow) + 4);
+		sprintf(doc, "p: %s", flow);
+		rc = cfg_load_string("back.yaml", doc, &back, &err);
+		ck_assert_msg(rc == 0, "%s does not load: %s", flow, err.msg);
+		ck_assert_msg(same_tree(cfg_get(root, "p"), cfg_get(back, "p")),
+			      "%s reads back otherwise", flow);
+		cfg_free(back);
+		free(doc);
+		free(flow);
+		cfg_free(root);
+		root = NULL;
+	}
+	/* By hand: plain where YAML allows it, double quotes where not. */
+	{
+		char *flow = cfg_flow_text(cfg_get(load(texts[1]), "p"));
+
+		ck_assert_str_eq(flow, "[1, -2, 2MiB, \"true\", \"a, b\", \"x: y\", \"#no\", \"-\", "
+				       "\"\", \"q\\\"t\\\\\"]");
+		free(flow);
+	}
+}
+END_TEST
+
 START_TEST(at_path_walks_maps_and_lists)
 {
 	load(doc_set);
@@ -900,6 +959,7 @@ Suite *cfg_suite(void)
 	tcase_add_test(tc, set_bad_yaml_value_is_esyntax);
 	tcase_add_test(tc, at_path_walks_maps_and_lists);
 	tcase_add_test(tc, clone_is_deep);
+	tcase_add_test(tc, flow_text_is_one_line_that_reads_back_equal);
 	tcase_add_test(tc, put_scalar_replaces_in_place);
 	suite_add_tcase(s, tc);
 

@@ -89,6 +89,23 @@ START_TEST(zip_takes_the_ith_values_together)
 }
 END_TEST
 
+START_TEST(mapping_values_are_flow_text_and_a_mapping_can_be_the_baseline)
+{
+	struct sweep_spec s;
+
+	load_ok("tests/data/sweep_sets.yaml", &s);
+	ck_assert(s.zip);
+	ck_assert_uint_eq(s.n_points, 2);
+	/* As `memsim run --set policies=...` reads them: whole mappings. */
+	ck_point(&s, 0, "plain", "{estimator: {policy: oracle}}", NULL);
+	ck_point(&s, 1, "ballooned",
+		 "{estimator: {policy: oracle}, balloon: {policy: static, target: \"25%\"}}", NULL);
+	ck_assert_int_eq(sweep_spec_baseline_of(&s, 1), 0);
+	ck_assert_int_eq(sweep_spec_baseline_of(&s, 0), -1);
+	sweep_spec_release(&s);
+}
+END_TEST
+
 START_TEST(grid_of_a_list_and_a_range)
 {
 	struct sweep_spec s;
@@ -331,6 +348,7 @@ Suite *sweep_suite(void)
 	tcase_add_test(tc, grid_varies_the_last_axis_fastest_and_expands_ranges);
 	tcase_add_test(tc, zip_takes_the_ith_values_together);
 	tcase_add_test(tc, grid_of_a_list_and_a_range);
+	tcase_add_test(tc, mapping_values_are_flow_text_and_a_mapping_can_be_the_baseline);
 	tcase_add_loop_test(tc, bad_sweep_files_are_located, 0,
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	suite_add_tcase(s, tc);
