@@ -221,6 +221,26 @@ START_TEST(grow_targets_by_hand_and_the_five_percent_cap)
 END_TEST
 
 /*
+ * The grow rule's floor, used + 20% of the guest's maximum (balloon_max,
+ * not cur), lifts a slow grow (grow: 1%) within the 5% cap: cur 824
+ * (balloon 200), used 650: min(824 x 1.01, 1024) = 832.24 is lifted to
+ * 650 + 204.8 = 854.8, rounded down to 854: balloon 170.
+ */
+START_TEST(the_grow_floor_counts_the_guests_maximum)
+{
+	static const uint32_t ws[2] = {650, 650}, touched[2] = {300, 300};
+	struct mom_rig r;
+
+	rig_init(&r, 10000LL * PAGE, "{policy: mom, grow: 1%}", NULL, ws, touched);
+	balloon_to(&r, 0, 200);
+	set_free(&r, 3000);
+	interval(&r, 10 * S);
+	ck_assert_uint_eq(target(&r, 0), 170);
+	rig_free(&r);
+}
+END_TEST
+
+/*
  * A change of at most 0.25% of cur is not sent: a guest ballooned by 2
  * pages (cur 1022) would grow to 1024, a change of 2 < 0.0025 x 1022 =
  * 2.555 pages: skipped, and the last target (51, from a shrink) stands.
@@ -469,6 +489,7 @@ Suite *mom_suite(void)
 
 	tcase_add_test(tc, shrink_targets_by_hand_above_and_at_critical);
 	tcase_add_test(tc, grow_targets_by_hand_and_the_five_percent_cap);
+	tcase_add_test(tc, the_grow_floor_counts_the_guests_maximum);
 	tcase_add_test(tc, changes_under_a_quarter_percent_are_skipped);
 	tcase_add_test(tc, no_interval_moves_a_guest_by_more_than_five_percent);
 	tcase_set_timeout(tc, 0);
