@@ -344,6 +344,8 @@ static void fill_pool(struct wm_rig *r, struct fill *f)
 		f->stored[f->n++] = g;
 		f->sum += b;
 		ck_assert_uint_eq(r->h.mem.zswap.pool_bytes, f->sum);
+		/* Packed into whole frames. */
+		ck_assert_uint_eq(hmem_cache_frames(&r->h.mem), (f->sum + PAGE - 1) / PAGE);
 		checked(r);
 	}
 	ck_abort_msg("the pool never filled");
@@ -457,7 +459,8 @@ END_TEST
  * scaled ratio is above 1), by numerical integration over the lognormal:
  * P(stored) / E[1 / R'; R' > 1].  Its sample of 1024 pages is within 3%
  * (the spread of 1 / R is 53% of its mean: 1.7% over 1024 pages).  And
- * zstd's pages are lzo's times 2.69 / 3.96, within a byte's rounding.
+ * zstd's pages are lzo's times 2.69 / 3.96, within a byte's rounding;
+ * every page is in the class ESX's slots give its content.
  */
 START_TEST(the_compressor_sets_the_mean_ratio)
 {
@@ -485,6 +488,20 @@ START_TEST(the_compressor_sets_the_mean_ratio)
 			continue;
 		in += PAGE;
 		out += (double)b;
+		/* Its class is ESX's slot for the same content: a ratio of 4 or
+		 * more (bytes at most 4096 / (4 x scale), up to a byte) is a
+		 * quarter slot, of 2 up to 4 a half slot, below 2 none. */
+		switch (mem_zip_slot(&lzo.vm.mem, g)) {
+		case 1:
+			ck_assert_double_le((double)b, 4096 / (4 * scale) + 1);
+			break;
+		case 2:
+			ck_assert_double_ge((double)b, 4096 / (4 * scale) - 1);
+			ck_assert_double_le((double)b, 4096 / (2 * scale) + 1);
+			break;
+		default:
+			ck_assert_double_ge((double)b, 4096 / (2 * scale) - 1);
+		}
 		z = mem_zswap_bytes(&zstd.h, &zstd.vm, g);
 		ck_assert_msg(fabs((double)z - (double)b * 2.69 / 3.96) <= 1.0, "%llu vs %llu",
 			      (unsigned long long)z, (unsigned long long)b);
