@@ -13,10 +13,13 @@
  * reference), compression cache and overhead.  Each VM has a compression
  * cache (ESX's, MECHANISMS.md 1.6): slots of a quarter or half page,
  * packed into whole frames of the host, at most the reclaim policy's
- * compress_max of the VM's memory.  Invariants, checked by mem_check:
- * frames add up to the host's memory; every VM's page states add up to
- * its pages; no cache holds more than its cap; and the host's per-state
- * totals are the sums over its VMs.
+ * compress_max of the VM's memory; or, when the reclaim policy runs
+ * zswap, one pool for the host (struct mem_zswap), at most its cap.
+ * Invariants, checked by mem_check: frames add up to the host's memory
+ * (the pool's frames included); every VM's page states add up to its
+ * pages; no cache or pool holds more than its cap; every pooled page is
+ * its entry's and every entry is in the pool's LRU; and the host's
+ * per-state totals are the sums over its VMs.
  *
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
