@@ -63,7 +63,7 @@
  * host's VMs, capped at max_pool of the host's memory (the simulated
  * host's, so a sampled run's cap scales with its rate).  A same-filled
  * page (memsim's only same-filled content is zero) is stored in no space
- * and no frame.  Any other page takes its compressed size, from its
+ * and no frame, even while the pool is full (it takes none of the cap).  Any other page takes its compressed size, from its
  * content (see mem_zswap_bytes); one that would take a page or more is
  * refused (zswap's compress_poor) and swapped.  A page that does not fit
  * under the cap is refused and the pool is full: it refuses every page
