@@ -515,14 +515,17 @@ static bool balloon_may_inflate(const struct cluster *c, const struct host *h, s
 
 /*
  * The reclaim policy's turn on h at the start of a tick, before its VMs
- * run: it updates its state, then the frames it asks for are freed ahead
- * of demand, in the background (no VM waits for those writes).
+ * run: a zswap pool that filled writes back first (nothing without
+ * zswap), then the policy updates its state, then the frames it asks for
+ * are freed ahead of demand, in the background (no VM waits for those
+ * writes).
  */
 static void reclaim_tick(struct cluster *c, struct host *h, sim_time t)
 {
 	struct policy_ctx ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
 	uint64_t goal;
 
+	mem_zswap_writeback(h);
 	reclaim_on_tick(&c->p.policies.reclaim, &ctx);
 	goal = reclaim_free_goal(&c->p.policies.reclaim, &ctx);
 	if (goal)

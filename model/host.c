@@ -111,6 +111,14 @@ uint64_t policy_balloon_target(const struct policy_ctx *ctx, const struct vm *vm
 	return balloon_target(&ctx->set->balloon, &b, vm);
 }
 
+bool policy_sharing_tuning(const struct policy_ctx *ctx, uint64_t *pages_to_scan,
+			   sim_time *sleep_ns)
+{
+	struct policy_ctx b = policy_ctx_of(ctx->host, FAMILY_BALLOON, ctx->now);
+
+	return balloon_sharing_tuning(&ctx->set->balloon, &b, pages_to_scan, sleep_ns);
+}
+
 enum host_pressure policy_pressure(const struct policy_ctx *ctx)
 {
 	struct policy_ctx r = policy_ctx_of(ctx->host, FAMILY_RECLAIM, ctx->now);

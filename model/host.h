@@ -108,6 +108,11 @@ static inline const struct mem_scan *host_share_scan(const struct host *h)
 {
 	return &h->mem.scan;
 }
+/* The host's zswap pool (mem.h; off unless its reclaim policy runs it). */
+static inline const struct mem_zswap *host_zswap(const struct host *h)
+{
+	return &h->mem.zswap;
+}
 int64_t host_capacity_bytes(const struct host *h);
 int64_t host_committed_bytes(const struct host *h);
 /* Capacity not promised to any VM, never below 0. */

@@ -56,6 +56,30 @@
  * u and compared with its source's compress_spec, so it is the same
  * whenever it is compressed and, for an image page, in every VM.
  *
+ * DOC: zswap (Linux's, MECHANISMS.md 2.4)
+ *
+ * When the reclaim policy runs zswap (its zswap query), a page the host
+ * has chosen to swap goes first to the host's pool: one pool for all the
+ * host's VMs, capped at max_pool of the host's memory (the simulated
+ * host's, so a sampled run's cap scales with its rate).  A same-filled
+ * page (memsim's only same-filled content is zero) is stored in no space
+ * and no frame, even while the pool is full (it takes none of the cap).  Any other page takes its compressed size, from its
+ * content (see mem_zswap_bytes); one that would take a page or more is
+ * refused (zswap's compress_poor) and swapped.  A page that does not fit
+ * under the cap is refused and the pool is full: it refuses every page
+ * until it is back at most accept_threshold of its cap, and its writeback
+ * (mem_zswap_writeback, at the start of the next tick, as zswap's shrink
+ * worker runs apart from the store) writes its least recently stored
+ * pages to the swap device until it is.  Entries are never touched in the
+ * pool (a fault loads and frees them), so least recently used is least
+ * recently stored: a doubly linked list of entries, O(1) each way.  The
+ * pool's bytes are packed into whole frames (zsmalloc's packing taken as
+ * ideal).  A fault on a stored page costs the compressor's decompression
+ * latency per 4 KiB (a same-filled page: a zero fill); a store costs
+ * latency.compress per 4 KiB, a same-filled one nothing; writeback's
+ * decompression and write delay no VM.  A compressed page's LRU link
+ * word (the VM's zip links) holds its entry, or MEM_NONE when same-filled.
+ *
  * Page word: bits 0-2 host state, bit 3 guest-free, bits 4-31 content.
  * Data word: bits 30-31 where (never used, resident, guest swap), bit 29
  * written, bits 0-28 the guest page.  Link word: the data a guest page
@@ -63,6 +87,7 @@
  */
 #include "mem.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +283,7 @@ void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 	if (hm->frames_overhead > hm->frames_total)
 		hm->frames_overhead = hm->frames_total;
 	hm->frames_free = hm->frames_total - hm->frames_overhead;
+	hm->zswap.head = hm->zswap.tail = hm->zswap.free_entry = MEM_NONE;
 	sharetab_init(&hm->shared);
 	sharetab_init(&hm->scan.cand);
 }
@@ -267,11 +293,13 @@ void hmem_release(struct hmem *hm)
 	sharetab_release(&hm->shared);
 	sharetab_release(&hm->scan.cand);
 	free(hm->scan.cand_page);
+	free(hm->zswap.entry);
+	hm->zswap.entry = NULL;
 }
 
 uint64_t hmem_cache_frames(const struct hmem *hm)
 {
-	return hm->zip_frames;
+	return hm->zip_frames + hm->zswap.frames;
 }
 
 static void frame_take(struct hmem *hm)
@@ -349,6 +377,69 @@ static void zip_remove(struct hmem *hm, struct vmem *m, uint32_t g)
 	zip_account(hm, m, -(int64_t)q);
 }
 
+/* --- zswap's pool (see DOC above) ---------------------------------------- */
+
+static uint64_t zswap_frames_of(const struct hmem *hm, uint64_t bytes)
+{
+	return (bytes + (uint64_t)hm->page_bytes - 1) / (uint64_t)hm->page_bytes;
+}
+
+/* The pool grows or shrinks by db bytes; its frames follow. */
+static void zswap_account(struct hmem *hm, int64_t db)
+{
+	struct mem_zswap *z = &hm->zswap;
+	uint64_t after;
+
+	z->pool_bytes = (uint64_t)((int64_t)z->pool_bytes + db);
+	after = zswap_frames_of(hm, z->pool_bytes);
+	for (; z->frames < after; z->frames++)
+		frame_take(hm);
+	for (; z->frames > after; z->frames--)
+		frame_give(hm);
+}
+
+static void zswap_lru_append(struct mem_zswap *z, uint32_t e)
+{
+	z->entry[e].prev = z->tail;
+	z->entry[e].next = MEM_NONE;
+	if (z->tail != MEM_NONE)
+		z->entry[z->tail].next = e;
+	else
+		z->head = e;
+	z->tail = e;
+}
+
+static void zswap_lru_unlink(struct mem_zswap *z, uint32_t e)
+{
+	uint32_t prev = z->entry[e].prev, next = z->entry[e].next;
+
+	if (prev != MEM_NONE)
+		z->entry[prev].next = next;
+	else
+		z->head = next;
+	if (next != MEM_NONE)
+		z->entry[next].prev = prev;
+	else
+		z->tail = prev;
+}
+
+/* Compressed page g leaves the pool; its entry (unlinked from the LRU
+ * when linked is false) is freed. */
+static void zswap_drop(struct hmem *hm, struct vmem *m, uint32_t g, bool linked)
+{
+	struct mem_zswap *z = &hm->zswap;
+	uint32_t e = m->zip[g].next;
+
+	m->zip[g].next = MEM_NONE;
+	if (e == MEM_NONE)
+		return;                 /* same-filled: nothing held */
+	if (linked)
+		zswap_lru_unlink(z, e);
+	zswap_account(hm, -(int64_t)z->entry[e].bytes);
+	z->entry[e] = (struct mem_zswap_entry){.m = NULL, .next = z->free_entry};
+	z->free_entry = e;
+}
+
 /* Equal keys, equal content: zero, or page k of the image that first had
  * it (a version's pages below its same share are its base's). */
 int mem_image_of(const struct mem_image *images, int image, uint32_t content)
@@ -408,7 +499,10 @@ static void release_backing(struct hmem *hm, struct vmem *m, uint32_t g)
 		swapdev_discard(&hm->swap);
 		break;
 	case PS_COMPRESSED:
-		zip_remove(hm, m, g);
+		if (hm->zswap.on)
+			zswap_drop(hm, m, g, true);
+		else
+			zip_remove(hm, m, g);
 		break;
 	case PS_COUNT:
 		SIM_BUG("bad page state");
@@ -725,6 +819,181 @@ int mem_compress(struct host *h, struct vm *vm, uint32_t g, int64_t *stall)
 	return 0;
 }
 
+#define ZSWAP_LN2 0.69314718055994530942
+#define ZSWAP_SQRT2 1.41421356237309504880
+
+/* The host's zswap configuration, false when it runs none. */
+static bool zswap_config(const struct host *h, struct reclaim_zswap *cfg)
+{
+	return h->policies && reclaim_zswap(&h->policies->reclaim, cfg);
+}
+
+uint64_t mem_zswap_cap_bytes(const struct host *h)
+{
+	struct reclaim_zswap cfg;
+
+	if (!zswap_config(h, &cfg))
+		return 0;
+	return (uint64_t)floor(cfg.max_pool * (double)h->mem.frames_total *
+			       (double)h->mem.page_bytes);
+}
+
+/*
+ * A page's ratio from its content: the source's compress_spec gives the
+ * shares whose ratio is at least 4 (q) and from 2 up to 4 (h), which fit
+ * one lognormal (P(R < 2) = 1 - q - h, P(R < 4) = 1 - q: the default's
+ * median 3.06 and sigma 0.5 come back exactly); the page's draw u, the one
+ * mem_zip_slot compares with the same shares, is its quantile from the
+ * top, so a page has the same class in both.  Shares no lognormal fits
+ * (none or all below 2, none at or above 4) give each class one ratio: 4
+ * sqrt 2, 2 sqrt 2, 1 (it does not compress).
+ */
+static double content_ratio(const struct compress_spec *k, double u)
+{
+	double p2 = 1 - k->quarter - k->half, p4 = 1 - k->quarter;
+
+	if (p2 > 0 && p4 > p2 && p4 < 1) {
+		double z2 = gsl_cdf_ugaussian_Pinv(p2), z4 = gsl_cdf_ugaussian_Pinv(p4);
+		double sigma = ZSWAP_LN2 / (z4 - z2), mu = ZSWAP_LN2 - sigma * z2;
+
+		return exp(mu + sigma * gsl_cdf_ugaussian_Pinv(fmax(1 - u, 0x1.0p-53)));
+	}
+	return u < k->quarter ? 4 * ZSWAP_SQRT2 : u < k->quarter + k->half ? 2 * ZSWAP_SQRT2 : 1;
+}
+
+/* The harmonic mean ratio of the trace's default content (lognormal,
+ * median 3.06, sigma 0.5: 3.06 e^-0.125 = 2.70, workloads/trace.c): the
+ * content whose pages a compressor's published mean ratio is taken on. */
+#define ZSWAP_REFERENCE_RATIO (3.06 * 0.8824969025845955)
+
+/*
+ * g's compressed bytes: its content's ratio scaled by the compressor's
+ * mean over the reference content's (MECHANISMS.md 2.4: lzo 2.69 against
+ * the default content's 2.70 leaves it as it is; zstd's 3.96 shrinks
+ * every page by 3.96 / 2.70).  So a VM of the default content compresses
+ * by the compressor's mean ratio, and a VM whose content compresses
+ * better or worse keeps its difference.
+ */
+static uint64_t zswap_bytes_of(const struct hmem *hm, const struct vmem *m, uint32_t g,
+			       double ratio)
+{
+	uint32_t c = vmem_content(m, g), d;
+	const struct compress_spec *k;
+	uint64_t key;
+	double u, bytes;
+
+	if (c == MEM_CONTENT_ZERO)
+		return 0;
+	if (c == MEM_CONTENT_UNIQUE) {
+		d = owner(m, g);
+		key = m->content_seed ^ rng_mix(d != MEM_NONE ? d : ((uint64_t)g | 1ULL << 32));
+		k = &m->zip_unique;
+	} else {
+		key = share_key(m, c);
+		k = &m->zip_image;
+	}
+	u = (double)(rng_mix(key ^ ZIP_SALT) >> 11) * 0x1.0p-53;
+	bytes = ceil((double)hm->page_bytes /
+		     (content_ratio(k, u) * ratio / ZSWAP_REFERENCE_RATIO));
+	return bytes < 1 ? 1 : (uint64_t)fmin(bytes, (double)hm->page_bytes);
+}
+
+uint64_t mem_zswap_bytes(const struct host *h, const struct vm *vm, uint32_t g)
+{
+	struct reclaim_zswap cfg;
+
+	if (!zswap_config(h, &cfg))
+		return 0;
+	return zswap_bytes_of(&h->mem, &vm->mem, g, cfg.ratio);
+}
+
+int mem_zswap_store(struct host *h, struct vm *vm, uint32_t g, int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct mem_zswap *z = &hm->zswap;
+	struct vmem *m = &vm->mem;
+	struct reclaim_zswap cfg;
+	uint64_t bytes;
+	uint32_t e = MEM_NONE;
+
+	if (vmem_state(m, g) != PS_PRIVATE)
+		return -SIM_EINVAL;
+	if (!zswap_config(h, &cfg))
+		return -SIM_ERANGE;
+	if (!z->on) {
+		z->on = true;
+		z->cap_bytes = mem_zswap_cap_bytes(h);
+		z->accept_bytes = (uint64_t)floor(cfg.accept_threshold * (double)z->cap_bytes);
+		z->decompress_ns = cfg.decompress_ns;
+	}
+	bytes = zswap_bytes_of(hm, m, g, cfg.ratio);
+	if (bytes >= (uint64_t)hm->page_bytes) {
+		z->reject_poor++;
+		return -SIM_ERANGE;
+	}
+	/* zswap_can_accept: a pool that filled waits for its accept threshold. */
+	if (z->full && z->pool_bytes <= z->accept_bytes)
+		z->full = false;
+	if (bytes && (z->full || z->pool_bytes + bytes > z->cap_bytes)) {
+		z->full = true;
+		z->reject_full++;
+		return -SIM_ERANGE;
+	}
+	if (!m->zip)
+		m->zip = xmalloc((m->n_pages ? m->n_pages : 1) * sizeof(*m->zip));
+	if (bytes) {
+		if (z->free_entry != MEM_NONE) {
+			e = z->free_entry;
+			z->free_entry = z->entry[e].next;
+		} else {
+			XGROW(z->entry, z->cap_entry, z->n_entry + 1);
+			e = (uint32_t)z->n_entry++;
+		}
+		z->entry[e] = (struct mem_zswap_entry){.m = m, .g = g, .bytes = (uint32_t)bytes};
+		zswap_lru_append(z, e);
+		if (stall)
+			*stall += per_4k(hm, hm->lat.compress_ns);
+	} else {
+		z->same_filled++;
+	}
+	/* Its frame is free before the pool may need one. */
+	frame_give(hm);
+	set_state(hm, m, g, PS_COMPRESSED);
+	m->zip[g].prev = ZIP_NIL;       /* no slot of a VM's cache */
+	m->zip[g].next = e;
+	zswap_account(hm, (int64_t)bytes);
+	z->stored++;
+	m->stats.zip_in++;
+	return 0;
+}
+
+uint64_t mem_zswap_writeback(struct host *h)
+{
+	struct hmem *hm = &h->mem;
+	struct mem_zswap *z = &hm->zswap;
+	uint64_t n = 0;
+
+	if (!z->on || !z->full)
+		return 0;
+	while (z->pool_bytes > z->accept_bytes && z->head != MEM_NONE) {
+		uint32_t e = z->head;
+		struct vmem *m = z->entry[e].m;
+		uint32_t g = z->entry[e].g;
+
+		if (swapdev_is_full(&hm->swap)) {
+			hm->swap_full = true;
+			break;
+		}
+		zswap_drop(hm, m, g, true);
+		if (swap_write(hm, m, g, NULL))
+			SIM_BUG("swap filled during zswap writeback");
+		m->stats.zip_evict++;
+		z->written_back++;
+		n++;
+	}
+	return n;
+}
+
 int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
 {
 	struct hmem *hm = &h->mem;
@@ -734,7 +1003,8 @@ int mem_swap_out(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t 
 	(void)t;                        /* the device's window is the tick's, not t's */
 	if (vmem_state(m, g) != PS_PRIVATE)
 		return -SIM_EINVAL;
-	if ((rc = mem_compress(h, vm, g, stall)) != -SIM_ERANGE)
+	if ((rc = mem_zswap_store(h, vm, g, stall)) != -SIM_ERANGE ||
+	    (rc = mem_compress(h, vm, g, stall)) != -SIM_ERANGE)
 		return rc;
 	if ((rc = swap_write(hm, m, g, stall)))
 		return rc;
@@ -842,6 +1112,25 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 		m->stats.host_swap_in++;
 		break;
 	case PS_COMPRESSED:
+		if (hm->zswap.on) {
+			/* Out of the pool's LRU while a frame is found; its bytes
+			 * stay taken until it is loaded. */
+			uint32_t e = m->zip[g].next;
+
+			if (e != MEM_NONE)
+				zswap_lru_unlink(&hm->zswap, e);
+			if ((rc = alloc_frame(h, vm, t, stall))) {
+				if (e != MEM_NONE)
+					zswap_lru_append(&hm->zswap, e);
+				return rc;
+			}
+			zswap_drop(hm, m, g, false);
+			hm->zswap.loads++;
+			m->stats.faults[FAULT_DECOMPRESS]++;
+			*stall += per_4k(hm, e != MEM_NONE ? hm->zswap.decompress_ns
+							   : hm->lat.zero_fill_ns);
+			break;
+		}
 		/* Out of the LRU while a frame is found, so that room made in
 		 * the cache meanwhile never evicts it; its slot stays taken. */
 		if (zip_held(m, g))
@@ -1536,6 +1825,55 @@ static int check_zip(const struct vmem *m, const char *name, uint64_t cap, struc
 	return 0;
 }
 
+/* The host's zswap pool: its LRU, bytes, frames, cap, and every
+ * compressed page of its VMs held by its entry. */
+static int check_zswap(const struct host *h, struct sim_err *err)
+{
+	const struct hmem *hm = &h->mem;
+	const struct mem_zswap *z = &hm->zswap;
+	uint64_t linked = 0, bytes = 0, held = 0;
+	uint32_t e, prev = MEM_NONE, g;
+	size_t i;
+
+	if (!z->on) {
+		CHECK(!z->pool_bytes && !z->frames && z->head == MEM_NONE,
+		      "host %s: zswap holds pages but is off", h->name);
+		return 0;
+	}
+	for (e = z->head; e != MEM_NONE && linked <= z->n_entry; e = z->entry[e].next) {
+		const struct mem_zswap_entry *en = &z->entry[e];
+
+		CHECK(e < z->n_entry && en->m && en->prev == prev && en->bytes > 0 &&
+			      en->bytes < (uint64_t)hm->page_bytes && en->g < en->m->n_pages &&
+			      vmem_state(en->m, en->g) == PS_COMPRESSED &&
+			      en->m->zip[en->g].next == e,
+		      "host %s: the zswap LRU is broken at entry %u", h->name, e);
+		bytes += en->bytes;
+		prev = e;
+		linked++;
+	}
+	CHECK(z->tail == prev && bytes == z->pool_bytes,
+	      "host %s: zswap holds %llu bytes in its LRU, counted %llu", h->name,
+	      (unsigned long long)bytes, (unsigned long long)z->pool_bytes);
+	CHECK(z->frames == zswap_frames_of(hm, z->pool_bytes) && z->pool_bytes <= z->cap_bytes,
+	      "host %s: zswap's %llu bytes in %llu frames, cap %llu", h->name,
+	      (unsigned long long)z->pool_bytes, (unsigned long long)z->frames,
+	      (unsigned long long)z->cap_bytes);
+	for (i = 0; i < h->n_vms; i++) {
+		const struct vmem *m = &h->vms[i]->mem;
+
+		CHECK(!m->zip_quarters, "VM %s: a compression cache beside zswap",
+		      h->vms[i]->spec->name);
+		if (m->n_state[PS_COMPRESSED])
+			for (g = 0; g < m->n_pages; g++)
+				held += vmem_state(m, g) == PS_COMPRESSED &&
+					m->zip[g].next != MEM_NONE;
+	}
+	CHECK(held == linked, "host %s: %llu pages in zswap entries, %llu in its LRU", h->name,
+	      (unsigned long long)held, (unsigned long long)linked);
+	return 0;
+}
+
 static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 {
 	uint64_t count[PS_COUNT] = {0}, free_pages = 0, holding = 0, res = 0, gswap = 0;
@@ -1642,6 +1980,8 @@ int mem_check(const struct host *h, struct sim_err *err)
 	      h->name, (unsigned long long)swapped, (unsigned long long)hm->swap.used_pages);
 	CHECK(ballooned == hm->n_ballooned, "host %s: %llu ballooned pages, counted %llu",
 	      h->name, (unsigned long long)ballooned, (unsigned long long)hm->n_ballooned);
+	if ((rc = check_zswap(h, err)))
+		return rc;
 	used = hm->n_private + hm->shared.n_used + hmem_cache_frames(hm) + hm->frames_overhead;
 	CHECK(used + hm->frames_free == hm->frames_total,
 	      "host %s: %llu frames used and %llu free, but it has %llu", h->name,

@@ -13,10 +13,13 @@
  * reference), compression cache and overhead.  Each VM has a compression
  * cache (ESX's, MECHANISMS.md 1.6): slots of a quarter or half page,
  * packed into whole frames of the host, at most the reclaim policy's
- * compress_max of the VM's memory.  Invariants, checked by mem_check:
- * frames add up to the host's memory; every VM's page states add up to
- * its pages; no cache holds more than its cap; and the host's per-state
- * totals are the sums over its VMs.
+ * compress_max of the VM's memory; or, when the reclaim policy runs
+ * zswap, one pool for the host (struct mem_zswap), at most its cap.
+ * Invariants, checked by mem_check: frames add up to the host's memory
+ * (the pool's frames included); every VM's page states add up to its
+ * pages; no cache or pool holds more than its cap; every pooled page is
+ * its entry's and every entry is in the pool's LRU; and the host's
+ * per-state totals are the sums over its VMs.
  *
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
@@ -178,6 +181,35 @@ struct vmem_params {
 	sim_time now;
 };
 
+/*
+ * Linux's zswap on one host (DOC: zswap in mem.c), when its reclaim
+ * policy runs it: one pool for every VM, capped at a share of the host's
+ * memory, whose entries are listed least recently stored first.
+ */
+struct mem_zswap_entry {
+	struct vmem *m;                 /* borrowed: the VM whose page it holds */
+	uint32_t g;                     /* its guest page */
+	uint32_t bytes;                 /* compressed size, > 0 */
+	uint32_t prev, next;            /* LRU links (MEM_NONE: none); next links free entries */
+};
+
+struct mem_zswap {
+	bool on;                        /* a page was stored: compressed pages are the pool's */
+	bool full;                      /* the pool filled: it refuses pages until it is
+					 * at most accept_bytes */
+	uint64_t cap_bytes, accept_bytes;
+	int64_t decompress_ns;          /* the compressor's, per 4 KiB */
+	uint64_t pool_bytes;            /* compressed bytes stored */
+	uint64_t frames;                /* frames holding them: ceil(pool_bytes / page) */
+	struct mem_zswap_entry *entry;
+	size_t n_entry, cap_entry;
+	uint32_t free_entry;            /* freed entries, linked by next */
+	uint32_t head, tail;            /* least and most recently stored */
+	uint64_t stored, same_filled;   /* pages stored; of them same-filled (no space) */
+	uint64_t loads, written_back;   /* pages decompressed on a fault; written to swap */
+	uint64_t reject_full, reject_poor;      /* pages refused: pool full, compress poorly */
+};
+
 /* One host's memory. */
 struct hmem {
 	int64_t page_bytes;
@@ -185,6 +217,7 @@ struct hmem {
 	uint64_t n_private, n_shared_mapped, n_compressed, n_ballooned;
 	uint64_t zip_quarters;          /* the VMs' compression caches: quarter slots in use */
 	uint64_t zip_frames;            /* frames holding them */
+	struct mem_zswap zswap;
 	struct sharetab shared;
 	struct mem_scan {               /* the sharing scanner (mem_share_scan) */
 		size_t vm;              /* index of the VM it is in (host_vm_at) */
@@ -215,7 +248,8 @@ struct vm;
 void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 	       int64_t page_bytes);
 void hmem_release(struct hmem *hm);
-/* Frames holding compressed pages (the VMs' caches, each packed into whole frames). */
+/* Frames holding compressed pages (the VMs' caches, each packed into whole
+ * frames, or the host's zswap pool). */
 uint64_t hmem_cache_frames(const struct hmem *hm);
 
 /* Allocates the VM's page arrays; every page untouched and guest-free. */
@@ -292,6 +326,24 @@ uint64_t mem_reclaim_ahead(struct host *h, uint64_t n, sim_time t);
  * needed and the swap device is full).
  */
 int mem_compress(struct host *h, struct vm *vm, uint32_t g, int64_t *stall);
+/*
+ * zswap (DOC in mem.c), when the host's reclaim policy runs it: stores
+ * private page g of vm in the host's pool instead of the swap device.
+ * stall gets the compression's CPU cost.  Returns 0, -SIM_EINVAL (not
+ * private) or -SIM_ERANGE (not stored: zswap off, the pool full or not
+ * yet back under its accept threshold, or g compresses to a page or more).
+ */
+int mem_zswap_store(struct host *h, struct vm *vm, uint32_t g, int64_t *stall);
+/* zswap's writeback: a pool that filled writes its least recently stored
+ * pages to the swap device, in the background, until it is at most its
+ * accept threshold.  Returns the pages written. */
+uint64_t mem_zswap_writeback(struct host *h);
+/* The bytes page g of vm would take in h's pool: 0 for a same-filled
+ * (zero) page, at least the page's bytes when it does not compress. */
+uint64_t mem_zswap_bytes(const struct host *h, const struct vm *vm, uint32_t g);
+/* The pool's cap on h in bytes (0: zswap off). */
+uint64_t mem_zswap_cap_bytes(const struct host *h);
+
 /* The slot g's content takes in a cache, in quarter pages: 0 (a zero
  * page), 1, 2, or MEM_ZIP_NONE (it does not compress to half a page). */
 unsigned mem_zip_slot(const struct vmem *m, uint32_t g);

@@ -154,6 +154,23 @@ struct balloon_ops {
 	struct policy_info info;
 	/* Query: the target in pages for vm now. */
 	uint64_t (*target)(const struct policy_ctx *ctx, const struct vm *vm);
+	/*
+	 * Query: whether the balloon policy tunes the host's sharing scanner
+	 * now (MOM's KSM rules; NULL: never).  On entry *pages_to_scan and
+	 * *sleep_ns are the scanner's configured values; when it returns
+	 * true they hold the tuned ones, *pages_to_scan 0 when the scanner
+	 * is stopped.
+	 */
+	bool (*sharing_tuning)(const struct policy_ctx *ctx, uint64_t *pages_to_scan,
+			       sim_time *sleep_ns);
+};
+
+/* Linux's zswap as a reclaim policy configures it (model/mem.c builds it). */
+struct reclaim_zswap {
+	double max_pool;                /* the pool's cap, a share of host memory */
+	double accept_threshold;        /* a full pool accepts again below this share of its cap */
+	double ratio;                   /* the compressor's mean ratio on memory data */
+	int64_t decompress_ns;          /* per 4 KiB */
 };
 
 /*
@@ -184,6 +201,9 @@ struct reclaim_ops {
 	/* Query: the most of a VM's pages its compression cache may hold, as
 	 * a share of them (NULL or 0: no compression). */
 	double (*compress_max)(const void *priv);
+	/* Query: whether the host runs zswap in front of its swap device, and
+	 * how (*out, when not NULL); NULL: never.  Exclusive with compress_max. */
+	bool (*zswap)(const void *priv, struct reclaim_zswap *out);
 };
 
 /*
@@ -320,6 +340,10 @@ void *policy_vm_priv(const struct policy_ctx *ctx, const struct vm *vm);
 uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm);
 /* Query of the balloon policy: its target in pages for vm on ctx's host. */
 uint64_t policy_balloon_target(const struct policy_ctx *ctx, const struct vm *vm);
+/* Query of the balloon policy: whether it tunes ctx's host's sharing
+ * scanner now, and how (see balloon_ops.sharing_tuning). */
+bool policy_sharing_tuning(const struct policy_ctx *ctx, uint64_t *pages_to_scan,
+			   sim_time *sleep_ns);
 /* Query of the reclaim policy: ctx's host's memory state. */
 enum host_pressure policy_pressure(const struct policy_ctx *ctx);
 const char *policy_pressure_name(enum host_pressure p);
@@ -354,6 +378,14 @@ static inline uint64_t balloon_target(const struct balloon_policy *p,
 				      const struct policy_ctx *ctx, const struct vm *vm)
 {
 	return p->ops->target(ctx, vm);
+}
+
+static inline bool balloon_sharing_tuning(const struct balloon_policy *p,
+					  const struct policy_ctx *ctx, uint64_t *pages_to_scan,
+					  sim_time *sleep_ns)
+{
+	return p->ops->sharing_tuning ? p->ops->sharing_tuning(ctx, pages_to_scan, sleep_ns)
+				      : false;
 }
 
 static inline enum host_pressure reclaim_pressure(const struct reclaim_policy *p,
@@ -395,6 +427,11 @@ static inline bool reclaim_balloon_runs(const struct reclaim_policy *p,
 static inline double reclaim_compress_max(const struct reclaim_policy *p)
 {
 	return p->ops->compress_max ? p->ops->compress_max(p->priv) : 0;
+}
+
+static inline bool reclaim_zswap(const struct reclaim_policy *p, struct reclaim_zswap *out)
+{
+	return p->ops->zswap ? p->ops->zswap(p->priv, out) : false;
 }
 
 #endif /* POLICY_H */

@@ -70,6 +70,12 @@ static inline uint64_t vm_private_pages(const struct vm *vm)
 	return vm->mem.n_state[PS_PRIVATE];
 }
 
+/* Pages its balloon holds now. */
+static inline uint64_t vm_ballooned_pages(const struct vm *vm)
+{
+	return vm->mem.n_state[PS_BALLOONED];
+}
+
 /* Pages on host frames: private and shared. */
 static inline uint64_t vm_resident_pages(const struct vm *vm)
 {

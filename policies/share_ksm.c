@@ -25,7 +25,9 @@
  * in guest memory the scanner has visited: the smaller of the pages it
  * visited and those in guest memory now.  pages_unshared is the unstable
  * tree when the last full scan ended (the current one's before that).
- * Counts are the full host's in a sampled run.
+ * Counts are the full host's in a sampled run.  Under a balloon policy
+ * that tunes it (mom with ksm_tuning), the pages visited each period follow
+ * that policy's pages_to_scan and sleep (ksm_pages).
  */
 #include <math.h>
 
@@ -95,12 +97,26 @@ static uint32_t ksm_max_sharers(const void *priv)
 	return (uint32_t)k->max_page_sharing;
 }
 
-/* A sampled run scans its share of the full host's pages. */
+/*
+ * A sampled run scans its share of the full host's pages.  A balloon
+ * policy that tunes KSM (mom's ksm_tuning) may stop it (0 pages) or set
+ * pages_to_scan and sleep_millisecs; the scanner's period stays the
+ * configured sleep, so a tuned sleep is expressed as the pages it would
+ * visit per configured period: pages_to_scan x sleep / tuned sleep.
+ */
 static uint64_t ksm_pages(const struct policy_ctx *ctx)
 {
 	const struct ksm *k = ctx->priv;
-	double n = llround((double)k->pages_to_scan * host_sample_rate(ctx->host));
+	uint64_t pages = (uint64_t)k->pages_to_scan;
+	sim_time sleep_ns = k->sleep_ns;
+	double per_period = (double)k->pages_to_scan, n;
 
+	if (policy_sharing_tuning(ctx, &pages, &sleep_ns)) {
+		if (!pages || sleep_ns <= 0)
+			return 0;
+		per_period = (double)pages * (double)k->sleep_ns / (double)sleep_ns;
+	}
+	n = llround(per_period * host_sample_rate(ctx->host));
 	return n < 1 ? 1 : (uint64_t)n;
 }
 

@@ -523,7 +523,9 @@ double run_bytes_per_page(const struct scenario *sc)
 {
 	const struct policy *rp = &sc->policies[FAMILY_RECLAIM];
 	struct reclaim_policy reclaim = {rp->ops, rp->priv};
-	double zip = reclaim_compress_max(&reclaim) > 0 ? MEM_ZIP_BYTES_PER_PAGE : 0;
+	double zip = reclaim_compress_max(&reclaim) > 0 || reclaim_zswap(&reclaim, NULL)
+			     ? MEM_ZIP_BYTES_PER_PAGE
+			     : 0;
 
 	/* A sampled run keeps the rate's share of the pages, and its VMs with
 	 * image pages a sampled page's index each. */

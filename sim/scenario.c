@@ -661,6 +661,7 @@ static double touch_stall_max(const struct scenario *sc)
 	const struct latency_params *l = &sc->latency;
 	const struct policy *rp = &sc->policies[FAMILY_RECLAIM];
 	struct reclaim_policy reclaim = {rp->ops, rp->priv};
+	struct reclaim_zswap zs = {0};
 	double zip = reclaim_compress_max(&reclaim) > 0 ? 1.0 : 0.0;
 	double per_4k = (double)sc->page_bytes / 4096.0;
 	double worst = 0;
@@ -679,6 +680,10 @@ static double touch_stall_max(const struct scenario *sc)
 
 		worst = fmax(worst, (9 + 6 * zip) * op + gin);
 	}
+	/* zswap: a store compresses once and never evicts in the fault's
+	 * time; a load costs the compressor's decompression. */
+	if (reclaim_zswap(&reclaim, &zs))
+		worst += 3.0 * per_4k * (double)(l->compress_ns + zs.decompress_ns);
 	return worst + 3.0 * per_4k * (double)(l->zero_fill_ns + l->cow_ns + l->decompress_ns) +
 	       3.0 * per_4k * zip * (double)(2 * l->compress_ns + 4 * l->decompress_ns);
 }

@@ -437,7 +437,7 @@ balloon=$(tr -d ' \n\t' <"$T/none.json" | grep -o '"balloon":{[^}]*}')
 m run "$DATA/sweep_tiny_static.yaml" --set policies.balloon.policy=stattic -o "$T/typo.json"
 want_rc 2
 [ "$(lines "$T/stderr")" -eq 1 ] || because "stderr is not one line"
-grep -q "did you mean 'static'? (known: none, static, esx-idle-tax)" "$T/stderr" ||
+grep -q "did you mean 'static'? (known: none, static, esx-idle-tax, mom)" "$T/stderr" ||
 	because "no suggestion and list: $(cat "$T/stderr")"
 check "--set policies.balloon.policy=none replaces a static balloon's whole mapping" "$why"
 
