@@ -14,7 +14,8 @@
  * cache (ESX's, MECHANISMS.md 1.6): slots of a quarter or half page,
  * packed into whole frames of the host, at most the reclaim policy's
  * compress_max of the VM's memory.  Invariants, checked by mem_check:
- * frames add up to the host's memory; every VM's page states add up to
+ * frames (page-table frames among them, pt.h) add up to the host's
+ * memory; every VM's page states add up to
  * its pages; no cache holds more than its cap; and the host's per-state
  * totals are the sums over its VMs.
  *
@@ -34,6 +35,7 @@
 
 #include "engine.h"
 #include "err.h"
+#include "pt.h"
 #include "sharetab.h"
 #include "spec.h"
 #include "swapdev.h"
@@ -142,6 +144,7 @@ struct vmem {
 	uint64_t zip_quarters;          /* its cache: quarter-page slots in use */
 	struct wss wss;                 /* the current phase's access pattern */
 	struct mem_stats stats;
+	struct pt_vm pt;                /* its second-level page tables (pt.h) */
 	bool oom;                       /* ran out of memory and was stopped */
 };
 
@@ -187,6 +190,7 @@ struct hmem {
 	double sample_rate;             /* share of the host simulated (sample.h); 0 = all */
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
+	struct pt_host pt;              /* its VMs' page tables: pt.frames are overhead */
 };
 
 struct host;
@@ -220,6 +224,9 @@ void mem_set_ws(struct host *h, struct vm *vm, uint32_t ws);
 /* Moves up to max pages toward target ballooned pages; returns the stall. */
 int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint64_t max,
 			    sim_time t);
+/* The host's page tables' turn in a tick at t: the table frames it owes
+ * are taken from its free frames (pt.c DOC). */
+void mem_pt_tick(struct host *h, sim_time t);
 /* Frees everything the VM holds on h. */
 void mem_vm_leave(struct host *h, struct vm *vm);
 
