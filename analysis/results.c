@@ -295,7 +295,7 @@ static cJSON *vm_series_json(const struct rec_vm_series *s)
 
 static cJSON *host_json(const struct rec_host *h)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *po_mapping;
 	size_t i;
 
 	cJSON_AddStringToObject(o, "name", h->name);
@@ -329,6 +329,12 @@ static cJSON *host_json(const struct rec_host *h)
 	}
 	add_num(o, "used_bytes_peak", (double)h->used_bytes_peak);
 	add_num(o, "swapped_bytes_peak", (double)h->swapped_bytes_peak);
+	po_mapping = cJSON_AddObjectToObject(o, "mapping");
+	add_num(po_mapping, "table_bytes", (double)h->mapping.table_bytes);
+	add_num(po_mapping, "large_bytes", (double)h->mapping.large_bytes);
+	add_num(po_mapping, "small_bytes", (double)h->mapping.small_bytes);
+	add_num(po_mapping, "broken_large_pages", (double)h->mapping.broken_large_pages);
+	add_num(po_mapping, "broken_shared_bytes", (double)h->mapping.broken_shared_bytes);
 	if (h->series)
 		cJSON_AddItemToObject(o, "series", host_series_json(h->series));
 	return o;
@@ -387,6 +393,15 @@ static cJSON *vm_json(const struct rec_vm *v)
 		add_num(m, "compressed_bytes_mean", round(v->compressed_bytes_mean));
 		add_num(m, "active_bytes_mean", round(v->active_bytes_mean));
 		add_num(m, "estimated_active_bytes_mean", round(v->estimated_active_bytes_mean));
+		m = cJSON_AddObjectToObject(o, "mapping");
+		add_num(m, "table_bytes", (double)v->mapping.table_bytes);
+		add_num(m, "table_bytes_peak", (double)v->mapping.table_bytes_peak);
+		add_num(m, "large_bytes", (double)v->mapping.large_bytes);
+		add_num(m, "small_bytes", (double)v->mapping.small_bytes);
+		add_num(m, "broken_large_pages", (double)v->mapping.broken_large_pages);
+		add_num(m, "broken_shared_bytes", (double)v->mapping.broken_shared_bytes);
+		add_num(m, "translation_overhead", v->mapping.translation_overhead);
+		add_num(m, "translation_s", v->mapping.translation_s);
 	}
 	cJSON_AddBoolToObject(o, "oom", v->oom);
 	if (v->series)

@@ -41,6 +41,18 @@ struct rec_device {
 struct rec_series;
 struct rec_vm_series;
 
+/* A VM's or a host's mapping (DESIGN.md 8, vms[].mapping): page tables,
+ * large-page backing, translation cost (model/pt.h). */
+struct rec_mapping {
+	int64_t table_bytes;            /* page tables at the end, or when it left */
+	int64_t table_bytes_peak;
+	int64_t large_bytes, small_bytes;       /* mapped by 2 MiB and by 4 KiB pages */
+	uint64_t broken_large_pages;    /* large pages broken into small ones */
+	int64_t broken_shared_bytes;    /* pages of broken large pages now shared */
+	double translation_overhead;    /* translation time over run time */
+	double translation_s;
+};
+
 struct rec_host {
 	char *name;
 	const char *group;
@@ -59,6 +71,7 @@ struct rec_host {
 	size_t n_policies;
 	int64_t used_bytes_peak;        /* the largest used memory of any sample */
 	int64_t swapped_bytes_peak;     /* the largest swapped memory of any sample */
+	struct rec_mapping mapping;     /* at the end: tables, backing */
 	struct rec_series *series;      /* with output.host_series, else NULL; owned */
 };
 
@@ -90,6 +103,7 @@ struct rec_vm {
 	double resident_bytes_mean, ballooned_bytes_mean, swapped_bytes_mean;
 	double compressed_bytes_mean;
 	double active_bytes_mean, estimated_active_bytes_mean;
+	struct rec_mapping mapping;
 	struct rec_vm_series *series;   /* with output.vm_series, else NULL; owned */
 };
 

@@ -55,6 +55,18 @@ static void scale_series(struct rec_series *s, double rate)
 			s->faults_kind[k][i] = up_u(s->faults_kind[k][i], rate);
 }
 
+/* The sampled VM's tables are a scaled replica's: their last level is
+ * exactly the rate's share, the levels above about it (model/pt.c). */
+static void scale_mapping(struct rec_mapping *m, double rate)
+{
+	m->table_bytes = up_i(m->table_bytes, rate);
+	m->table_bytes_peak = up_i(m->table_bytes_peak, rate);
+	m->large_bytes = up_i(m->large_bytes, rate);
+	m->small_bytes = up_i(m->small_bytes, rate);
+	m->broken_large_pages = up_u(m->broken_large_pages, rate);
+	m->broken_shared_bytes = up_i(m->broken_shared_bytes, rate);
+}
+
 static void scale_host(struct rec_host *h, double rate)
 {
 	size_t i, k;
@@ -69,6 +81,7 @@ static void scale_host(struct rec_host *h, double rate)
 	h->swap_bytes = up_i(h->swap_bytes, rate);
 	h->used_bytes_peak = up_i(h->used_bytes_peak, rate);
 	h->swapped_bytes_peak = up_i(h->swapped_bytes_peak, rate);
+	scale_mapping(&h->mapping, rate);
 	h->swap_queue.requests = up_u(h->swap_queue.requests, rate);
 	h->disk_queue.requests = up_u(h->disk_queue.requests, rate);
 	for (i = 0; i < h->n_policies; i++)
@@ -95,6 +108,7 @@ static void scale_vm(struct rec_vm *v, double rate)
 	v->compressed_bytes_mean /= rate;
 	v->active_bytes_mean /= rate;
 	v->estimated_active_bytes_mean /= rate;
+	scale_mapping(&v->mapping, rate);
 	if (v->series)
 		for (k = 0; k < VCOL_COUNT; k++)
 			if (k != VCOL_CONFIGURED)

@@ -305,6 +305,7 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		hm->lat = p->latency;
 		if (sample_is_on(p->sample_rate))
 			sample_scale_host(hm, p->sample_rate);
+		pt_host_init(&hm->pt, &hp->pt, p->page_bytes, hm->frames_free);
 		host_bind_policies(&c->hosts[i], &c->p.policies, p->seed, p->replication);
 		c->host_ptrs[i] = &c->hosts[i];
 	}
@@ -527,6 +528,7 @@ static void reclaim_tick(struct cluster *c, struct host *h, sim_time t)
 
 	mem_zswap_writeback(h);
 	reclaim_on_tick(&c->p.policies.reclaim, &ctx);
+	mem_pt_tick(h, t);
 	goal = reclaim_free_goal(&c->p.policies.reclaim, &ctx);
 	if (goal)
 		mem_reclaim_ahead(h, goal, t);
@@ -573,7 +575,7 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	struct vmem *m = &vm->mem;
 	sim_time T = c->tick_len_ns;
 	uint64_t target, cap, n, tick_seed, made = 0, done;
-	int64_t stall = 0;
+	int64_t stall = 0, tr;
 	double base, dt;        /* ns from the tick start: time used before the next touch; per touch */
 
 	phase_update(c, h, vm, t);
@@ -619,6 +621,10 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	done = m->oom ? made : touches_started(n, made, base, dt, (double)T);
 	wss_advance(&m->wss, done - made);
 	base += (double)done * dt;      /* the time used, from the tick's start */
+	/* Address translation: its TLB misses' walks, a stall of their own (pt.h). */
+	tr = pt_vm_tick(h, vm, wss_full_touches(&m->wss, done), T);
+	stall += tr;
+	base += (double)tr;
 	vm->overrun_ns = base > (double)T ? (sim_time)(base - (double)T) : 0;
 	m->stats.touches += wss_full_touches(&m->wss, n);
 	m->stats.done += wss_full_touches(&m->wss, done);

@@ -39,6 +39,7 @@ struct host_params {
 	double swap_bandwidth;          /* bytes per second */
 	int64_t disk_read_ns, disk_write_ns;    /* the datastore: guest swap */
 	double disk_bandwidth;          /* bytes per second */
+	struct pt_params pt;            /* paging and backing (pt.h) */
 };
 
 struct cluster_params {

@@ -207,6 +207,30 @@ static uint32_t owner(const struct vmem *m, uint32_t g)
 	return d;
 }
 
+/* On a host frame, and so mapped by the host's page tables (pt.h). */
+static bool is_mapped_state(enum page_state s)
+{
+	return s == PS_PRIVATE || s == PS_SHARED;
+}
+
+/* The state as the page tables see it (pt.h). */
+static unsigned pt_bits(enum page_state s)
+{
+	return (is_mapped_state(s) ? PT_MAPPED : 0) | (s == PS_PRIVATE ? PT_PRIVATE : 0) |
+	       (s == PS_SHARED ? PT_SHARED : 0) | (s != PS_UNTOUCHED ? PT_BUSY : 0);
+}
+
+static void frame_give(struct hmem *hm);
+
+/* Gives back the table frames the host's tables no longer need. */
+static void tables_give_back(struct hmem *hm)
+{
+	uint64_t need = pt_host_frames_needed(&hm->pt);
+
+	for (; hm->pt.frames > need; hm->pt.frames--)
+		frame_give(hm);
+}
+
 /* Moves g to state s, keeping the VM's and host's totals. */
 static void set_state(struct hmem *hm, struct vmem *m, uint32_t g, enum page_state s)
 {
@@ -225,6 +249,10 @@ static void set_state(struct hmem *hm, struct vmem *m, uint32_t g, enum page_sta
 	if (host_count[s])
 		(*host_count[s])++;
 	m->page[g] = (m->page[g] & ~PAGE_STATE_MASK) | (uint32_t)s;
+	if (old != s) {
+		pt_moved(&hm->pt, &m->pt, g, pt_bits(old), pt_bits(s));
+		tables_give_back(hm);
+	}
 	if (s != PS_PRIVATE) {
 		uint32_t d = owner(m, g);
 
@@ -284,6 +312,10 @@ void hmem_init(struct hmem *hm, int64_t memory_bytes, int64_t overhead_bytes,
 		hm->frames_overhead = hm->frames_total;
 	hm->frames_free = hm->frames_total - hm->frames_overhead;
 	hm->zswap.head = hm->zswap.tail = hm->zswap.free_entry = MEM_NONE;
+	/* The mechanics alone: no tables counted until the run sets its
+	 * paging (pt_host_init). */
+	pt_host_init(&hm->pt, &(struct pt_params){.paging = PT_NESTED, .shadow_tables = 1},
+		     page_bytes, hm->frames_free);
 	sharetab_init(&hm->shared);
 	sharetab_init(&hm->scan.cand);
 }
@@ -306,12 +338,22 @@ static void frame_take(struct hmem *hm)
 {
 	if (!hm->frames_free)
 		SIM_BUG("frame taken from a host with none free");
+	pt_frame_taken(&hm->pt, hm->frames_free);
 	hm->frames_free--;
 }
 
 static void frame_give(struct hmem *hm)
 {
 	hm->frames_free++;
+}
+
+/* Takes the table frames the host owes, as far as it has free frames. */
+static void tables_take(struct hmem *hm)
+{
+	uint64_t need = pt_host_frames_needed(&hm->pt);
+
+	for (; hm->pt.frames < need && hm->frames_free; hm->pt.frames++)
+		frame_take(hm);
 }
 
 /* --- the compression cache (see DOC above) ----------------------------- */
@@ -566,6 +608,7 @@ void vmem_init(struct vmem *m, const struct vmem_params *p)
 	clock_init(&m->guest_clock, p->n_data, p->now);
 	clock_init(&m->host_clock, p->n_pages, p->now);
 	clock_init(&m->share_clock, p->n_pages, p->now);
+	pt_vm_init(&m->pt, p->n_pages);
 }
 
 void vmem_release(struct vmem *m)
@@ -580,6 +623,7 @@ void vmem_release(struct vmem *m)
 	free(m->guest_clock.block);
 	free(m->host_clock.block);
 	free(m->share_clock.block);
+	pt_vm_release(&m->pt);
 	m->page = m->link = m->data = NULL;
 	m->fast = NULL;
 	m->guest_clock.block = m->host_clock.block = m->share_clock.block = NULL;
@@ -1062,6 +1106,12 @@ static int alloc_frame(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 	while (!hm->frames_free)
 		if ((rc = evict_victim(h, t, stall)))
 			return rc;
+	/* Table frames the host owes come first, reclaimed for as this
+	 * frame is while a victim can be found (pt.c DOC). */
+	while (hm->frames_free <= pt_host_frames_owed(&hm->pt) && !evict_victim(h, t, stall))
+		;
+	if (hm->frames_free > pt_host_frames_owed(&hm->pt))
+		tables_take(hm);
 	frame_take(hm);
 	return 0;
 }
@@ -1074,6 +1124,43 @@ uint64_t mem_reclaim_ahead(struct host *h, uint64_t n, sim_time t)
 	while (h->mem.frames_free < start + n && evict_victim(h, t, &unwaited) == 0)
 		;
 	return h->mem.frames_free > start ? h->mem.frames_free - start : 0;
+}
+
+/*
+ * Backs untouched page g's whole 2 MiB group by a large page when the
+ * group is fresh, the host has a free 2 MiB block (pt.c DOC) and is under
+ * no pressure (its reclaim policy's state is high): every page of the
+ * group gets its frame, zero, and g's caller does the rest.  *stall gets
+ * the zero fill of the other pages.  True when it did.
+ */
+static bool back_large(struct host *h, struct vm *vm, uint32_t g, sim_time t, int64_t *stall)
+{
+	struct hmem *hm = &h->mem;
+	struct vmem *m = &vm->mem;
+	struct policy_ctx ctx;
+	uint32_t first, n, p;
+
+	if (!pt_group_fresh(&hm->pt, &m->pt, g, &first, &n) ||
+	    !pt_block_free(&hm->pt, hm->frames_free) || hm->frames_free < n ||
+	    m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED] + n > m->limit_pages)
+		return false;
+	ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+	if (h->policies && reclaim_pressure(&h->policies->reclaim, &ctx) != PRESSURE_HIGH)
+		return false;
+	pt_take_block(&hm->pt, hm->frames_free);
+	for (p = 0; p < n; p++)
+		frame_take(hm);
+	pt_make_large(&hm->pt, &m->pt, g);
+	for (p = first; p < first + n; p++) {
+		if (p == g)
+			continue;
+		set_content(m, p, MEM_CONTENT_ZERO);
+		set_state(hm, m, p, PS_PRIVATE);
+	}
+	set_state(hm, m, g, PS_PRIVATE);
+	tables_take(hm);
+	*stall += (int64_t)(n - 1) * per_4k(hm, hm->lat.zero_fill_ns);
+	return true;
 }
 
 /* Gives guest page g a frame of its own (or leaves it shared for a read). */
@@ -1097,7 +1184,7 @@ static int make_private(struct host *h, struct vm *vm, uint32_t g, bool write, s
 		*stall += per_4k(hm, hm->lat.cow_ns);
 		break;
 	case PS_UNTOUCHED:
-		if ((rc = alloc_frame(h, vm, t, stall)))
+		if (!back_large(h, vm, g, t, stall) && (rc = alloc_frame(h, vm, t, stall)))
 			return rc;
 		set_content(m, g, MEM_CONTENT_ZERO);
 		clock_touch(&m->share_clock, g);
@@ -1193,6 +1280,7 @@ static int guest_evict(struct host *h, struct vm *vm, sim_time t, int64_t *stall
 	if ((rc = make_private(h, vm, g, false, t, stall)))
 		return rc;
 	m->stats.guest_swap_out++;
+	m->pt.guest_writes++;           /* the guest unmaps it (pt.c DOC) */
 	/* Write-back: the write loads the datastore's queue, the guest does not wait. */
 	swapdev_transfer(&h->mem.disk, true);
 	m->data[d] = (DATA_GSWAP << DATA_WHERE_SHIFT) | (m->data[d] & DATA_WRITTEN);
@@ -1232,6 +1320,7 @@ static int place_data(struct host *h, struct vm *vm, uint32_t d, uint32_t g, sim
 	m->data[d] = (DATA_RES << DATA_WHERE_SHIFT) | written | g;
 	set_content(m, g, written ? MEM_CONTENT_UNIQUE : initial_content(m, d));
 	clock_touch(&m->share_clock, g);        /* the guest filled it */
+	m->pt.guest_writes++;           /* and mapped it (pt.c DOC) */
 	m->n_resident++;
 	set_fast(m, d);
 	return 0;
@@ -1361,6 +1450,7 @@ void mem_vm_leave(struct host *h, struct vm *vm)
 {
 	struct vmem *m = &vm->mem;
 	uint32_t g;
+	uint64_t large = pt_vm_leave(&h->mem.pt, &m->pt);
 
 	if (h->mem.scan.hints)
 		forget_hints_of(&h->mem, vm);
@@ -1368,6 +1458,23 @@ void mem_vm_leave(struct host *h, struct vm *vm)
 		release_backing(&h->mem, m, g);
 		set_state(&h->mem, m, g, PS_UNTOUCHED);
 	}
+	pt_host_blocks_back(&h->mem.pt, large);     /* its large pages, whole */
+}
+
+void mem_pt_tick(struct host *h, sim_time t)
+{
+	struct policy_ctx ctx;
+	size_t i;
+
+	/* Under pressure (below ESX's high state) large pages are broken, so
+	 * that sharing and reclaim can work on their small pages. */
+	if (h->mem.pt.n_large && h->policies) {
+		ctx = policy_ctx_of(h, FAMILY_RECLAIM, t);
+		if (reclaim_pressure(&h->policies->reclaim, &ctx) != PRESSURE_HIGH)
+			for (i = 0; i < h->n_vms; i++)
+				pt_break_all(&h->mem.pt, &h->vms[i]->mem.pt);
+	}
+	tables_take(&h->mem);
 }
 
 /* --- mechanics for policies -------------------------------------------- */
@@ -1383,7 +1490,8 @@ int mem_share_max(struct host *h, struct vm *vm, uint32_t g, uint32_t max_sharer
 	struct vmem *m = &vm->mem;
 	uint32_t c = vmem_content(m, g), f;
 
-	if (vmem_state(m, g) != PS_PRIVATE || c == MEM_CONTENT_UNIQUE)
+	/* A large page is never shared: it must be broken first (pt.c DOC). */
+	if (vmem_state(m, g) != PS_PRIVATE || c == MEM_CONTENT_UNIQUE || pt_is_large(&m->pt, g))
 		return -SIM_EINVAL;
 	f = sharetab_find(&hm->shared, share_key(m, c));
 	/* The private frame becomes the shared one, or a new duplicate. */
@@ -1874,6 +1982,11 @@ static int check_zswap(const struct host *h, struct sim_err *err)
 	return 0;
 }
 
+static bool page_mapped(const void *arg, uint32_t g)
+{
+	return is_mapped_state(vmem_state(arg, g));
+}
+
 static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 {
 	uint64_t count[PS_COUNT] = {0}, free_pages = 0, holding = 0, res = 0, gswap = 0;
@@ -1936,6 +2049,15 @@ static int check_vm(const struct vmem *m, const char *name, struct sim_err *err)
 	      (unsigned long long)gswap, (unsigned long long)m->n_gswap);
 	CHECK(m->n_free + holding + m->n_state[PS_BALLOONED] == m->n_pages,
 	      "VM %s: free, holding and ballooned pages do not add up", name);
+	for (g = 0; m->pt.n_large && g < m->n_pages; g++)
+		CHECK(!pt_is_large(&m->pt, g) || vmem_state(m, g) == PS_PRIVATE,
+		      "VM %s: page %u of a large page is in state %d", name, g, vmem_state(m, g));
+	CHECK(pt_vm_count_bytes(&m->pt, page_mapped, m) == m->pt.bytes &&
+		      m->pt.mapped == m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED],
+	      "VM %s: page tables of %lld bytes for %llu mapped pages, counted %lld", name,
+	      (long long)pt_vm_count_bytes(&m->pt, page_mapped, m),
+	      (unsigned long long)(m->n_state[PS_PRIVATE] + m->n_state[PS_SHARED]),
+	      (long long)m->pt.bytes);
 	return 0;
 }
 
@@ -1944,6 +2066,7 @@ int mem_check(const struct host *h, struct sim_err *err)
 	const struct hmem *hm = &h->mem;
 	uint64_t priv = 0, shared = 0, compressed = 0, swapped = 0, ballooned = 0, refs = 0;
 	uint64_t used, quarters = 0, zip_frames = 0;
+	int64_t table_bytes = 0;
 	uint32_t f;
 	size_t i;
 	int rc;
@@ -1961,6 +2084,7 @@ int mem_check(const struct host *h, struct sim_err *err)
 		compressed += m->n_state[PS_COMPRESSED];
 		swapped += m->n_state[PS_SWAPPED];
 		ballooned += m->n_state[PS_BALLOONED];
+		table_bytes += m->pt.bytes;
 	}
 	for (f = 0; f < hm->shared.n_frames; f++)
 		refs += sharetab_refs(&hm->shared, f);
@@ -1982,7 +2106,15 @@ int mem_check(const struct host *h, struct sim_err *err)
 	      h->name, (unsigned long long)ballooned, (unsigned long long)hm->n_ballooned);
 	if ((rc = check_zswap(h, err)))
 		return rc;
-	used = hm->n_private + hm->shared.n_used + hmem_cache_frames(hm) + hm->frames_overhead;
+	CHECK(hm->pt.blocks * hm->pt.group <= hm->frames_free,
+	      "host %s: %llu free 2 MiB blocks in %llu free frames", h->name,
+	      (unsigned long long)hm->pt.blocks, (unsigned long long)hm->frames_free);
+	CHECK(table_bytes == hm->pt.bytes && hm->pt.frames <= pt_host_frames_needed(&hm->pt),
+	      "host %s: page tables of %lld bytes in %llu frames, counted %lld", h->name,
+	      (long long)table_bytes, (unsigned long long)hm->pt.frames,
+	      (long long)hm->pt.bytes);
+	used = hm->n_private + hm->shared.n_used + hmem_cache_frames(hm) + hm->frames_overhead +
+	       hm->pt.frames;
 	CHECK(used + hm->frames_free == hm->frames_total,
 	      "host %s: %llu frames used and %llu free, but it has %llu", h->name,
 	      (unsigned long long)used, (unsigned long long)hm->frames_free,

@@ -16,10 +16,10 @@
  * compress_max of the VM's memory; or, when the reclaim policy runs
  * zswap, one pool for the host (struct mem_zswap), at most its cap.
  * Invariants, checked by mem_check: frames add up to the host's memory
- * (the pool's frames included); every VM's page states add up to its
- * pages; no cache or pool holds more than its cap; every pooled page is
- * its entry's and every entry is in the pool's LRU; and the host's
- * per-state totals are the sums over its VMs.
+ * (the pool's frames and the page-table frames, pt.h, included); every
+ * VM's page states add up to its pages; no cache or pool holds more than
+ * its cap; every pooled page is its entry's and every entry is in the
+ * pool's LRU; and the host's per-state totals are the sums over its VMs.
  *
  * State costs 12 bytes per page (page word, link word, data word) plus a
  * bit of fast-path map per data page, whose changes mem.c reports to the
@@ -37,6 +37,7 @@
 
 #include "engine.h"
 #include "err.h"
+#include "pt.h"
 #include "sharetab.h"
 #include "spec.h"
 #include "swapdev.h"
@@ -163,6 +164,7 @@ struct vmem {
 	} vscan;
 	struct wss wss;                 /* the current phase's access pattern */
 	struct mem_stats stats;
+	struct pt_vm pt;                /* its second-level page tables (pt.h) */
 	bool oom;                       /* ran out of memory and was stopped */
 };
 
@@ -240,6 +242,7 @@ struct hmem {
 	double sample_rate;             /* share of the host simulated (sample.h); 0 = all */
 	bool swap_full;                 /* the swap device filled at some time */
 	uint64_t oom;                   /* VMs stopped for want of memory */
+	struct pt_host pt;              /* its VMs' page tables: pt.frames are overhead */
 };
 
 struct host;
@@ -274,6 +277,9 @@ void mem_set_ws(struct host *h, struct vm *vm, uint32_t ws);
 /* Moves up to max pages toward target ballooned pages; returns the stall. */
 int64_t mem_balloon_towards(struct host *h, struct vm *vm, uint64_t target, uint64_t max,
 			    sim_time t);
+/* The host's page tables' turn in a tick at t: the table frames it owes
+ * are taken from its free frames (pt.c DOC). */
+void mem_pt_tick(struct host *h, sim_time t);
 /* Frees everything the VM holds on h. */
 void mem_vm_leave(struct host *h, struct vm *vm);
 

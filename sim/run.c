@@ -56,6 +56,7 @@ static struct host_params *host_params_new(const struct scenario *sc, char ***na
 			hp[k].disk_read_ns = hg->disk.read_latency_ns;
 			hp[k].disk_write_ns = hg->disk.write_latency_ns;
 			hp[k].disk_bandwidth = hg->disk.bandwidth;
+			hp[k].pt = hg->pt;
 		}
 	}
 	return hp;
@@ -321,6 +322,33 @@ static void collect_host(const struct host *h, sim_time run_ns, struct rec_host 
 	collect_device(&hm->swap, run_ns, &r->swap_queue);
 	collect_device(&hm->disk, run_ns, &r->disk_queue);
 	r->oom = hm->oom;
+	r->mapping.table_bytes = hm->pt.bytes;
+	r->mapping.large_bytes = (int64_t)(hm->pt.n_large * hm->pt.group) * pb;
+	r->mapping.small_bytes = (int64_t)(hm->n_private + hm->n_shared_mapped -
+					   hm->pt.n_large * hm->pt.group) * pb;
+	r->mapping.broken_large_pages = hm->pt.broken_pages;
+	r->mapping.broken_shared_bytes = (int64_t)hm->pt.broken_shared * pb;
+}
+
+/* The VM's mapping now, or when it left (model/pt.h). */
+static void collect_mapping(const struct vm *vm, struct rec_vm *r)
+{
+	const struct pt_vm *pv = &vm->mem.pt;
+	bool running = vm->state == VM_RUNNING;
+
+	int64_t pb = vm->cluster->p.page_bytes;
+
+	r->mapping.table_bytes = running ? pv->bytes : pv->bytes_left;
+	r->mapping.table_bytes_peak = pv->bytes_peak;
+	r->mapping.large_bytes =
+		(int64_t)((running ? pv->n_large : pv->large_left) * pv->group) * pb;
+	r->mapping.small_bytes = (int64_t)(running ? pv->mapped_small : pv->small_left) * pb;
+	r->mapping.broken_large_pages = pv->broken_pages;
+	r->mapping.broken_shared_bytes =
+		(int64_t)(running ? pv->broken_shared : pv->broken_shared_left) * pb;
+	r->mapping.translation_s = pv->translation_ns / 1e9;
+	r->mapping.translation_overhead =
+		vm->mem.stats.run_ns ? pv->translation_ns / (double)vm->mem.stats.run_ns : 0.0;
 }
 
 /* One VM's record; *sum gathers the cluster's totals. */
@@ -359,6 +387,7 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 		sum->faults[k] += st->faults[k];
 	}
 	r->double_paging = st->double_paging;
+	collect_mapping(vm, r);
 	sum->double_paging += st->double_paging;
 	sum->host_swap_out_bytes += (int64_t)st->host_swap_out * pb;
 	sum->host_swap_in_bytes += (int64_t)st->host_swap_in * pb;

@@ -150,10 +150,79 @@ static int read_disk(struct cfg_node *host, struct disk_params *dk, struct sim_e
 	return check_latency_keys(m, false, err);
 }
 
+/*
+ * A host's paging (model/pt.h; README "Page tables and backing"): nested
+ * (EPT/NPT, the default on every current server) or shadow, whose tables
+ * take shadow.tables times a nested table's memory.
+ */
+static int read_paging(struct cfg_node *host, struct pt_params *pt, struct sim_err *err)
+{
+	static const char *const modes[] = {"nested", "shadow", NULL};
+	static const char *const shadow_keys[] = {"tables", "exit", "writes", NULL};
+	static const char *const tlb_keys[] = {"entries", "walk_ref", "guest_page", NULL};
+	struct cfg_node *m, *t;
+	int64_t exit_ns, ref_ns;
+	int mode, rc;
+
+	/* large_pages: ESX's Mem.AllocGuestLargePage = 1 and Linux THP
+	 * "always" by default (MECHANISMS.md 1.3).  compaction: an assumption,
+	 * no published figure (README "Page tables and backing"). */
+	if ((rc = cfg_read_bool(host, "page_tables", "true", &pt->tables, err)) ||
+	    (rc = cfg_read_enum(host, "paging", "nested", modes, &mode, err)) ||
+	    (rc = cfg_read_bool(host, "large_pages", "true", &pt->large_pages, err)) ||
+	    (rc = cfg_read_fraction(host, "compaction", "50%", 0, 1, &pt->compaction, err)))
+		return rc;
+	pt->paging = mode ? PT_SHADOW : PT_NESTED;
+	if (!(m = cfg_get(host, "shadow"))) {
+		m = cfg_new_map(host->file, 0, 0);
+		cfg_map_add(host, "shadow", m);
+	}
+	/* An assumption, no published figure: the guest processes that map a
+	 * page, on average (README "Page tables and backing"). */
+	/* exit: a VM exit and the hypervisor's mirroring of one guest
+	 * page-table write, an assumption near published figures (README
+	 * "Page tables and backing"); writes: none besides the model's own. */
+	if ((rc = cfg_expect(m, CFG_MAP, "shadow", err)) ||
+	    (rc = cfg_check_keys(m, "shadow", shadow_keys, err)) ||
+	    (rc = cfg_read_number(m, "tables", "2", 1, 1024, &pt->shadow_tables, err)) ||
+	    (rc = cfg_read_duration(m, "exit", "2us", &exit_ns, err)) ||
+	    (rc = cfg_check_duration_range(m, "exit", exit_ns, 0, MAX_LATENCY_NS, err)) ||
+	    (rc = cfg_read_rate(m, "writes", "0/s", &pt->pt_writes, err)))
+		return rc;
+	pt->exit_ns = (double)exit_ns;
+	if (!(pt->pt_writes >= 0 && pt->pt_writes <= 1e9))
+		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "writes"),
+			       "shadow.writes must be from 0 to 1G/s");
+	if (!(t = cfg_get(host, "tlb"))) {
+		t = cfg_new_map(host->file, 0, 0);
+		cfg_map_add(host, "tlb", t);
+	}
+	/* entries: the second-level TLB of an Intel Xeon Scalable core
+	 * (Skylake-SP, Cascade Lake), 1536 entries shared by 4 KiB and 2 MiB
+	 * pages (Intel 64 and IA-32 Architectures Optimization Reference
+	 * Manual, Skylake server microarchitecture).  walk_ref: about an L2
+	 * cache hit, 14 cycles at 3 GHz (the same manual), where most walk
+	 * references are served.  guest_page: guests map with 4 KiB pages. */
+	if ((rc = cfg_expect(t, CFG_MAP, "tlb", err)) ||
+	    (rc = cfg_check_keys(t, "tlb", tlb_keys, err)) ||
+	    (rc = cfg_read_number(t, "entries", "1536", 1, 1e9, &pt->tlb_entries, err)) ||
+	    (rc = cfg_read_duration(t, "walk_ref", "5ns", &ref_ns, err)) ||
+	    (rc = cfg_check_duration_range(t, "walk_ref", ref_ns, 0, MAX_LATENCY_NS, err)) ||
+	    (rc = cfg_read_size(t, "guest_page", "4KiB", &pt->guest_page_bytes, err)))
+		return rc;
+	pt->walk_ref_ns = (double)ref_ns;
+	if (pt->guest_page_bytes != 4096 && pt->guest_page_bytes != 2 * 1024 * 1024 &&
+	    pt->guest_page_bytes != 1024 * 1024 * 1024)
+		return cfg_err(err, -SIM_EINVAL, cfg_get(t, "guest_page"),
+			       "tlb.guest_page must be 4KiB, 2MiB or 1GiB (an x86-64 page size)");
+	return 0;
+}
+
 static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
 	static const char *const keys[] = {
-		"name", "count", "memory", "overhead", "swap", "disk", NULL,
+		"name", "count", "memory", "overhead", "swap", "disk", "page_tables", "paging",
+		"shadow", "large_pages", "compaction", "tlb", NULL,
 	};
 	struct cfg_node *list = cfg_get(root, "hosts");
 	double cluster_bytes = 0;
@@ -173,14 +242,17 @@ static int read_hosts(struct cfg_node *root, struct scenario *sc, struct sim_err
 		char def[32];
 
 		snprintf(def, sizeof(def), "host%zu", i);
+		g->large_pages_given = m->kind == CFG_MAP && cfg_get(m, "large_pages");
 		if ((rc = cfg_expect(m, CFG_MAP, "a host group", err)) ||
 		    (rc = cfg_check_keys(m, "a host group", keys, err)) ||
 		    (rc = cfg_read_string(m, "name", def, &g->name, err)) ||
 		    (rc = cfg_read_int(m, "count", "1", 0, MAX_HOSTS, &g->count, err)) ||
 		    (rc = cfg_read_size(m, "memory", NULL, &g->memory_bytes, err)) ||
 		    (rc = cfg_read_size(m, "overhead", "0", &g->overhead_bytes, err)) ||
-		    (rc = read_swap(m, &g->swap, err)) || (rc = read_disk(m, &g->disk, err)))
+		    (rc = read_swap(m, &g->swap, err)) || (rc = read_disk(m, &g->disk, err)) ||
+		    (rc = read_paging(m, &g->pt, err)))
 			return rc;
+		g->where = m;
 		sc->n_groups = i + 1;
 		if (g->memory_bytes < sc->page_bytes)
 			return cfg_err(err, -SIM_ERANGE, cfg_get(m, "memory"),
@@ -524,6 +596,34 @@ static int read_sampling(struct cfg_node *root, struct scenario *sc, struct sim_
 	return 0;
 }
 
+/*
+ * A sampled run's pages are a hash sample, not 2 MiB-aligned runs of guest
+ * pages, so it has no large-page backing: large_pages defaults to false
+ * there, and true is an error.
+ */
+static int sampled_backing(struct scenario *sc, struct sim_err *err)
+{
+	size_t i;
+
+	if (!(sc->sample_rate > 0 && sc->sample_rate < 1))
+		return 0;
+	for (i = 0; i < sc->n_groups; i++) {
+		struct host_group *g = &sc->groups[i];
+
+		if (!g->pt.large_pages)
+			continue;
+		if (g->large_pages_given)
+			return cfg_err(err, -SIM_EINVAL, cfg_get(g->where, "large_pages"),
+				       "a sampled run has no large-page backing (its pages are not "
+				       "2 MiB runs): write large_pages: false, or sampling.rate: "
+				       "1");
+		g->pt.large_pages = false;
+		cfg_put_scalar(g->where, "large_pages", "false");
+		cfg_read_bool(g->where, "large_pages", "false", &g->pt.large_pages, err);
+	}
+	return 0;
+}
+
 /* The workload: a path relative to the config file, or a mapping. */
 static int read_workload(struct cfg_node *root, struct scenario *sc, struct sim_err *err)
 {
@@ -760,7 +860,8 @@ int scenario_load(const char *path, const struct scenario_opts *opts, struct sce
 	    (rc = read_policies(root, sc, err)) || (rc = read_latency(root, &sc->latency, err)) ||
 	    (rc = read_sla(root, &sc->sla, err)) || (rc = read_cost(root, &sc->cost, err)) ||
 	    (rc = read_output(root, &sc->vm_series, &sc->host_series, err)) ||
-	    (rc = read_sampling(root, sc, err)) || (rc = read_workload(root, sc, err)) ||
+	    (rc = read_sampling(root, sc, err)) || (rc = sampled_backing(sc, err)) ||
+	    (rc = read_workload(root, sc, err)) ||
 	    (rc = check_work(sc, err)))
 		return rc;
 	return 0;

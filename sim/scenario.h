@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "nameset.h"
 #include "policy.h"
+#include "pt.h"
 #include "registry.h"
 #include "trace.h"
 
@@ -38,6 +39,9 @@ struct host_group {
 	int64_t overhead_bytes;
 	struct swap_params swap;
 	struct disk_params disk;
+	struct pt_params pt;            /* paging, large pages, TLB (model/pt.h) */
+	struct cfg_node *where;         /* its mapping in the config */
+	bool large_pages_given;         /* large_pages was written, not defaulted */
 };
 
 struct latency_params {

@@ -110,6 +110,10 @@ static void set_free(struct wm_rig *r, uint64_t free_frames)
 	ck_assert_uint_ge(hm->frames_overhead, free_frames);
 	hm->frames_overhead -= free_frames;
 	hm->frames_free = free_frames;
+	/* The frames the rig took for overhead come out of the host's free
+	 * 2 MiB blocks first (pt.h): no more blocks than free frames hold. */
+	if (hm->pt.blocks * hm->pt.group > free_frames)
+		hm->pt.blocks = free_frames / hm->pt.group;
 }
 
 static void checked(struct wm_rig *r)

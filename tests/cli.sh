@@ -116,6 +116,9 @@ bad_config cli_bad_workload.yaml 5 11
 bad_config cli_unknown_policy.yaml 6 23
 bad_config cli_wrong_type.yaml 3 8
 bad_config cli_bad_sampling.yaml 7 18
+bad_config cli_large_pages_sampled.yaml 6 19
+bad_config cli_bad_paging.yaml 5 40
+bad_config cli_bad_guest_page.yaml 5 50
 bad_config cli_guest_swap_in.yaml 7 3
 grep -q -F 'hosts[].disk' "$T/stderr" || because "the error does not say where the setting went"
 check "latency.guest_swap_in: the error names hosts[].disk" "$why"
