@@ -488,9 +488,9 @@ static cJSON *at(cJSON *j, const char *path)
 	return j;
 }
 
-static cJSON *run_json(const char *path)
+static cJSON *run_json_set(const char *path, const char *set)
 {
-	struct scenario_opts opts = {0};
+	struct scenario_opts opts = {.sets = &set, .n_sets = set != NULL};
 	struct run_opts ro = {.check_every = 10};
 	struct scenario sc;
 	struct run_record rec;
@@ -504,6 +504,11 @@ static cJSON *run_json(const char *path)
 	results_release(&rec);
 	scenario_release(&sc);
 	return j;
+}
+
+static cJSON *run_json(const char *path)
+{
+	return run_json_set(path, NULL);
 }
 
 /*
@@ -537,6 +542,38 @@ START_TEST(results_give_assigned_memory_demand_and_pressure_per_vm)
 	ck_assert_str_eq(at(cJSON_GetArrayItem(at(j, "hosts"), 0), "balloon.policy")->valuestring,
 			 "hyperv-dynamic");
 	cJSON_Delete(j);
+}
+END_TEST
+
+/*
+ * tests/data/hyperv_4k.yaml: two guests committing 1000 MiB at 4 KiB (at
+ * least 90% of it touched: 908 MiB at the mean) on a host that can give
+ * 2200 MiB: their demands fit, their wants do not, so each ends with half
+ * the host, 1100 MiB, in full and sampled at 1/16 (the host's pages, the
+ * floor and the startup scale with the rate, the results back).
+ */
+START_TEST(a_sampled_run_assigns_as_the_full_one)
+{
+	static const char *const sets[] = {NULL, "sampling.rate=1/16"};
+	int k, i;
+
+	for (k = 0; k < 2; k++) {
+		cJSON *j = run_json_set("tests/data/hyperv_4k.yaml", sets[k]);
+
+		for (i = 0; i < 2; i++) {
+			cJSON *v = cJSON_GetArrayItem(at(j, "vms"), i);
+			cJSON *series = at(v, "series.assigned_bytes");
+			double last = cJSON_GetArrayItem(series, cJSON_GetArraySize(series) - 1)
+					      ->valuedouble;
+
+			ck_assert_msg(fabs(last - 1100.0 * MiB) < 0.005 * 1100 * MiB,
+				      "%s VM %d: %.1f MiB, want 1100", sets[k] ? sets[k] : "full", i,
+				      last / MiB);
+			ck_assert_double_ge(at(v, "balloon.demand_bytes_mean")->valuedouble,
+					    0.9 * 1000 * MiB);
+		}
+		cJSON_Delete(j);
+	}
 }
 END_TEST
 
@@ -647,6 +684,7 @@ Suite *hyperv_suite(void)
 	tcase_add_test(model, reports_are_the_committed_pages_and_lag_by_at_most_a_period);
 	tcase_add_test(model, data_in_guest_swap_is_still_committed);
 	tcase_add_test(model, results_give_assigned_memory_demand_and_pressure_per_vm);
+	tcase_add_test(model, a_sampled_run_assigns_as_the_full_one);
 	suite_add_tcase(s, model);
 	tcase_add_test(trace, dynamic_settings_are_read_with_their_defaults);
 	tcase_add_test(trace, bad_dynamic_settings_are_located_errors);
