@@ -577,6 +577,29 @@ START_TEST(a_sampled_run_assigns_as_the_full_one)
 }
 END_TEST
 
+/*
+ * tests/data/hyperv_shift.yaml: six VMs of 4 GiB on 15 GiB; three use
+ * 3 GiB then 1 GiB, three 1 GiB then 3 GiB, 12 GiB in all at any time.
+ * Without a balloon the first three keep their 3 GiB backed after 5 min
+ * (a guest's freed memory stays backed) while the others grow: 18 GiB on
+ * 15 GiB, so the host swaps.  Under hyperv-dynamic the demands, 12 GiB,
+ * and their buffers, 14.4 GiB, fit: the balloons take what the first
+ * three freed and the host never swaps.
+ */
+START_TEST(dynamic_memory_moves_freed_memory_where_it_is_needed)
+{
+	cJSON *none = run_json("tests/data/hyperv_shift.yaml");
+	cJSON *hv = run_json_set("tests/data/hyperv_shift.yaml",
+				 "policies.balloon.policy=hyperv-dynamic");
+
+	ck_assert_double_gt(at(none, "summary.io.host_swap_out_bytes")->valuedouble, 0);
+	ck_assert_double_eq(at(hv, "summary.io.host_swap_out_bytes")->valuedouble, 0);
+	ck_assert_double_eq(at(hv, "summary.memory.swapped_bytes_mean")->valuedouble, 0);
+	cJSON_Delete(none);
+	cJSON_Delete(hv);
+}
+END_TEST
+
 /* --- the trace ---------------------------------------------------------------- */
 
 static int load_trace(const char *yaml, struct cfg_node **root, struct trace *t,
@@ -685,6 +708,7 @@ Suite *hyperv_suite(void)
 	tcase_add_test(model, data_in_guest_swap_is_still_committed);
 	tcase_add_test(model, results_give_assigned_memory_demand_and_pressure_per_vm);
 	tcase_add_test(model, a_sampled_run_assigns_as_the_full_one);
+	tcase_add_test(model, dynamic_memory_moves_freed_memory_where_it_is_needed);
 	suite_add_tcase(s, model);
 	tcase_add_test(trace, dynamic_settings_are_read_with_their_defaults);
 	tcase_add_test(trace, bad_dynamic_settings_are_located_errors);
