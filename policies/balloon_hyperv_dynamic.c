@@ -249,10 +249,11 @@ static struct hyperv_vm assign_input(const struct policy_ctx *ctx, const struct 
 		/* No report yet: it keeps its startup memory. */
 		in.demand = in.lo = in.hi = (double)vm_startup_pages(vm);
 	} else {
+		double floor_of_ram = floor_pages(ctx->host, dv->installed);
+
 		in.demand = (double)dv->demand;
 		in.hi = pages;
-		in.lo = fmin(fmax((double)vm_minimum_pages(vm), floor_pages(ctx->host, dv->installed)),
-			     in.hi);
+		in.lo = fmin(fmax((double)vm_minimum_pages(vm), floor_of_ram), in.hi);
 		in.buffer = dy->buffer;
 		in.weight = dy->weight;
 	}

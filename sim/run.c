@@ -579,7 +579,8 @@ static double peak_pages(const struct scenario *sc)
 		host_init(&h, 0, "estimate", sc->groups[g].name, sc->groups[g].memory_bytes,
 			  sc->groups[g].overhead_bytes);
 		ctx.host = &h;
-		promise += (double)sc->groups[g].count * (double)overcommit_headroom(&ops, &ctx, NULL);
+		promise += (double)sc->groups[g].count *
+			   (double)overcommit_headroom(&ops, &ctx, NULL);
 		host_release(&h);
 	}
 	promise /= (double)sc->page_bytes;

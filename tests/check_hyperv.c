@@ -234,7 +234,7 @@ static void assert_within(const struct world *w, size_t n)
  * 1448.  It started at 1 GiB (512 pages, 1536 ballooned, 75%: past the
  * 65% cap, which Hyper-V does not have) and grew by hot-add.
  */
-START_TEST(a_guest_committing_1000_mib_is_assigned_1200_mib_when_memory_is_plentiful)
+START_TEST(a_guest_committing_1000_mib_is_assigned_1200_mib_with_plenty)
 {
 	struct vm_spec vms[] = {dyn_vm(0, "a", 4 * GiB, GiB, 512 * MiB, 5000, 1000 * MiB)};
 	struct world w;
@@ -261,7 +261,7 @@ END_TEST
  * the rest to its disk; once it reports 500 committed it is given 600 by
  * hot-add, and all its data comes back into memory.
  */
-START_TEST(hot_add_raises_assigned_memory_above_startup_and_the_guest_never_uses_more)
+START_TEST(hot_add_raises_assigned_memory_above_startup_the_guest_using_no_more)
 {
 	struct vm_spec vms[] = {dyn_vm(0, "a", 4 * GiB, 512 * MiB, 512 * MiB, 5000, 1000 * MiB)};
 	struct world w;
@@ -567,8 +567,8 @@ START_TEST(a_sampled_run_assigns_as_the_full_one)
 					      ->valuedouble;
 
 			ck_assert_msg(fabs(last - 1100.0 * MiB) < 0.005 * 1100 * MiB,
-				      "%s VM %d: %.1f MiB, want 1100", sets[k] ? sets[k] : "full", i,
-				      last / MiB);
+				      "%s VM %d: %.1f MiB, want 1100",
+				      sets[k] ? sets[k] : "full", i, last / MiB);
 			ck_assert_double_ge(at(v, "balloon.demand_bytes_mean")->valuedouble,
 					    0.9 * 1000 * MiB);
 		}
@@ -672,10 +672,12 @@ START_TEST(bad_dynamic_settings_are_located_errors)
 		struct sim_err err = {0};
 		struct trace t;
 
-		snprintf(yaml, sizeof(yaml), "vms: [{name: a, memory: 2GiB, dynamic: {%s", bad[k].rest);
+		snprintf(yaml, sizeof(yaml), "vms: [{name: a, memory: 2GiB, dynamic: {%s",
+			 bad[k].rest);
 		ck_assert_msg(load_trace(yaml, &root, &t, &err) < 0, "case %zu loaded", k);
-		ck_assert_msg(err.line == 1 && err.col == bad[k].col, "case %zu at %u:%u, want 1:%u: %s",
-			      k, err.line, err.col, bad[k].col, err.msg);
+		ck_assert_msg(err.line == 1 && err.col == bad[k].col,
+			      "case %zu at %u:%u, want 1:%u: %s", k, err.line, err.col, bad[k].col,
+			      err.msg);
 		ck_assert_msg(strstr(err.msg, bad[k].word), "case %zu: '%s' does not say '%s'", k,
 			      err.msg, bad[k].word);
 		trace_release(&t);
@@ -698,8 +700,8 @@ Suite *hyperv_suite(void)
 	tcase_add_test(tc, minimum_and_maximum_are_never_crossed);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 0);
-	tcase_add_test(model, a_guest_committing_1000_mib_is_assigned_1200_mib_when_memory_is_plentiful);
-	tcase_add_test(model, hot_add_raises_assigned_memory_above_startup_and_the_guest_never_uses_more);
+	tcase_add_test(model, a_guest_committing_1000_mib_is_assigned_1200_mib_with_plenty);
+	tcase_add_test(model, hot_add_raises_assigned_memory_above_startup_the_guest_using_no_more);
 	tcase_add_test(model, the_buffer_shrinks_when_memory_is_not_plentiful);
 	tcase_add_test(model, weights_split_a_scarce_host_in_their_ratio);
 	tcase_add_test(model, minimum_maximum_and_floor_hold_through_the_model);

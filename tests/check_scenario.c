@@ -671,7 +671,8 @@ START_TEST(unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed)
 		      "  balloon: {policy: mom}\n" WORKLOAD);
 
 	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
-		 "unknown balloon policy 'mom' (known: none, static, esx-idle-tax, hyperv-dynamic)");
+		 "unknown balloon policy 'mom' "
+		 "(known: none, static, esx-idle-tax, hyperv-dynamic)");
 }
 END_TEST
 

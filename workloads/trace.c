@@ -243,7 +243,8 @@ static int read_dynamic(struct cfg_node *m, struct vm_spec *v, struct sim_err *e
 		return rc;
 	if (dy->startup_bytes > maximum)
 		return cfg_err(err, -SIM_ERANGE,
-			       cfg_get(d, "startup") ? cfg_get(d, "startup") : cfg_get(d, "maximum"),
+			       cfg_get(d, "startup") ? cfg_get(d, "startup")
+						     : cfg_get(d, "maximum"),
 			       "startup is larger than maximum");
 	if (dy->minimum_bytes > dy->startup_bytes)
 		return cfg_err(err, -SIM_ERANGE, cfg_get(d, "minimum"),
