@@ -641,12 +641,18 @@ double run_memory_estimate(const struct scenario *sc)
 			  sizeof(int64_t) + sizeof(struct rec_host) + 2 * 64 + 1024 +
 			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
+	int f;
 
 	/* With output.vm_series, each VM's series, as if it ran all the run:
 	 * O(VMs x samples).  Its arrays grow by doubling, so up to twice the
 	 * 8 bytes a value. */
 	if (sc->vm_series)
 		per_vm += samples * (VCOL_COUNT + 2) * (2 * 8.0 + JSON_BYTES_PER_VALUE);
+	/* Each policy's figures per VM: its sums, its record and their JSON. */
+	for (f = 0; f < FAMILY_COUNT; f++)
+		if (sc->policies[f].info->vm_stats)
+			per_vm += sizeof(struct policy_stats) + sizeof(struct rec_policy) +
+				  POLICY_STATS_MAX * JSON_BYTES_PER_VALUE;
 
 	return peak_pages(sc) * run_bytes_per_page(sc) + vms * per_vm +
 	       (double)sc->n_hosts * per_host + samples * per_sample + placement_bytes(sc, vms);
