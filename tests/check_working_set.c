@@ -86,7 +86,8 @@ static struct vm_spec vm_of(int i, int64_t arrive, int64_t ws)
  * (16 / 4); working-set counts each at its configured 1 GiB (none has an
  * estimate yet) against 16 GiB less 10% of it, 14.4 GiB: 14; with no
  * headroom, 16.  So with esx-sampling, which has measured none of them
- * before its first period (60 s).
+ * before its first period (60 s), and with oracle, whose truth is set at
+ * a VM's first tick.
  */
 START_TEST(small_working_sets_take_more_vms_than_none)
 {
@@ -96,7 +97,8 @@ START_TEST(small_working_sets_take_more_vms_than_none)
 	} cases[] = {{"{policy: guest-reported}", "{policy: none}", 4},
 		     {"{policy: guest-reported}", "{policy: working-set, headroom: 10%}", 14},
 		     {"{policy: guest-reported}", "{policy: working-set, headroom: 0%}", 16},
-		     {"{policy: esx-sampling}", "{policy: working-set}", 14}};
+		     {"{policy: esx-sampling}", "{policy: working-set}", 14},
+		     {"{policy: oracle}", "{policy: working-set}", 14}};
 	struct vm_spec vms[20];
 	size_t k;
 	int i;
