@@ -34,7 +34,7 @@ const char *const rec_col_names[COL_COUNT] = {
 };
 const char *const rec_vm_col_names[VCOL_COUNT] = {
 	"configured_bytes", "used_bytes", "ballooned_bytes", "swapped_bytes", "compressed_bytes",
-	"faults", "active_bytes", "estimated_active_bytes",
+	"faults", "active_bytes", "estimated_active_bytes", "assigned_bytes",
 };
 
 void results_vm_series_free(struct rec_vm_series *s)
@@ -69,6 +69,7 @@ void results_release(struct run_record *r)
 	for (i = 0; i < r->n_vms; i++) {
 		free(r->vms[i].name);
 		results_vm_series_free(r->vms[i].series);
+		free(r->vms[i].policies);
 	}
 	free(r->vms);
 	free(r->series.t_s);
@@ -354,6 +355,7 @@ static cJSON *vm_json(const struct rec_vm *v)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *m;
+	size_t i;
 
 	cJSON_AddStringToObject(o, "name", v->name);
 	add_str_or_null(o, "group", v->group);
@@ -402,6 +404,15 @@ static cJSON *vm_json(const struct rec_vm *v)
 		add_num(m, "broken_shared_bytes", (double)v->mapping.broken_shared_bytes);
 		add_num(m, "translation_overhead", v->mapping.translation_overhead);
 		add_num(m, "translation_s", v->mapping.translation_s);
+	}
+	for (i = 0; i < v->n_policies; i++) {
+		const struct rec_policy *p = &v->policies[i];
+		cJSON *po = cJSON_AddObjectToObject(o, p->family);
+		size_t k;
+
+		cJSON_AddStringToObject(po, "policy", p->policy);
+		for (k = 0; k < p->n; k++)
+			add_stat(po, p->key[k], p->value[k]);
 	}
 	cJSON_AddBoolToObject(o, "oom", v->oom);
 	if (v->series)

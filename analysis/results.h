@@ -105,6 +105,10 @@ struct rec_vm {
 	double active_bytes_mean, estimated_active_bytes_mean;
 	struct rec_mapping mapping;
 	struct rec_vm_series *series;   /* with output.vm_series, else NULL; owned */
+	/* The policies' figures for it (policy_info.vm_stats), each the mean
+	 * over its samples: under vms[].FAMILY; owned. */
+	struct rec_policy *policies;
+	size_t n_policies;
 };
 
 /* The series, sampled at every sample time (bytes over all hosts). */
@@ -147,6 +151,7 @@ enum rec_vm_col {
 	VCOL_FAULTS,
 	VCOL_ACTIVE,                    /* its true working set */
 	VCOL_ESTIMATED_ACTIVE,          /* what the estimator made of it */
+	VCOL_ASSIGNED,                  /* its pages less its balloon: what the guest has */
 	VCOL_COUNT,
 };
 extern const char *const rec_vm_col_names[VCOL_COUNT];

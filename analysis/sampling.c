@@ -31,12 +31,16 @@ static int64_t up_i(int64_t v, double rate)
 	return (int64_t)llround((double)v / rate);
 }
 
-/* Policy figures are counts when their key says pages or bytes. */
+/* Policy figures are counts when their key says pages or bytes, or a
+ * mean of them (a VM's figures: "assigned_bytes_mean"). */
 static bool is_count_key(const char *k)
 {
 	size_t n = strlen(k);
 
-	return (n > 6 && !strcmp(k + n - 6, "_pages")) || (n > 6 && !strcmp(k + n - 6, "_bytes"));
+	if (n > 5 && !strcmp(k + n - 5, "_mean"))
+		n -= 5;
+	return (n > 6 && !strncmp(k + n - 6, "_pages", 6)) ||
+	       (n > 6 && !strncmp(k + n - 6, "_bytes", 6));
 }
 
 static void scale_series(struct rec_series *s, double rate)
@@ -109,6 +113,10 @@ static void scale_vm(struct rec_vm *v, double rate)
 	v->active_bytes_mean /= rate;
 	v->estimated_active_bytes_mean /= rate;
 	scale_mapping(&v->mapping, rate);
+	for (i = 0; i < v->n_policies; i++)
+		for (k = 0; k < (int)v->policies[i].n; k++)
+			if (is_count_key(v->policies[i].key[k]))
+				v->policies[i].value[k] /= rate;
 	if (v->series)
 		for (k = 0; k < VCOL_COUNT; k++)
 			if (k != VCOL_CONFIGURED)

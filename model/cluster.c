@@ -153,7 +153,7 @@ static bool try_place(struct cluster *c, struct vm *vm)
 		if (c->headroom_known[k])
 			continue;
 		oc = policy_ctx_of(&c->hosts[k], FAMILY_OVERCOMMIT, pc.now);
-		c->headroom[k] = overcommit_headroom(&c->p.policies.overcommit, &oc);
+		c->headroom[k] = overcommit_headroom(&c->p.policies.overcommit, &oc, vm);
 		c->headroom_known[k] = c->p.policies.overcommit.ops->host_only;
 	}
 	i = placement_choose(&c->p.policies.placement, &pc, c->host_ptrs, c->headroom,
@@ -442,6 +442,13 @@ static void vm_mem_start(struct cluster *c, struct host *h, struct vm *vm)
 	vmem_init(&vm->mem, &mp);
 	mem_share_arrive(h, vm, mp.now);
 	wss_track(&vm->mem.wss, vm->mem.fast);
+	/* Hyper-V: the pages above startup are not the guest's yet (untouched,
+	 * so this costs nothing); hot-add is deflating them. */
+	if (c->p.policies.balloon.ops->hot_add && vm_is_dynamic(vm)) {
+		uint64_t above = vm_pages(vm) - vm_startup_pages(vm);
+
+		mem_balloon_towards(h, vm, above, above, mp.now);
+	}
 	vm->touch_seed = rng_seed64(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
 	vm->touch_rng = rng_stream(c->p.seed, c->p.replication, RNG_TOUCHES, entity);
 	vm->guest_rng = rng_stream(c->p.seed, c->p.replication, RNG_GUEST, entity);
@@ -581,6 +588,9 @@ static void tick_vm(struct cluster *c, struct host *h, struct vm *vm, sim_time t
 	phase_update(c, h, vm, t);
 	target = vm_balloon_target(c, h, vm, t);
 	cap = (uint64_t)(c->p.balloon_max * m->n_pages);
+	/* Hyper-V has no cap (its minimum and the guest's floor bound it). */
+	if (c->p.policies.balloon.ops->hot_add && vm_is_dynamic(vm))
+		cap = m->n_pages;
 	if (target > cap)
 		target = cap;
 	/* The host's state may hold inflation back (ESX balloons only in soft);

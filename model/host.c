@@ -104,6 +104,13 @@ uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm
 	return estimator_active_pages(&ctx->set->estimator, &e, vm);
 }
 
+bool policy_estimate_known(const struct policy_ctx *ctx, const struct vm *vm)
+{
+	struct policy_ctx e = policy_ctx_of(ctx->host, FAMILY_ESTIMATOR, ctx->now);
+
+	return estimator_known(&ctx->set->estimator, &e, vm);
+}
+
 uint64_t policy_balloon_target(const struct policy_ctx *ctx, const struct vm *vm)
 {
 	struct policy_ctx b = policy_ctx_of(ctx->host, FAMILY_BALLOON, ctx->now);

@@ -103,6 +103,12 @@ struct policy_info {
 	void (*on_period)(const struct policy_ctx *ctx);
 	/* Query: adds the policy's figures for ctx's host to *out. */
 	void (*host_stats)(const struct policy_ctx *ctx, struct policy_stats *out);
+	/* Query: adds the policy's figures for vm, placed on ctx's host, now
+	 * to *out.  The results hold each one's mean over the samples while
+	 * vm ran (vms[].FAMILY), so keys name means ("assigned_bytes_mean"),
+	 * and a policy gives the same keys in the same order every call. */
+	void (*vm_stats)(const struct policy_ctx *ctx, const struct vm *vm,
+			 struct policy_stats *out);
 };
 
 /* Estimator: what the hypervisor knows of each VM's active memory.  Other
@@ -111,13 +117,18 @@ struct estimator_ops {
 	struct policy_info info;
 	/* Query: the estimated active pages of vm on ctx's host. */
 	uint64_t (*active_pages)(const struct policy_ctx *ctx, const struct vm *vm);
+	/* Query: whether vm has an estimate yet (measured, or reported), or
+	 * active_pages is only a stand-in; NULL: always. */
+	bool (*known)(const struct policy_ctx *ctx, const struct vm *vm);
 };
 
 /* Overcommit: how much more a host may promise. */
 struct overcommit_ops {
 	struct policy_info info;
-	/* Query: bytes of configured VM memory ctx's host may still accept (may be < 0). */
-	int64_t (*headroom)(const struct policy_ctx *ctx);
+	/* Query: bytes of configured VM memory ctx's host may still accept (may
+	 * be < 0) when arriving is the VM to place; NULL arriving: in general
+	 * (the run's memory estimate asks so of an empty host). */
+	int64_t (*headroom)(const struct policy_ctx *ctx, const struct vm *arriving);
 	/* True when headroom reads only the host's memory and its VMs (not
 	 * the time or other state): the model then asks again only after the
 	 * host's VMs change, so placing a VM costs O(1) calls, not O(hosts). */
@@ -163,6 +174,12 @@ struct balloon_ops {
 	 */
 	bool (*sharing_tuning)(const struct policy_ctx *ctx, uint64_t *pages_to_scan,
 			       sim_time *sleep_ns);
+	/* Hyper-V dynamic memory: a VM with dynamic settings (vm_is_dynamic)
+	 * starts with its pages above startup in the balloon (pages it was
+	 * started without, which hot-add hands over by deflating), and
+	 * balloon.max does not cap its balloon (Hyper-V has no such cap).
+	 * False: such a VM is static at its maximum, as any other. */
+	bool hot_add;
 };
 
 /* Linux's zswap as a reclaim policy configures it (model/mem.c builds it). */
@@ -338,6 +355,8 @@ struct policy_ctx policy_ctx_of(const struct host *h, enum policy_family f, sim_
 void *policy_vm_priv(const struct policy_ctx *ctx, const struct vm *vm);
 /* Query of the estimator: the estimated active pages of vm on ctx's host. */
 uint64_t policy_estimate_pages(const struct policy_ctx *ctx, const struct vm *vm);
+/* Query of the estimator: whether vm has an estimate yet (estimator_ops.known). */
+bool policy_estimate_known(const struct policy_ctx *ctx, const struct vm *vm);
 /* Query of the balloon policy: its target in pages for vm on ctx's host. */
 uint64_t policy_balloon_target(const struct policy_ctx *ctx, const struct vm *vm);
 /* Query of the balloon policy: whether it tunes ctx's host's sharing
@@ -355,10 +374,16 @@ static inline uint64_t estimator_active_pages(const struct estimator_policy *p,
 	return p->ops->active_pages(ctx, vm);
 }
 
-static inline int64_t overcommit_headroom(const struct overcommit_policy *p,
-					  const struct policy_ctx *ctx)
+static inline bool estimator_known(const struct estimator_policy *p,
+				   const struct policy_ctx *ctx, const struct vm *vm)
 {
-	return p->ops->headroom(ctx);
+	return p->ops->known ? p->ops->known(ctx, vm) : true;
+}
+
+static inline int64_t overcommit_headroom(const struct overcommit_policy *p,
+					  const struct policy_ctx *ctx, const struct vm *arriving)
+{
+	return p->ops->headroom(ctx, arriving);
 }
 
 static inline long placement_choose(const struct placement_policy *p,

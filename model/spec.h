@@ -52,6 +52,19 @@ struct image_spec {
 	double same;                    /* share of its pages equal to the base's */
 };
 
+/*
+ * Hyper-V dynamic memory (MECHANISMS.md 3), from the trace's `dynamic:`:
+ * the VM's memory_bytes is its maximum (its guest-physical size), it
+ * starts with startup and may shrink to minimum.  on is false for a VM
+ * without them (static at its memory size).
+ */
+struct dynamic_spec {
+	bool on;
+	int64_t startup_bytes, minimum_bytes;   /* minimum <= startup <= memory_bytes */
+	double buffer;                  /* share of demand assigned beyond it, 5%..2000% */
+	double weight;                  /* 0..10000 */
+};
+
 /* Fields every VM has, explicit or generated. */
 struct vm_spec {
 	char *name;
@@ -70,6 +83,7 @@ struct vm_spec {
 	uint64_t salt;                  /* its salt's hash (ESX's sched.mem.pshare.salt) */
 	int64_t arrive_ns;
 	int64_t depart_ns;              /* SPEC_NEVER if it stays */
+	struct dynamic_spec dynamic;    /* Hyper-V dynamic memory, or off */
 	struct phase *phases;           /* sorted by at_ns, at least one */
 	size_t n_phases;
 	const struct cfg_node *where;   /* for located errors */

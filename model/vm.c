@@ -3,6 +3,8 @@
  */
 #include "vm.h"
 
+#include <math.h>
+
 #include "rng.h"
 
 void vm_init(struct vm *vm, const struct vm_spec *spec, size_t id)
@@ -59,4 +61,26 @@ uint64_t vm_entity(const struct vm *vm)
 sim_time vm_placed_ns(const struct vm *vm)
 {
 	return vm->placed_ns;
+}
+
+/* bytes of the VM's memory_bytes (its maximum) in its pages, rounded down. */
+static uint64_t share_of_pages(const struct vm *vm, int64_t bytes)
+{
+	double max = (double)vm->spec->memory_bytes;
+
+	if (bytes >= vm->spec->memory_bytes || max <= 0)
+		return vm_pages(vm);
+	return (uint64_t)floor((double)vm_pages(vm) * ((double)bytes / max));
+}
+
+uint64_t vm_startup_pages(const struct vm *vm)
+{
+	return vm_is_dynamic(vm) ? share_of_pages(vm, vm->spec->dynamic.startup_bytes)
+				 : vm_pages(vm);
+}
+
+uint64_t vm_minimum_pages(const struct vm *vm)
+{
+	return vm_is_dynamic(vm) ? share_of_pages(vm, vm->spec->dynamic.minimum_bytes)
+				 : vm_pages(vm);
 }

@@ -70,17 +70,35 @@ static inline uint64_t vm_private_pages(const struct vm *vm)
 	return vm->mem.n_state[PS_PRIVATE];
 }
 
-/* Pages its balloon holds now. */
-static inline uint64_t vm_ballooned_pages(const struct vm *vm)
-{
-	return vm->mem.n_state[PS_BALLOONED];
-}
-
 /* Pages on host frames: private and shared. */
 static inline uint64_t vm_resident_pages(const struct vm *vm)
 {
 	return vm->mem.n_state[PS_PRIVATE] + vm->mem.n_state[PS_SHARED];
 }
+
+/* Pages in its balloon (for a dynamic VM, also those not yet hot-added). */
+static inline uint64_t vm_ballooned_pages(const struct vm *vm)
+{
+	return vm->mem.n_state[PS_BALLOONED];
+}
+
+/* Pages the guest uses: data it has touched and not freed, wherever the
+ * host keeps it (on a frame, swapped, compressed) or in its own swap. */
+static inline uint64_t vm_guest_used_pages(const struct vm *vm)
+{
+	return vm->mem.n_resident + vm->mem.n_gswap;
+}
+
+/* Whether it has Hyper-V dynamic memory settings (spec.h). */
+static inline bool vm_is_dynamic(const struct vm *vm)
+{
+	return vm->spec->dynamic.on;
+}
+
+/* Its startup and minimum memory in its pages (a share of vm_pages, as
+ * its maximum is all of them): vm_pages for a VM that is not dynamic. */
+uint64_t vm_startup_pages(const struct vm *vm);
+uint64_t vm_minimum_pages(const struct vm *vm);
 
 /* What the workload asks of it, for its shares, reservation and limit (its
  * phases are the truth, which policies never read: they read estimates). */

@@ -123,10 +123,18 @@ static uint64_t sampling_active_pages(const struct policy_ctx *ctx, const struct
 	return (uint64_t)llround(fmax(v->fast, v->slow) * pages);
 }
 
+static bool sampling_known(const struct policy_ctx *ctx, const struct vm *vm)
+{
+	const struct sampling_vm *v = policy_vm_priv(ctx, vm);
+
+	return v->measured;
+}
+
 const struct estimator_ops estimator_esx_sampling_ops = {
 	.info = {.name = "esx-sampling", .params = sampling_params,
 		 .priv_size = sizeof(struct sampling), .vm_priv_size = sizeof(struct sampling_vm),
 		 .init = sampling_init, .period = sampling_period,
 		 .on_period = sampling_on_period},
 	.active_pages = sampling_active_pages,
+	.known = sampling_known,
 };

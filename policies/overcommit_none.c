@@ -5,8 +5,9 @@
 #include "host.h"
 #include "policy.h"
 
-static int64_t none_headroom(const struct policy_ctx *ctx)
+static int64_t none_headroom(const struct policy_ctx *ctx, const struct vm *arriving)
 {
+	(void)arriving;
 	return host_capacity_bytes(ctx->host) - host_committed_bytes(ctx->host);
 }
 

@@ -21,10 +21,11 @@ static int ratio_init(void *priv, struct cfg_node *params, struct sim_err *err)
 	return cfg_read_fraction(params, "max", "1.5", 1.0, 100.0, &r->max, err);
 }
 
-static int64_t ratio_headroom(const struct policy_ctx *ctx)
+static int64_t ratio_headroom(const struct policy_ctx *ctx, const struct vm *arriving)
 {
 	const struct ratio *r = ctx->priv;
 
+	(void)arriving;
 	return (int64_t)floor(r->max * (double)host_capacity_bytes(ctx->host)) -
 	       host_committed_bytes(ctx->host);
 }

@@ -193,7 +193,51 @@ struct vm_sums {
 	struct rec_vm_series *series;   /* with output.vm_series; moved to its record */
 	uint64_t faults;
 	int64_t stall_ns;
+	/* Sums of the policies' figures (policy_info.vm_stats), one per
+	 * family that has them, in family order; NULL until its first sample. */
+	struct policy_stats *pol;
 };
+
+/* Whether family f's policy has figures per VM. */
+static bool has_vm_stats(const struct cluster *c, int f)
+{
+	void *priv;
+
+	return policy_set_info(&c->p.policies, (enum policy_family)f, &priv)->vm_stats != NULL;
+}
+
+/* Adds each policy's figures for vm at t to s->pol. */
+static void sample_vm_policies(struct vm_sums *s, const struct cluster *c, const struct vm *vm,
+			       sim_time t)
+{
+	size_t j = 0, k;
+	int f, n = 0;
+
+	for (f = 0; f < FAMILY_COUNT; f++)
+		n += has_vm_stats(c, f);
+	if (!n)
+		return;
+	if (!s->pol)
+		s->pol = xcalloc((size_t)n, sizeof(*s->pol));
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+		struct policy_ctx ctx;
+		struct policy_stats st = {0};
+
+		if (!info->vm_stats)
+			continue;
+		ctx = policy_ctx_of(vm->host, (enum policy_family)f, t);
+		info->vm_stats(&ctx, vm, &st);
+		s->pol[j].n = st.n;
+		for (k = 0; k < st.n; k++) {
+			s->pol[j].key[k] = st.key[k];
+			s->pol[j].value[k] += st.value[k];
+		}
+		j++;
+	}
+}
 
 void run_vm_memory(const struct vm *vm, int64_t page_bytes, int64_t v[VCOL_COUNT])
 {
@@ -209,6 +253,7 @@ void run_vm_memory(const struct vm *vm, int64_t page_bytes, int64_t v[VCOL_COUNT
 	for (k = 0; k < FAULT_COUNT; k++)
 		v[VCOL_FAULTS] += (int64_t)m->stats.faults[k];
 	v[VCOL_ACTIVE] = v[VCOL_ESTIMATED_ACTIVE] = 0;
+	v[VCOL_ASSIGNED] = (int64_t)(m->n_pages - m->n_state[PS_BALLOONED]) * page_bytes;
 }
 
 /* Samples every running VM's memory, and its series with output.vm_series:
@@ -234,6 +279,7 @@ static void sample_vms(struct vm_sums *sums, const struct cluster *c, sim_time t
 			s->active += (double)v[VCOL_ACTIVE];
 			s->estimated += (double)v[VCOL_ESTIMATED_ACTIVE];
 			s->n++;
+			sample_vm_policies(s, c, vm, t);
 			if (!vm_series)
 				continue;
 			if (!s->series)
@@ -351,6 +397,38 @@ static void collect_mapping(const struct vm *vm, struct rec_vm *r)
 		vm->mem.stats.run_ns ? pv->translation_ns / (double)vm->mem.stats.run_ns : 0.0;
 }
 
+/* The means of the policies' figures for a VM of n samples. */
+static void collect_vm_policies(const struct cluster *c, const struct vm_sums *vs, double n,
+				struct rec_vm *r)
+{
+	size_t j = 0, k;
+	int f;
+
+	if (!vs->pol)
+		return;
+	for (f = 0; f < FAMILY_COUNT; f++)
+		r->n_policies += has_vm_stats(c, f);
+	r->policies = xcalloc(r->n_policies, sizeof(*r->policies));
+	for (f = 0; f < FAMILY_COUNT; f++) {
+		void *priv;
+		const struct policy_info *info =
+			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
+		struct rec_policy *p;
+
+		if (!info->vm_stats)
+			continue;
+		p = &r->policies[j];
+		p->family = policy_family_name((enum policy_family)f);
+		p->policy = info->name;
+		p->n = vs->pol[j].n < REC_POLICY_STATS ? vs->pol[j].n : REC_POLICY_STATS;
+		for (k = 0; k < p->n; k++) {
+			p->key[k] = vs->pol[j].key[k];
+			p->value[k] = vs->pol[j].value[k] / n;
+		}
+		j++;
+	}
+}
+
 /* One VM's record; *sum gathers the cluster's totals. */
 static void collect_vm(const struct scenario *sc, const struct cluster *c, const struct vm *vm,
 		       struct vm_sums *vs, struct rec_host *hosts, struct rec_vm *r,
@@ -413,6 +491,7 @@ static void collect_vm(const struct scenario *sc, const struct cluster *c, const
 		r->compressed_bytes_mean = vs->compressed / n;
 		r->active_bytes_mean = vs->active / n;
 		r->estimated_active_bytes_mean = vs->estimated / n;
+		collect_vm_policies(c, vs, n, r);
 	}
 	r->series = vs->series;
 	vs->series = NULL;
@@ -529,7 +608,8 @@ static double peak_pages(const struct scenario *sc)
 		host_init(&h, 0, "estimate", sc->groups[g].name, sc->groups[g].memory_bytes,
 			  sc->groups[g].overhead_bytes);
 		ctx.host = &h;
-		promise += (double)sc->groups[g].count * (double)overcommit_headroom(&ops, &ctx);
+		promise += (double)sc->groups[g].count *
+			   (double)overcommit_headroom(&ops, &ctx, NULL);
 		host_release(&h);
 	}
 	promise /= (double)sc->page_bytes;
@@ -592,12 +672,18 @@ double run_memory_estimate(const struct scenario *sc)
 			  sizeof(int64_t) + sizeof(struct rec_host) + 2 * 64 + 1024 +
 			  FAMILY_COUNT * (sizeof(struct cluster_timer) + 96.0) + JSON_BYTES_PER_HOST;
 	double per_sample = (COL_COUNT + 2) * (8.0 + JSON_BYTES_PER_VALUE);
+	int f;
 
 	/* With output.vm_series, each VM's series, as if it ran all the run:
 	 * O(VMs x samples).  Its arrays grow by doubling, so up to twice the
 	 * 8 bytes a value. */
 	if (sc->vm_series)
 		per_vm += samples * (VCOL_COUNT + 2) * (2 * 8.0 + JSON_BYTES_PER_VALUE);
+	/* Each policy's figures per VM: its sums, its record and their JSON. */
+	for (f = 0; f < FAMILY_COUNT; f++)
+		if (sc->policies[f].info->vm_stats)
+			per_vm += sizeof(struct policy_stats) + sizeof(struct rec_policy) +
+				  POLICY_STATS_MAX * JSON_BYTES_PER_VALUE;
 
 	return peak_pages(sc) * run_bytes_per_page(sc) + vms * per_vm +
 	       (double)sc->n_hosts * per_host + samples * per_sample + placement_bytes(sc, vms);
@@ -747,8 +833,10 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	free(sn.host_stall_ns);
 	cluster_free(c);
 	sim_free(s);
-	for (i = 0; i < n_specs; i++)
+	for (i = 0; i < n_specs; i++) {
 		results_vm_series_free(sums[i].series);
+		free(sums[i].pol);
+	}
 	free(sums);
 	trace_specs_free(specs, n_specs);
 	for (i = 0; i < (size_t)sc->n_hosts; i++)

@@ -193,8 +193,9 @@ END_TEST
 /* An overcommit policy that counts its headroom queries (no overcommit otherwise). */
 static int headroom_calls;
 
-static int64_t counted_headroom(const struct policy_ctx *ctx)
+static int64_t counted_headroom(const struct policy_ctx *ctx, const struct vm *arriving)
 {
+	(void)arriving;
 	headroom_calls++;
 	return host_capacity_bytes(ctx->host) - host_committed_bytes(ctx->host);
 }

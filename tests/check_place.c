@@ -129,7 +129,7 @@ static int64_t headroom(const char *yaml, const struct host *h)
 		struct policy_ctx ctx = {.host = h, .priv = p.priv, .family = FAMILY_OVERCOMMIT};
 		struct overcommit_policy oc = {p.ops, p.priv};
 
-		v = overcommit_headroom(&oc, &ctx);
+		v = overcommit_headroom(&oc, &ctx, NULL);
 	}
 	policy_release(&p);
 	cfg_free(root);

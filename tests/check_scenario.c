@@ -671,7 +671,8 @@ START_TEST(unbuilt_balloon_policy_is_unknown_and_the_known_ones_are_listed)
 		      "  balloon: {policy: xen}\n" WORKLOAD);
 
 	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
-		 "unknown balloon policy 'xen' (known: none, static, esx-idle-tax, mom)");
+		 "unknown balloon policy 'xen' "
+		 "(known: none, static, esx-idle-tax, mom, hyperv-dynamic)");
 }
 END_TEST
 
@@ -717,7 +718,7 @@ START_TEST(a_near_miss_gets_a_suggestion_and_the_list)
 		      "  balloon: {policy: statik}\n" WORKLOAD);
 
 	fails_at(rc, -SIM_EINVAL, "c.yaml", 7, 21,
-		 "did you mean 'static'? (known: none, static, esx-idle-tax, mom)");
+		 "did you mean 'static'? (known: none, static, esx-idle-tax, mom, hyperv-dynamic)");
 }
 END_TEST
 

@@ -129,6 +129,7 @@ bad_config cli_sharing_aware_key.yaml 6 67
 bad_config cli_sharing_aware_size.yaml 6 71
 bad_config cli_tps_salting.yaml 6 35
 bad_config cli_tps_salt.yaml 9 37
+bad_config cli_dynamic_minimum.yaml 9 65
 
 why=
 m validate "$DATA/cli_unknown_key.yaml"
@@ -440,7 +441,7 @@ balloon=$(tr -d ' \n\t' <"$T/none.json" | grep -o '"balloon":{[^}]*}')
 m run "$DATA/sweep_tiny_static.yaml" --set policies.balloon.policy=stattic -o "$T/typo.json"
 want_rc 2
 [ "$(lines "$T/stderr")" -eq 1 ] || because "stderr is not one line"
-grep -q "did you mean 'static'? (known: none, static, esx-idle-tax, mom)" "$T/stderr" ||
+grep -q "did you mean 'static'? (known: none, static, esx-idle-tax, mom, hyperv-dynamic)" "$T/stderr" ||
 	because "no suggestion and list: $(cat "$T/stderr")"
 check "--set policies.balloon.policy=none replaces a static balloon's whole mapping" "$why"
 

@@ -205,6 +205,71 @@ static int check_vm_sizes(const struct cfg_node *map, struct vm_spec *v, struct 
 	return 0;
 }
 
+/*
+ * Hyper-V dynamic memory (MECHANISMS.md 3): dynamic: {startup, minimum,
+ * maximum, buffer, weight}.  startup defaults to the VM's memory, minimum
+ * to startup (Hyper-V 2012 and later), maximum to the memory; the VM's
+ * memory becomes its maximum, its guest-physical size.
+ */
+/* Memory buffer: 20% by default, 5-2000% (Set-VMMemory -Buffer; "Mastering
+ * Hyper-V" p.116). */
+#define DYNAMIC_BUFFER_DEFAULT "20%"
+#define DYNAMIC_BUFFER_MIN 0.05
+#define DYNAMIC_BUFFER_MAX 20.0
+/* Weight: Msvm_MemorySettingData Weight, which is Set-VMMemory's -Priority
+ * 0-100 (default 50) times 100: 5000 by default, 0-10000. */
+#define DYNAMIC_WEIGHT_DEFAULT "5000"
+#define DYNAMIC_WEIGHT_MAX 10000
+
+static int read_dynamic(struct cfg_node *m, struct vm_spec *v, struct sim_err *err)
+{
+	static const char *const keys[] = {"startup", "minimum", "maximum", "buffer", "weight",
+					   NULL};
+	struct cfg_node *d = cfg_get(m, "dynamic");
+	struct dynamic_spec *dy = &v->dynamic;
+	int64_t maximum = v->memory_bytes, weight;
+	int rc;
+
+	if (!d)
+		return 0;
+	if ((rc = cfg_expect(d, CFG_MAP, "dynamic", err)) ||
+	    (rc = cfg_check_keys(d, "dynamic", keys, err)))
+		return rc;
+	if (cfg_get(d, "maximum") &&
+	    ((rc = cfg_read_size(d, "maximum", NULL, &maximum, err)) ||
+	     (rc = cfg_check_size_range(d, "maximum", maximum, 1, TRACE_MAX_VM_BYTES, err))))
+		return rc;
+	dy->startup_bytes = v->memory_bytes;
+	if (cfg_get(d, "startup") &&
+	    ((rc = cfg_read_size(d, "startup", NULL, &dy->startup_bytes, err)) ||
+	     (rc = cfg_check_size_range(d, "startup", dy->startup_bytes, 1, TRACE_MAX_VM_BYTES,
+					err))))
+		return rc;
+	dy->minimum_bytes = dy->startup_bytes;
+	if (cfg_get(d, "minimum") &&
+	    ((rc = cfg_read_size(d, "minimum", NULL, &dy->minimum_bytes, err)) ||
+	     (rc = cfg_check_size_range(d, "minimum", dy->minimum_bytes, 1, TRACE_MAX_VM_BYTES,
+					err))))
+		return rc;
+	if (dy->startup_bytes > maximum)
+		return cfg_err(err, -SIM_ERANGE,
+			       cfg_get(d, "startup") ? cfg_get(d, "startup")
+						     : cfg_get(d, "maximum"),
+			       "startup is larger than maximum");
+	if (dy->minimum_bytes > dy->startup_bytes)
+		return cfg_err(err, -SIM_ERANGE, cfg_get(d, "minimum"),
+			       "minimum is larger than startup");
+	if ((rc = cfg_read_fraction(d, "buffer", DYNAMIC_BUFFER_DEFAULT, DYNAMIC_BUFFER_MIN,
+				    DYNAMIC_BUFFER_MAX, &dy->buffer, err)) ||
+	    (rc = cfg_read_int(d, "weight", DYNAMIC_WEIGHT_DEFAULT, 0, DYNAMIC_WEIGHT_MAX, &weight,
+			       err)))
+		return rc;
+	dy->weight = (double)weight;
+	dy->on = true;
+	v->memory_bytes = maximum;
+	return 0;
+}
+
 /* 'base' and 'same' come together. */
 static int image_version_keys(struct cfg_node *m, struct sim_err *err)
 {
@@ -378,7 +443,7 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 {
 	static const char *const keys[] = {
 		"name", "memory", "arrive", "depart", "phases", "working_set_series", PHASE_KEYS,
-		VM_KEYS, NULL,
+		VM_KEYS, "dynamic", NULL,
 	};
 	const char *name;
 	int rc;
@@ -396,7 +461,8 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "memory"), "memory must be positive");
 	if ((rc = cfg_check_size_range(m, "memory", v->memory_bytes, 1, TRACE_MAX_VM_BYTES, err)))
 		return rc;
-	if ((rc = read_vm_common(m, t, v, err)) || (rc = check_vm_sizes(m, v, err)) ||
+	if ((rc = read_dynamic(m, v, err)) || (rc = read_vm_common(m, t, v, err)) ||
+	    (rc = check_vm_sizes(m, v, err)) ||
 	    (rc = cfg_read_duration(m, "arrive", "0s", &v->arrive_ns, err)))
 		return rc;
 	if (cfg_get(m, "depart")) {
