@@ -686,6 +686,91 @@ START_TEST(bad_dynamic_settings_are_located_errors)
 }
 END_TEST
 
+/*
+ * A group's dynamic settings may be shares of each VM's drawn memory:
+ * memory 2 or 4 GiB, startup 50%, minimum 25%, maximum 200% give (by hand)
+ * startup 1 or 2 GiB, minimum 512 MiB or 1 GiB, and a size of 4 or 8 GiB.
+ * A size beside shares is clamped into the VM's order: startup 3 GiB with
+ * maximum 100% is 2 GiB for a 2 GiB VM and stays 3 GiB for a 4 GiB one.
+ */
+START_TEST(a_groups_dynamic_settings_follow_each_vms_memory)
+{
+	struct cfg_node *root = NULL;
+	struct sim_err err = {0};
+	struct trace t;
+	struct vm_spec *v;
+	size_t n, i;
+
+	ck_assert_msg(load_trace("groups:\n"
+				 "  - {name: s, count: 20, memory: {choice: [2GiB, 4GiB]},\n"
+				 "     dynamic: {startup: 50%, minimum: 25%, maximum: 200%, weight: 3000}}\n"
+				 "  - {name: z, count: 20, memory: {choice: [2GiB, 4GiB]},\n"
+				 "     dynamic: {startup: 3GiB}}\n",
+				 &root, &t, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_int_eq(trace_expand(&t, 1, 0, 4096, &v, &n, &err), 0);
+	ck_assert_uint_eq(n, 40);
+	for (i = 0; i < n; i++) {
+		const struct dynamic_spec *d = &v[i].dynamic;
+
+		ck_assert(d->on);
+		ck_assert_double_eq_tol(d->buffer, 0.2, 1e-12);
+		if (v[i].group[0] == 's') {
+			int64_t mem = v[i].memory_bytes / 2;
+
+			ck_assert_msg(mem == 2 * GiB || mem == 4 * GiB, "%s: %lld", v[i].name,
+				      (long long)v[i].memory_bytes);
+			ck_assert_int_eq(d->startup_bytes, mem / 2);
+			ck_assert_int_eq(d->minimum_bytes, mem / 4);
+			ck_assert_double_eq(d->weight, 3000);
+			ck_assert_int_eq(v[i].limit_bytes, v[i].memory_bytes);
+		} else {
+			ck_assert_int_eq(d->startup_bytes,
+					 v[i].memory_bytes == 2 * GiB ? 2 * GiB : 3 * GiB);
+			ck_assert_int_eq(d->minimum_bytes, d->startup_bytes);
+		}
+	}
+	trace_specs_free(v, n);
+	trace_release(&t);
+	cfg_free(root);
+}
+END_TEST
+
+/* Shares that break the order are errors at load, at the value (column
+ * 63: the first key of the dynamic mapping is at 54). */
+START_TEST(a_groups_dynamic_shares_out_of_order_are_located_errors)
+{
+	static const struct {
+		const char *yaml;
+		unsigned col;
+		const char *word;
+	} bad[] = {
+		{"groups: [{name: g, count: 1, memory: 2GiB, dynamic: {minimum: 60%, startup: 50%}}]\n",
+		 63, "minimum is larger than startup"},
+		{"groups: [{name: g, count: 1, memory: 2GiB, dynamic: {startup: 150%}}]\n",
+		 63, "startup is larger than maximum"},
+		{"groups: [{name: g, count: 1, memory: 2GiB, dynamic: {startup: 0%}}]\n",
+		 63, "startup"},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		struct cfg_node *root = NULL;
+		struct sim_err err = {0};
+		struct trace t;
+
+		ck_assert_msg(load_trace(bad[k].yaml, &root, &t, &err) < 0, "case %zu loaded", k);
+		ck_assert_msg(err.line == 1 && err.col == bad[k].col,
+			      "case %zu at %u:%u, want 1:%u: %s", k, err.line, err.col, bad[k].col,
+			      err.msg);
+		ck_assert_msg(strstr(err.msg, bad[k].word), "case %zu: '%s' does not say '%s'", k,
+			      err.msg, bad[k].word);
+		trace_release(&t);
+		cfg_free(root);
+	}
+}
+END_TEST
+
 Suite *hyperv_suite(void)
 {
 	Suite *s = suite_create("hyperv");
@@ -714,6 +799,8 @@ Suite *hyperv_suite(void)
 	suite_add_tcase(s, model);
 	tcase_add_test(trace, dynamic_settings_are_read_with_their_defaults);
 	tcase_add_test(trace, bad_dynamic_settings_are_located_errors);
+	tcase_add_test(trace, a_groups_dynamic_settings_follow_each_vms_memory);
+	tcase_add_test(trace, a_groups_dynamic_shares_out_of_order_are_located_errors);
 	suite_add_tcase(s, trace);
 	return s;
 }

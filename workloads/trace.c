@@ -220,53 +220,128 @@ static int check_vm_sizes(const struct cfg_node *map, struct vm_spec *v, struct 
  * 0-100 (default 50) times 100: 5000 by default, 0-10000. */
 #define DYNAMIC_WEIGHT_DEFAULT "5000"
 #define DYNAMIC_WEIGHT_MAX 10000
+/* startup, minimum and maximum as shares of the VM's memory: 0.01% to 10000%. */
+#define DYNAMIC_SHARE_MIN 0.0001
+#define DYNAMIC_SHARE_MAX 100.0
 
-static int read_dynamic(struct cfg_node *m, struct vm_spec *v, struct sim_err *err)
+/* One of startup, minimum, maximum: a size, or a share of the VM's memory
+ * ("50%"; a group's VMs draw their memory, so shares follow it). */
+static int read_dynamic_size(struct cfg_node *d, const char *key, struct dynamic_size *out,
+			     struct sim_err *err)
+{
+	struct cfg_node *n = cfg_get(d, key);
+	int64_t bytes;
+	int rc;
+
+	out->set = n != NULL;
+	out->where = n;
+	if (!n)
+		return 0;
+	if (n->kind == CFG_SCALAR && n->text && strchr(n->text, '%')) {
+		out->share = true;
+		return cfg_read_fraction(d, key, NULL, DYNAMIC_SHARE_MIN, DYNAMIC_SHARE_MAX,
+					 &out->value, err);
+	}
+	if ((rc = cfg_read_size(d, key, NULL, &bytes, err)) ||
+	    (rc = cfg_check_size_range(d, key, bytes, 1, TRACE_MAX_VM_BYTES, err)))
+		return rc;
+	out->value = (double)bytes;
+	return 0;
+}
+
+static int read_dynamic(struct cfg_node *m, struct dynamic_template *dt, struct sim_err *err)
 {
 	static const char *const keys[] = {"startup", "minimum", "maximum", "buffer", "weight",
 					   NULL};
 	struct cfg_node *d = cfg_get(m, "dynamic");
-	struct dynamic_spec *dy = &v->dynamic;
-	int64_t maximum = v->memory_bytes, weight;
+	int64_t weight;
 	int rc;
 
+	memset(dt, 0, sizeof(*dt));
 	if (!d)
 		return 0;
 	if ((rc = cfg_expect(d, CFG_MAP, "dynamic", err)) ||
-	    (rc = cfg_check_keys(d, "dynamic", keys, err)))
-		return rc;
-	if (cfg_get(d, "maximum") &&
-	    ((rc = cfg_read_size(d, "maximum", NULL, &maximum, err)) ||
-	     (rc = cfg_check_size_range(d, "maximum", maximum, 1, TRACE_MAX_VM_BYTES, err))))
-		return rc;
-	dy->startup_bytes = v->memory_bytes;
-	if (cfg_get(d, "startup") &&
-	    ((rc = cfg_read_size(d, "startup", NULL, &dy->startup_bytes, err)) ||
-	     (rc = cfg_check_size_range(d, "startup", dy->startup_bytes, 1, TRACE_MAX_VM_BYTES,
-					err))))
-		return rc;
-	dy->minimum_bytes = dy->startup_bytes;
-	if (cfg_get(d, "minimum") &&
-	    ((rc = cfg_read_size(d, "minimum", NULL, &dy->minimum_bytes, err)) ||
-	     (rc = cfg_check_size_range(d, "minimum", dy->minimum_bytes, 1, TRACE_MAX_VM_BYTES,
-					err))))
-		return rc;
-	if (dy->startup_bytes > maximum)
-		return cfg_err(err, -SIM_ERANGE,
-			       cfg_get(d, "startup") ? cfg_get(d, "startup")
-						     : cfg_get(d, "maximum"),
-			       "startup is larger than maximum");
-	if (dy->minimum_bytes > dy->startup_bytes)
-		return cfg_err(err, -SIM_ERANGE, cfg_get(d, "minimum"),
-			       "minimum is larger than startup");
-	if ((rc = cfg_read_fraction(d, "buffer", DYNAMIC_BUFFER_DEFAULT, DYNAMIC_BUFFER_MIN,
-				    DYNAMIC_BUFFER_MAX, &dy->buffer, err)) ||
+	    (rc = cfg_check_keys(d, "dynamic", keys, err)) ||
+	    (rc = read_dynamic_size(d, "maximum", &dt->maximum, err)) ||
+	    (rc = read_dynamic_size(d, "startup", &dt->startup, err)) ||
+	    (rc = read_dynamic_size(d, "minimum", &dt->minimum, err)) ||
+	    (rc = cfg_read_fraction(d, "buffer", DYNAMIC_BUFFER_DEFAULT, DYNAMIC_BUFFER_MIN,
+				    DYNAMIC_BUFFER_MAX, &dt->buffer, err)) ||
 	    (rc = cfg_read_int(d, "weight", DYNAMIC_WEIGHT_DEFAULT, 0, DYNAMIC_WEIGHT_MAX, &weight,
 			       err)))
 		return rc;
-	dy->weight = (double)weight;
+	dt->weight = (double)weight;
+	dt->where = d;
+	dt->on = true;
+	return 0;
+}
+
+static int64_t dynamic_bytes(const struct dynamic_size *z, int64_t memory, int64_t dflt)
+{
+	if (!z->set)
+		return dflt;
+	return z->share ? (int64_t)llround(z->value * (double)memory) : (int64_t)z->value;
+}
+
+/*
+ * Gives v its dynamic settings for its memory (before the memory becomes
+ * the maximum).  startup defaults to the memory, minimum to startup, maximum
+ * to the memory.  An explicit VM (clamp false) gets an error where the
+ * order minimum <= startup <= maximum breaks; a group's VM, whose memory is
+ * drawn, has startup and minimum clamped into it instead.
+ */
+static int apply_dynamic(const struct dynamic_template *dt, struct vm_spec *v, bool clamp,
+			 struct sim_err *err)
+{
+	struct dynamic_spec *dy = &v->dynamic;
+	int64_t maximum = dynamic_bytes(&dt->maximum, v->memory_bytes, v->memory_bytes);
+
+	if (!dt->on)
+		return 0;
+	dy->startup_bytes = dynamic_bytes(&dt->startup, v->memory_bytes, v->memory_bytes);
+	if (maximum < 1)
+		maximum = 1;
+	if (dy->startup_bytes < 1)
+		dy->startup_bytes = 1;
+	if (dy->startup_bytes > maximum) {
+		if (!clamp)
+			return cfg_err(err, -SIM_ERANGE,
+				       dt->startup.set ? dt->startup.where : dt->maximum.where,
+				       "startup is larger than maximum");
+		dy->startup_bytes = maximum;
+	}
+	dy->minimum_bytes = dynamic_bytes(&dt->minimum, v->memory_bytes, dy->startup_bytes);
+	if (dy->minimum_bytes < 1)
+		dy->minimum_bytes = 1;
+	if (dy->minimum_bytes > dy->startup_bytes) {
+		if (!clamp)
+			return cfg_err(err, -SIM_ERANGE, dt->minimum.where,
+				       "minimum is larger than startup");
+		dy->minimum_bytes = dy->startup_bytes;
+	}
+	dy->buffer = dt->buffer;
+	dy->weight = dt->weight;
 	dy->on = true;
 	v->memory_bytes = maximum;
+	return 0;
+}
+
+/* A group's settings: where both sides of an order are shares, or both
+ * sizes, a broken order is an error at load, as for an explicit VM. */
+static int check_group_dynamic(const struct dynamic_template *dt, struct sim_err *err)
+{
+	const struct dynamic_size *st = &dt->startup, *mn = &dt->minimum, *mx = &dt->maximum;
+
+	if (!dt->on)
+		return 0;
+	if (st->set && mx->set && st->share == mx->share && st->value > mx->value)
+		return cfg_err(err, -SIM_ERANGE, st->where, "startup is larger than maximum");
+	if (st->set && !mx->set && st->share && st->value > 1)
+		return cfg_err(err, -SIM_ERANGE, st->where, "startup is larger than maximum");
+	if (mn->set && st->set && mn->share == st->share && mn->value > st->value)
+		return cfg_err(err, -SIM_ERANGE, mn->where, "minimum is larger than startup");
+	if (mn->set && !st->set && mn->share && mn->value > 1)
+		return cfg_err(err, -SIM_ERANGE, mn->where, "minimum is larger than startup");
 	return 0;
 }
 
@@ -445,6 +520,7 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 		"name", "memory", "arrive", "depart", "phases", "working_set_series", PHASE_KEYS,
 		VM_KEYS, "dynamic", NULL,
 	};
+	struct dynamic_template dt;
 	const char *name;
 	int rc;
 
@@ -461,7 +537,8 @@ static int read_vm(struct cfg_node *m, const struct trace *t, struct vm_spec *v,
 		return cfg_err(err, -SIM_ERANGE, cfg_get(m, "memory"), "memory must be positive");
 	if ((rc = cfg_check_size_range(m, "memory", v->memory_bytes, 1, TRACE_MAX_VM_BYTES, err)))
 		return rc;
-	if ((rc = read_dynamic(m, v, err)) || (rc = read_vm_common(m, t, v, err)) ||
+	if ((rc = read_dynamic(m, &dt, err)) || (rc = apply_dynamic(&dt, v, false, err)) ||
+	    (rc = read_vm_common(m, t, v, err)) ||
 	    (rc = check_vm_sizes(m, v, err)) ||
 	    (rc = cfg_read_duration(m, "arrive", "0s", &v->arrive_ns, err)))
 		return rc;
@@ -542,7 +619,7 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 {
 	static const char *const keys[] = {
 		"name", "count", "arrivals", "lifetime", "memory", "working_set", PHASE_KEYS,
-		VM_KEYS, NULL,
+		VM_KEYS, "dynamic", NULL,
 	};
 	struct cfg_node *n;
 	const char *name;
@@ -583,7 +660,9 @@ static int read_group(struct cfg_node *g, const struct trace *t, struct group_sp
 	gs->proto.n_phases = 1;
 	gs->proto.phases = xcalloc(1, sizeof(*gs->proto.phases));
 	if ((rc = read_phase_fields(g, &gs->proto.phases[0], err)) ||
-	    (rc = read_vm_common(g, t, &gs->proto, err)))
+	    (rc = read_vm_common(g, t, &gs->proto, err)) ||
+	    (rc = read_dynamic(g, &gs->dynamic, err)) ||
+	    (rc = check_group_dynamic(&gs->dynamic, err)))
 		return rc;
 	return 0;
 }
@@ -770,6 +849,9 @@ static void expand_group(const struct group_spec *g, uint64_t seed, uint32_t rep
 		}
 		mem = mem < (double)TRACE_MAX_VM_BYTES ? mem : (double)TRACE_MAX_VM_BYTES;
 		v->memory_bytes = round_up(mem > 0 ? (int64_t)llround(mem) : 0, page_bytes);
+		/* Its dynamic settings follow its memory; the size is the maximum. */
+		apply_dynamic(&g->dynamic, v, true, NULL);
+		v->memory_bytes = round_up(v->memory_bytes, page_bytes);
 		if (v->limit_bytes < 0 || v->limit_bytes > v->memory_bytes)
 			v->limit_bytes = v->memory_bytes;
 		if (v->reservation_bytes > v->memory_bytes)

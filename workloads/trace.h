@@ -23,6 +23,21 @@
 
 enum arrival_process { ARRIVE_AT_ONCE, ARRIVE_POISSON, ARRIVE_LIST };
 
+/* A dynamic: setting (Hyper-V dynamic memory) as the trace gives it: a
+ * size, or a share of the VM's memory. */
+struct dynamic_size {
+	bool set, share;
+	double value;                   /* bytes, or the share */
+	const struct cfg_node *where;
+};
+
+struct dynamic_template {
+	bool on;
+	struct dynamic_size startup, minimum, maximum;
+	double buffer, weight;
+	const struct cfg_node *where;
+};
+
 struct group_spec {
 	char *name;
 	int64_t count;
@@ -35,6 +50,7 @@ struct group_spec {
 	struct dist memory;             /* bytes */
 	struct dist working_set;        /* bytes or share of memory */
 	struct vm_spec proto;           /* name, memory, arrive, depart unused */
+	struct dynamic_template dynamic;        /* applied to each VM's drawn memory */
 	const struct cfg_node *where;
 };
 
