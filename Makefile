@@ -139,8 +139,9 @@ check: deps deps-plot
 	MEMSIM=./$(B)/memsim sh tests/describe.sh
 	MEMSIM=./$(B)/memsim sh tests/plot.sh
 
+# The sanitizers slow the tests several times: Check's timeouts stretch to match.
 debug check-sanitize: deps deps-plot
-	@$(MAKE) --no-print-directory B=build/debug check-nodeps \
+	@CK_TIMEOUT_MULTIPLIER=4 $(MAKE) --no-print-directory B=build/debug check-nodeps \
 	  CFLAGS='-O1 -g3 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  LDFLAGS='-fsanitize=address,undefined'
 

@@ -625,6 +625,9 @@ static void header_init(struct header *h, const struct column *cols, const size_
 		h->n_lines = 1;
 }
 
+/* Longest parameter value a column header shows whole. */
+#define HEADER_VALUE_MAX 24
+
 /* Header line j: its text in the metric column, and in column c. */
 static const char *header_left(const struct header *h, size_t j)
 {
@@ -653,7 +656,11 @@ static void header_text(const struct header *h, const struct column *c, size_t j
 	if (!h->n_keys)
 		return;
 	v = cJSON_GetObjectItemCaseSensitive(c->params_obj, h->keys[j - h->file_line]);
-	if (cJSON_IsString(v))
+	if (cJSON_IsString(v) && strlen(v->valuestring) > HEADER_VALUE_MAX && n > HEADER_VALUE_MAX)
+		/* A whole policy set swept as a mapping: its start, so that the
+		 * columns fit (a `name` axis beside it says which is which). */
+		snprintf(buf, n, "%.*s...", HEADER_VALUE_MAX - 3, v->valuestring);
+	else if (cJSON_IsString(v))
 		snprintf(buf, n, "%s", v->valuestring);
 	else if (cJSON_IsNumber(v))
 		snprintf(buf, n, "%.10g", v->valuedouble);

@@ -776,30 +776,56 @@ static void check_contract(cJSON *j, const char *file)
 	ck_assert_double_eq(at(j, "summary.vms.arrived")->valuedouble, cJSON_GetArraySize(vms));
 }
 
-START_TEST(every_example_config_runs_and_has_the_contract_keys)
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The example configs (configs/NAME.yaml), sorted; the caller frees them. */
+static size_t example_configs(char ***out)
 {
 	DIR *d = opendir("configs");
 	struct dirent *e;
-	int ran = 0;
+	char **names = NULL;
+	size_t n = 0;
 
 	ck_assert_ptr_nonnull(d);
 	while ((e = readdir(d))) {
-		char path[512];
-		size_t n = strlen(e->d_name);
+		size_t len = strlen(e->d_name);
 
-		if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0)
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
 			continue;
-		snprintf(path, sizeof(path), "configs/%s", e->d_name);
-		{
-			cJSON *j = run_json(path, NULL, 0, NULL);
-
-			check_contract(j, path);
-			cJSON_Delete(j);
-		}
-		ran++;
+		names = realloc(names, (n + 1) * sizeof(*names));
+		ck_assert_ptr_nonnull(names);
+		names[n] = malloc(len + 9);
+		ck_assert_ptr_nonnull(names[n]);
+		snprintf(names[n++], len + 9, "configs/%s", e->d_name);
 	}
 	closedir(d);
-	ck_assert_int_ge(ran, 3);
+	qsort(names, n, sizeof(*names), by_name);
+	*out = names;
+	return n;
+}
+
+/* One test per example config (the _i-th, sorted), each with its own
+ * timeout; slots past the last config pass. */
+#define EXAMPLE_CONFIG_SLOTS 24
+START_TEST(every_example_config_runs_and_has_the_contract_keys)
+{
+	char **names;
+	size_t n = example_configs(&names), k;
+
+	ck_assert_uint_ge(n, 3);
+	ck_assert_uint_le(n, EXAMPLE_CONFIG_SLOTS);
+	if ((size_t)_i < n) {
+		cJSON *j = run_json(names[_i], NULL, 0, NULL);
+
+		check_contract(j, names[_i]);
+		cJSON_Delete(j);
+	}
+	for (k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
 }
 END_TEST
 
@@ -1034,7 +1060,8 @@ Suite *run_suite(void)
 	tcase_add_test(tc, the_esx_like_config_runs_esx_policies_and_its_tax_moves_idle_memory);
 	tcase_add_test(tc, series_of_faults_and_stall_add_up_to_the_summary);
 	tcase_add_test(tc, stalled_share_and_inflation_are_reported_per_vm_and_in_the_summary);
-	tcase_add_test(tc, every_example_config_runs_and_has_the_contract_keys);
+	tcase_add_loop_test(tc, every_example_config_runs_and_has_the_contract_keys, 0,
+			    EXAMPLE_CONFIG_SLOTS);
 	tcase_add_test(tc, mm_infinity_mean_configured_memory_matches_theory);
 	tcase_add_test(tc, erlang_loss_rejected_share_matches_erlang_b);
 	tcase_add_test(tc, many_vms_on_one_swap_device_wait_the_md1_mean);

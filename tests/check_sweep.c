@@ -1,6 +1,7 @@
 /*
  * check_sweep.c - sweep files (expansion of grid, zip and ranges, located
- * errors), confidence intervals and paired differences against values
+ * errors, mapping values and the hypervisors sweep), confidence intervals
+ * and paired differences against values
  * worked out by hand, and summaries built from hand-made run files.
  */
 #include <check.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "suites.h"
 #include "sweep_spec.h"
 #include "sweep_stats.h"
@@ -102,6 +104,38 @@ START_TEST(mapping_values_are_flow_text_and_a_mapping_can_be_the_baseline)
 		 "{estimator: {policy: oracle}, balloon: {policy: static, target: \"25%\"}}", NULL);
 	ck_assert_int_eq(sweep_spec_baseline_of(&s, 1), 0);
 	ck_assert_int_eq(sweep_spec_baseline_of(&s, 0), -1);
+	sweep_spec_release(&s);
+}
+END_TEST
+
+/* configs/sweeps/hypervisors.yaml sweeps exactly the policy sets of the
+ * three configs it names, each as the flow text of that config's
+ * policies mapping, with esx-like the baseline of the other two. */
+START_TEST(the_hypervisors_sweep_carries_each_configs_policies)
+{
+	static const char *const names[] = {"esx-like", "hyperv-like", "kvm-like"};
+	struct sweep_spec s;
+	size_t p;
+
+	load_ok("configs/sweeps/hypervisors.yaml", &s);
+	ck_assert_uint_eq(s.n_points, 3);
+	ck_assert_str_eq(s.axes[0].key, "name");
+	ck_assert_str_eq(s.axes[1].key, "policies");
+	for (p = 0; p < 3; p++) {
+		char path[64];
+		struct cfg_node *root = NULL;
+		struct sim_err err = {0};
+		char *want;
+
+		snprintf(path, sizeof(path), "configs/%s.yaml", names[p]);
+		ck_assert_msg(cfg_load_file(path, &root, &err) == 0, "%s", err.msg);
+		want = cfg_flow_text(cfg_get(root, "policies"));
+		ck_assert_str_eq(sweep_spec_value(&s, p, 0), names[p]);
+		ck_assert_str_eq(sweep_spec_value(&s, p, 1), want);
+		ck_assert_int_eq(sweep_spec_baseline_of(&s, p), p ? 0 : -1);
+		free(want);
+		cfg_free(root);
+	}
 	sweep_spec_release(&s);
 }
 END_TEST
@@ -349,6 +383,7 @@ Suite *sweep_suite(void)
 	tcase_add_test(tc, zip_takes_the_ith_values_together);
 	tcase_add_test(tc, grid_of_a_list_and_a_range);
 	tcase_add_test(tc, mapping_values_are_flow_text_and_a_mapping_can_be_the_baseline);
+	tcase_add_test(tc, the_hypervisors_sweep_carries_each_configs_policies);
 	tcase_add_loop_test(tc, bad_sweep_files_are_located, 0,
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	suite_add_tcase(s, tc);
