@@ -183,3 +183,25 @@ void host_remove_vm(struct host *h, struct vm *vm)
 	h->committed_bytes -= vm_memory_bytes(vm);
 	vm->host = NULL;
 }
+
+struct vm *host_vm_by_private_pages(const struct host *h, gsl_rng *r)
+{
+	size_t i, n = host_vm_count(h);
+	uint64_t total = host_private_pages(h), x;
+
+	if (!total)
+		return NULL;
+	x = (uint64_t)(gsl_rng_uniform(r) * (double)total);
+	for (i = 0; i < n; i++) {
+		uint64_t p = vm_private_pages(host_vm_at(h, i));
+
+		if (x < p)
+			return host_vm_at(h, i);
+		x -= p;
+	}
+	/* Rounding at the top: the last VM with a private page. */
+	for (i = n; i-- > 0;)
+		if (vm_private_pages(host_vm_at(h, i)))
+			return host_vm_at(h, i);
+	return NULL;
+}

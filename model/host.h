@@ -77,6 +77,9 @@ static inline uint64_t host_private_pages(const struct host *h)
 {
 	return h->mem.n_private;
 }
+/* A VM of h drawn from r in proportion to its private pages (the victim
+ * VM of swap-only and watermarks), NULL when none has one: O(VMs). */
+struct vm *host_vm_by_private_pages(const struct host *h, gsl_rng *r);
 /* The share of the host a sampled run simulates (model/sample.h), 1 when
  * it is not sampled: frames and pages are that share of the full host's,
  * so a policy that turns configured bytes into pages (a free target, a

@@ -234,24 +234,7 @@ static uint64_t watermarks_free_goal(const struct policy_ctx *ctx)
 /* A VM in proportion to its private pages: O(VMs on the host). */
 static struct vm *watermarks_victim_vm(const struct policy_ctx *ctx)
 {
-	const struct host *h = ctx->host;
-	size_t i, n = host_vm_count(h);
-	uint64_t total = host_private_pages(h), r;
-
-	if (!total)
-		return NULL;
-	r = (uint64_t)(gsl_rng_uniform(ctx->rng) * (double)total);
-	for (i = 0; i < n; i++) {
-		uint64_t p = vm_private_pages(host_vm_at(h, i));
-
-		if (r < p)
-			return host_vm_at(h, i);
-		r -= p;
-	}
-	for (i = n; i-- > 0;)
-		if (vm_private_pages(host_vm_at(h, i)))
-			return host_vm_at(h, i);
-	return NULL;
+	return host_vm_by_private_pages(ctx->host, ctx->rng);
 }
 
 static uint32_t watermarks_victim_page(const struct policy_ctx *ctx, struct vm *vm)
