@@ -751,6 +751,8 @@ START_TEST(a_groups_dynamic_shares_out_of_order_are_located_errors)
 		 63, "startup is larger than maximum"},
 		{"groups: [{name: g, count: 1, memory: 2GiB, dynamic: {startup: 0%}}]\n",
 		 63, "startup"},
+		/* A share past the largest VM (1 PiB): an explicit VM's maximum at 50. */
+		{"vms: [{name: a, memory: 1PiB, dynamic: {maximum: 200%}}]\n", 50, "at most 1 PiB"},
 	};
 	size_t k;
 

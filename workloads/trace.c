@@ -301,6 +301,12 @@ static int apply_dynamic(const struct dynamic_template *dt, struct vm_spec *v, b
 	dy->startup_bytes = dynamic_bytes(&dt->startup, v->memory_bytes, v->memory_bytes);
 	if (maximum < 1)
 		maximum = 1;
+	if (maximum > TRACE_MAX_VM_BYTES) {
+		if (!clamp)
+			return cfg_err(err, -SIM_ERANGE, dt->maximum.where,
+				       "maximum must be at most 1 PiB");
+		maximum = TRACE_MAX_VM_BYTES;
+	}
 	if (dy->startup_bytes < 1)
 		dy->startup_bytes = 1;
 	if (dy->startup_bytes > maximum) {
