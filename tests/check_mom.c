@@ -107,15 +107,10 @@ static void rig_free(struct mom_rig *r)
 	policy_rig_release(&r->pol);
 }
 
-/* Gives the host free_frames free frames (the rest becomes overhead). */
+/* Gives the host free_frames free frames (policy_rig_set_free). */
 static void set_free(struct mom_rig *r, uint64_t free_frames)
 {
-	struct hmem *hm = &r->h.mem;
-
-	hm->frames_overhead += hm->frames_free;
-	ck_assert_uint_ge(hm->frames_overhead, free_frames);
-	hm->frames_overhead -= free_frames;
-	hm->frames_free = free_frames;
+	policy_rig_set_free(&r->h.mem, free_frames);
 }
 
 /* One MOM interval at t. */

@@ -102,18 +102,10 @@ static void rig_free(struct wm_rig *r)
 	policy_rig_release(&r->pol);
 }
 
+/* Gives the host free_frames free frames (policy_rig_set_free). */
 static void set_free(struct wm_rig *r, uint64_t free_frames)
 {
-	struct hmem *hm = &r->h.mem;
-
-	hm->frames_overhead += hm->frames_free;
-	ck_assert_uint_ge(hm->frames_overhead, free_frames);
-	hm->frames_overhead -= free_frames;
-	hm->frames_free = free_frames;
-	/* The frames the rig took for overhead come out of the host's free
-	 * 2 MiB blocks first (pt.h): no more blocks than free frames hold. */
-	if (hm->pt.blocks * hm->pt.group > free_frames)
-		hm->pt.blocks = free_frames / hm->pt.group;
+	policy_rig_set_free(&r->h.mem, free_frames);
 }
 
 static void checked(struct wm_rig *r)

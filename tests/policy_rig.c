@@ -44,3 +44,13 @@ void policy_rig_release(struct policy_rig *r)
 	}
 	memset(r, 0, sizeof(*r));
 }
+
+void policy_rig_set_free(struct hmem *hm, uint64_t free_frames)
+{
+	hm->frames_overhead += hm->frames_free;
+	ck_assert_uint_ge(hm->frames_overhead, free_frames);
+	hm->frames_overhead -= free_frames;
+	hm->frames_free = free_frames;
+	if (hm->pt.blocks * hm->pt.group > free_frames)
+		hm->pt.blocks = free_frames / hm->pt.group;
+}
