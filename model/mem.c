@@ -115,6 +115,8 @@
 #define ZIP_NIL DATA_PAGE_MASK
 #define ZIP_SLOT_SHIFT 30
 #define ZIP_SALT 0x7a6970ULL            /* "zip": apart from the content draws */
+#define CLOCK_PREFETCH_AHEAD 16         /* positions the clock hand reads ahead */
+#define ACCESSED_BATCH 64               /* pages read together by mem_pages_accessed */
 
 struct mem_zip_link {
 	uint32_t prev, next;
@@ -663,6 +665,22 @@ uint32_t mem_initial_content(const struct vmem_params *p, uint32_t d)
 			  (uint32_t)(p->image_zero * p->image_pages), d);
 }
 
+/*
+ * Whether u < 1 - exp(-x), x >= 0, with the exponential computed only when
+ * u lies near its bounds x - x^2/2 < 1 - exp(-x) <= x (the alternating
+ * series).  The bounds are widened by 2^-40 of x, far more than the last
+ * bits expm1 and the products may lose, so every answer is the one the
+ * exponential gives; most draws of small x are settled without it.
+ */
+static bool falls_under_hit_probability(double u, double x)
+{
+	if (u >= x * (1 + 0x1p-40))
+		return false;
+	if (u < (x - x * x / 2) * (1 - 0x1p-40))
+		return true;
+	return u < -expm1(-x);
+}
+
 /* Whether data d (MEM_NONE: no data), not touched on the slow path since
  * a hand last passed its page since_ns ago, was touched on the fast path
  * (see DOC above). */
@@ -675,10 +693,33 @@ static bool accessed(const struct vmem *m, uint32_t d, sim_time since_ns, gsl_rn
 	rate = wss_page_rate(&m->wss, d);
 	if (!(rate > 0))
 		return false;
-	return gsl_rng_uniform(r) < -expm1(-rate * (double)since_ns / 1e9);
+	return falls_under_hit_probability(gsl_rng_uniform(r), rate * (double)since_ns / 1e9);
 }
 
 /* --- reclaim ----------------------------------------------------------- */
+
+/* A hint that p will be read soon; no effect on results.  A macro: GCC
+ * drops the hint from a function that does nothing else, as it drops a
+ * call to a function without side effects. */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Where guest page g's data word is (g taken modulo the VM's pages), for
+ * PREFETCH: the clock hand reads its pages in order, which the hardware
+ * foresees, and their data words in random order, which it cannot.  A page
+ * whose link word names no data gives the array itself. */
+static const uint32_t *data_word_of(const struct vmem *m, uint32_t g)
+{
+	uint32_t d;
+
+	if (g >= m->n_pages)
+		g %= m->n_pages;
+	d = m->link[g];
+	return d < m->n_data ? &m->data[d] : m->data;
+}
 
 /*
  * Moves the hand past one position and returns it, with the time since the
@@ -731,11 +772,15 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
 
 	if (!m->n_state[PS_PRIVATE])
 		return MEM_NONE;
+	/* A search passes about ten positions: their misses overlap. */
+	for (steps = 0; steps < CLOCK_PREFETCH_AHEAD; steps++)
+		PREFETCH(data_word_of(m, m->host_clock.hand + (uint32_t)steps));
 	/* See DOC above; there is a private page, so it stops. */
 	for (steps = 0;; steps++) {
 		sim_time since;
 		bool touched;
 
+		PREFETCH(data_word_of(m, m->host_clock.hand + CLOCK_PREFETCH_AHEAD));
 		g = clock_pass(&m->host_clock, t, &since, &touched);
 		if (vmem_state(m, g) == PS_PRIVATE &&
 		    (steps >= m->n_pages ||
@@ -744,9 +789,30 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
 	}
 }
 
-bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_rng *r)
+uint64_t mem_pages_accessed(const struct vm *vm, const uint32_t *g, size_t n, sim_time since_ns,
+			    gsl_rng *r)
 {
-	return accessed(&vm->mem, owner(&vm->mem, g), since_ns, r);
+	const struct vmem *m = &vm->mem;
+	uint32_t d[ACCESSED_BATCH];
+	uint64_t touched = 0;
+	size_t start, i, k;
+
+	/* In batches, each array read for all pages before the next, so that
+	 * the cache misses of a batch overlap instead of following each other. */
+	for (start = 0; start < n; start += k) {
+		k = n - start < ACCESSED_BATCH ? n - start : ACCESSED_BATCH;
+		for (i = 0; i < k; i++) {
+			PREFETCH(&m->link[g[start + i]]);
+			PREFETCH(&m->page[g[start + i]]);
+		}
+		for (i = 0; i < k; i++)
+			PREFETCH(data_word_of(m, g[start + i]));
+		for (i = 0; i < k; i++)
+			d[i] = owner(m, g[start + i]);
+		for (i = 0; i < k; i++)
+			touched += accessed(m, d[i], since_ns, r);
+	}
+	return touched;
 }
 
 /* A CPU cost given per 4 KiB, for one page: the hardware pays it for
@@ -1521,7 +1587,8 @@ static void share_look_at(struct hmem *hm, struct vmem *m, uint32_t g, sim_time 
 	if (!lk->shared && !written && d != MEM_NONE && since_ns > 0) {
 		double rate = wss_page_rate(&m->wss, d) * m->wss.writes;
 
-		if (rate > 0 && gsl_rng_uniform(r) < -expm1(-rate * (double)since_ns / 1e9)) {
+		if (rate > 0 &&
+		    falls_under_hit_probability(gsl_rng_uniform(r), rate * (double)since_ns / 1e9)) {
 			set_content(m, g, MEM_CONTENT_UNIQUE);
 			m->data[d] |= DATA_WRITTEN;
 			written = true;

@@ -364,13 +364,15 @@ uint64_t mem_zip_cap(const struct host *h, const struct vm *vm);
 uint32_t mem_victim_random(struct vm *vm, gsl_rng *r);
 uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r);
 /*
- * For estimators that sample accessed bits: whether guest page g of vm was
- * touched in the last since_ns, had its bit been cleared then.  A page
- * that holds no data never is; one that does, with the probability that a
- * page touched at its current rate r was, 1 - exp(-r*since) (the DOC
- * above), drawn from r.  Changes nothing of the model.
+ * For estimators that sample accessed bits: how many of the n guest pages
+ * g[] of vm (repeats allowed) were touched in the last since_ns, had their
+ * bits been cleared then.  A page that holds no data never is; one that
+ * does, with the probability that a page touched at its current rate r
+ * was, 1 - exp(-r*since) (the DOC above), drawn from r in the order of g.
+ * Changes nothing of the model.
  */
-bool mem_page_accessed(const struct vm *vm, uint32_t g, sim_time since_ns, gsl_rng *r);
+uint64_t mem_pages_accessed(const struct vm *vm, const uint32_t *g, size_t n, sim_time since_ns,
+			    gsl_rng *r);
 
 /* The content data page d of the full VM that p describes is born with
  * (MEM_CONTENT_ZERO, an image page's, or MEM_CONTENT_UNIQUE). */

@@ -15,7 +15,7 @@
  * The model knows a page's touch rate, not its touches (hits are never
  * played), so whether a sampled page was touched is drawn with the
  * probability that a page touched at its rate was, over the part of the
- * period the VM ran (mem_page_accessed).  The rate is the one at the
+ * period the VM ran (mem_pages_accessed).  The rate is the one at the
  * period's end: exact when phases change on period boundaries.  ESX counts
  * periods in the VM's execution time; here they are host time.  Cost:
  * O(pages) draws per VM per period, never anything per tick.  Each VM's
@@ -39,6 +39,7 @@
 #define FAST_HALF_LIFE_PERIODS 0.5
 #define SLOW_HALF_LIFE_PERIODS 8.0
 #define MAX_SAMPLE_PAGES 1000000
+#define SAMPLE_BATCH 128                /* pages drawn, then read, together */
 
 struct sampling {
 	int64_t pages;                  /* sampled per VM per period; OSDI'02 n = 100 */
@@ -82,7 +83,7 @@ static void sample_vm(const struct policy_ctx *ctx, struct vm *vm)
 	struct sampling_vm *v = policy_vm_priv(ctx, vm);
 	sim_time since = ctx->now - vm_placed_ns(vm);
 	uint64_t n = vm_pages(vm), touched = 0;
-	int64_t k;
+	int64_t k, batch;
 	double f;
 
 	if (since > s->period_ns)
@@ -90,10 +91,15 @@ static void sample_vm(const struct policy_ctx *ctx, struct vm *vm)
 	if (since <= 0 || !n)
 		return;
 	rng_reseed(ctx->rng, rng_mix(ctx->vm_seed ^ vm_entity(vm) ^ (uint64_t)ctx->now));
-	for (k = 0; k < s->pages; k++) {
-		uint32_t g = (uint32_t)gsl_rng_uniform_int(ctx->rng, n);
+	/* A batch of pages is drawn, then read together (mem_pages_accessed). */
+	for (k = 0; k < s->pages; k += batch) {
+		uint32_t g[SAMPLE_BATCH];
+		int64_t i;
 
-		touched += mem_page_accessed(vm, g, since, ctx->rng);
+		batch = s->pages - k < SAMPLE_BATCH ? s->pages - k : SAMPLE_BATCH;
+		for (i = 0; i < batch; i++)
+			g[i] = (uint32_t)gsl_rng_uniform_int(ctx->rng, n);
+		touched += mem_pages_accessed(vm, g, (size_t)batch, since, ctx->rng);
 	}
 	f = (double)touched / (double)s->pages;
 	if (!v->measured) {
