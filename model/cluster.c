@@ -665,8 +665,18 @@ static void on_tick(struct sim *s, void *arg)
 	}
 	for (i = 0; i < c->n_hosts; i++) {
 		reclaim_tick(c, &c->hosts[i], t);
-		for (j = 0; j < c->hosts[i].n_vms; j++)
+		for (j = 0; j < c->hosts[i].n_vms; j++) {
+			/* The next VM's structure, read ahead while this one runs:
+			 * a tick visits every VM, none of them still cached. */
+			if (j + 1 < c->hosts[i].n_vms) {
+				const char *next = (const char *)c->hosts[i].vms[j + 1];
+				size_t off;
+
+				for (off = 0; off < sizeof(struct vm); off += 64)
+					XMEM_PREFETCH(next + off);
+			}
 			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);
+		}
 	}
 	/* A VM that ran out of memory is stopped, and its memory returns. */
 	for (i = 0; i < c->n_hosts; i++)

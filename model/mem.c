@@ -698,28 +698,27 @@ static bool accessed(const struct vmem *m, uint32_t d, sim_time since_ns, gsl_rn
 
 /* --- reclaim ----------------------------------------------------------- */
 
-/* A hint that p will be read soon; no effect on results.  A macro: GCC
- * drops the hint from a function that does nothing else, as it drops a
- * call to a function without side effects. */
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
-/* Where guest page g's data word is (g taken modulo the VM's pages), for
- * PREFETCH: the clock hand reads its pages in order, which the hardware
- * foresees, and their data words in random order, which it cannot.  A page
- * whose link word names no data gives the array itself. */
-static const uint32_t *data_word_of(const struct vmem *m, uint32_t g)
+/* The data page g's link word names (g taken modulo the VM's pages), or
+ * MEM_NONE: what PREFETCH_DATA reads ahead for the clock hand, which
+ * reads its pages in order, as the hardware foresees, and their data in
+ * random order, as it cannot. */
+static uint32_t linked_data(const struct vmem *m, uint32_t g)
 {
 	uint32_t d;
 
 	if (g >= m->n_pages)
 		g %= m->n_pages;
 	d = m->link[g];
-	return d < m->n_data ? &m->data[d] : m->data;
+	return d < m->n_data ? d : MEM_NONE;
 }
+
+/* Prefetches data page d's data word (MEM_NONE: nothing), which accessed()
+ * reads. */
+#define PREFETCH_DATA(m, d)                                                          \
+	do {                                                                         \
+		if ((d) != MEM_NONE)                                                 \
+			XMEM_PREFETCH(&(m)->data[d]);                                \
+	} while (0)
 
 /*
  * Moves the hand past one position and returns it, with the time since the
@@ -773,14 +772,18 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
 	if (!m->n_state[PS_PRIVATE])
 		return MEM_NONE;
 	/* A search passes about ten positions: their misses overlap. */
-	for (steps = 0; steps < CLOCK_PREFETCH_AHEAD; steps++)
-		PREFETCH(data_word_of(m, m->host_clock.hand + (uint32_t)steps));
+	for (steps = 0; steps < CLOCK_PREFETCH_AHEAD; steps++) {
+		uint32_t d = linked_data(m, m->host_clock.hand + (uint32_t)steps);
+
+		PREFETCH_DATA(m, d);
+	}
 	/* See DOC above; there is a private page, so it stops. */
 	for (steps = 0;; steps++) {
+		uint32_t ahead = linked_data(m, m->host_clock.hand + CLOCK_PREFETCH_AHEAD);
 		sim_time since;
 		bool touched;
 
-		PREFETCH(data_word_of(m, m->host_clock.hand + CLOCK_PREFETCH_AHEAD));
+		PREFETCH_DATA(m, ahead);
 		g = clock_pass(&m->host_clock, t, &since, &touched);
 		if (vmem_state(m, g) == PS_PRIVATE &&
 		    (steps >= m->n_pages ||
@@ -802,11 +805,14 @@ uint64_t mem_pages_accessed(const struct vm *vm, const uint32_t *g, size_t n, si
 	for (start = 0; start < n; start += k) {
 		k = n - start < ACCESSED_BATCH ? n - start : ACCESSED_BATCH;
 		for (i = 0; i < k; i++) {
-			PREFETCH(&m->link[g[start + i]]);
-			PREFETCH(&m->page[g[start + i]]);
+			XMEM_PREFETCH(&m->link[g[start + i]]);
+			XMEM_PREFETCH(&m->page[g[start + i]]);
 		}
-		for (i = 0; i < k; i++)
-			PREFETCH(data_word_of(m, g[start + i]));
+		for (i = 0; i < k; i++) {
+			uint32_t ahead = linked_data(m, g[start + i]);
+
+			PREFETCH_DATA(m, ahead);
+		}
 		for (i = 0; i < k; i++)
 			d[i] = owner(m, g[start + i]);
 		for (i = 0; i < k; i++)
@@ -1408,7 +1414,15 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 
 	if (m->oom || d >= m->n_data)
 		return 0;
+	/* What a touch writes, read ahead so that the misses overlap: each is
+	 * a random place in arrays too large to stay cached. */
+	XMEM_PREFETCH(&m->guest_clock.block[d >> 6]);
+	XMEM_PREFETCH(&m->fast[d >> 6]);
 	w = m->data[d];
+	if (data_where(w) == DATA_RES) {
+		XMEM_PREFETCH(&m->host_clock.block[(w & DATA_PAGE_MASK) >> 6]);
+		XMEM_PREFETCH(&m->page[w & DATA_PAGE_MASK]);
+	}
 	switch (data_where(w)) {
 	case DATA_GSWAP:
 		m->stats.faults[FAULT_GUEST_SWAP_IN]++;

@@ -20,6 +20,18 @@ void xgrow(void **arr, size_t *cap, size_t need, size_t size);
 
 #define XGROW(arr, cap, need) xgrow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/*
+ * A hint that *p will be read soon, so that cache misses overlap; no
+ * effect on results.  A macro, and to be written where the read will be:
+ * GCC drops the hint from a function that does nothing else, as it drops
+ * a call to a function without side effects.
+ */
+#if defined(__GNUC__)
+#define XMEM_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define XMEM_PREFETCH(p) ((void)(p))
+#endif
+
 /* Reports that n bytes could not be had, and exits with status 1. */
 _Noreturn void xmem_oom(size_t n);
 /*
