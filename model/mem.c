@@ -686,26 +686,10 @@ static bool falls_under_hit_probability(double u, double x)
  * (see DOC above). */
 static bool accessed(const struct vmem *m, uint32_t d, sim_time since_ns, gsl_rng *r)
 {
-	double lo, hi, rate, u, s = (double)since_ns / 1e9;
+	double rate;
 
 	if (d == MEM_NONE || since_ns <= 0)
 		return false;
-	/* The page's block bounds its rate, and settle most draws without
-	 * the rate's pow(): a draw at or above hi * s is a miss of the bit,
-	 * one below the lower series bound at lo * s a hit (the margins of
-	 * falls_under_hit_probability again cover the roundings). */
-	wss_page_rate_bounds(&m->wss, d, &lo, &hi);
-	if (lo > 0) {
-		double xl = lo * s;
-
-		u = gsl_rng_uniform(r);
-		if (u >= hi * s * (1 + 0x1p-40))
-			return false;
-		if (u < (xl - xl * xl / 2) * (1 - 0x1p-40))
-			return true;
-		return falls_under_hit_probability(u, wss_page_rate(&m->wss, d) *
-							 (double)since_ns / 1e9);
-	}
 	rate = wss_page_rate(&m->wss, d);
 	if (!(rate > 0))
 		return false;

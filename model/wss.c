@@ -144,31 +144,6 @@ double wss_page_rate(const struct wss *w, uint32_t d)
 	return w->rate * wss_page_mass(w, d);
 }
 
-void wss_page_rate_bounds(const struct wss *w, uint32_t d, double *lo, double *hi)
-{
-	if (!w->block_top || d >= w->pages) {
-		*lo = *hi = wss_page_rate(w, d);
-		return;
-	}
-	*lo = w->rate * w->block_top[d / 64 + 1];
-	*hi = w->rate * w->block_top[d / 64];
-}
-
-/* Keeps block_top for a zipf set: a pow per 64 pages, once per pattern. */
-static void set_block_tops(struct wss *w)
-{
-	uint32_t nb = (w->pages + 63) / 64, b;
-
-	free(w->block_top);
-	w->block_top = NULL;
-	if (w->pattern != PATTERN_ZIPF || is_flat(w) || !w->pages)
-		return;
-	w->block_top = xmalloc(((size_t)nb + 1) * sizeof(*w->block_top));
-	for (b = 0; b < nb; b++)
-		w->block_top[b] = wss_page_mass(w, b * 64);
-	w->block_top[nb] = wss_page_mass(w, w->pages - 1);
-}
-
 /* --- the miss sampler: integer weights in a Fenwick tree of blocks ---- */
 
 static uint64_t weight_of_mass(double m)
@@ -284,8 +259,6 @@ void wss_release(struct wss *w)
 	free(w->zipf_head);
 	w->zipf_head = NULL;
 	w->n_head = 0;
-	free(w->block_top);
-	w->block_top = NULL;
 	free(w->start_mass);
 	w->start_mass = NULL;
 	free(w->tree);
@@ -476,7 +449,6 @@ static void set_pattern(struct wss *w, const struct phase *p, uint32_t pages, ui
 	uint32_t cap = w->cap_blocks, d;
 
 	free(w->zipf_head);
-	free(w->block_top);
 	free(w->start_mass);
 	*w = (struct wss){0};
 	w->pattern = p->pattern;
@@ -521,7 +493,6 @@ static void set_pattern(struct wss *w, const struct phase *p, uint32_t pages, ui
 void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages, uint32_t page_ranks)
 {
 	set_pattern(w, p, pages, page_ranks);
-	set_block_tops(w);
 	if (w->fast)
 		rebuild(w, NULL);
 }
@@ -554,7 +525,6 @@ void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
 	w->sampled_mass = mass > 0 ? mass : 1.0;
 	w->rate = p->rate * mass;
 	w->scan_pos = n ? pos % n : 0;
-	set_block_tops(w);
 	if (w->fast)
 		rebuild(w, each);
 	if (w->fast)

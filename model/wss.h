@@ -59,10 +59,6 @@ struct wss {
 	double zipf_series[6];          /* page_integral's coefficients */
 	double *zipf_head;              /* masses of the pages holding ranks <= 256; owned */
 	uint32_t n_head;
-	/* zipf: the mass of each 64-page block's first page, and last the set's
-	 * last page's, so that block b's pages lie between entries b + 1 and b
-	 * (masses fall with the page); wss_page_rate_bounds reads them; owned. */
-	double *block_top;
 	uint64_t scan_pos;              /* sequential: the next 4 KiB rank */
 	/* A sampled set (wss_set_sampled): page d is the full set's 4 KiB rank
 	 * wss_rank_of(rank, d), and the pages hold sampled_mass of the full
@@ -101,13 +97,6 @@ void wss_set_granule(struct wss *w, const struct phase *p, uint32_t pages,
  */
 void wss_set_sampled(struct wss *w, const struct phase *p, uint32_t full_pages,
 		     const struct wss_ranks *rank, uint32_t n);
-/*
- * Bounds on wss_page_rate(w, d) without computing it, from the page's
- * block (block_top): *lo <= rate <= *hi, both 0 for a page outside the
- * set.  Where the pattern keeps no bounds (flat, hot-cold: the rate costs
- * no pow), both are the rate.
- */
-void wss_page_rate_bounds(const struct wss *w, uint32_t d, double *lo, double *hi);
 /* The full set's touches that n touches of w stand for (n unless sampled). */
 static inline double wss_full_touches(const struct wss *w, uint64_t n)
 {

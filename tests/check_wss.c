@@ -1,7 +1,6 @@
 /*
  * tests/check_wss.c - access patterns: zipf draws follow k^-skew on their range, page rates
- * are the rate times each page's exact probability (and lie within their 64-page block's
- * bounds), a coarse page takes the mass of its
+ * are the rate times each page's exact probability, a coarse page takes the mass of its
  * 4 KiB ranks, the miss sampler's gaps are geometric in the slow mass and its pages follow
  * their weights, and a cache played miss by miss misses as often as a brute-force one that
  * plays every touch.  Expected values are computed here from the formulas; counts are
@@ -675,72 +674,6 @@ START_TEST(a_scan_goes_to_the_next_slow_page_in_scan_order)
 }
 END_TEST
 
-/* Asserts lo <= rate <= hi for every page of w, and that the bounds are
- * those of its 64-page block (the same for all its pages). */
-static void rates_lie_within_their_block_bounds(const struct wss *w, const char *what)
-{
-	uint32_t d;
-
-	for (d = 0; d < w->pages; d++) {
-		double lo, hi, rate = wss_page_rate(w, d), lo0, hi0;
-
-		wss_page_rate_bounds(w, d, &lo, &hi);
-		wss_page_rate_bounds(w, d - d % 64, &lo0, &hi0);
-		REQUIRE(lo <= rate && rate <= hi && lo > 0 && lo == lo0 && hi == hi0,
-			"%s, page %u: rate %.17g outside [%.17g, %.17g]", what, d, rate, lo, hi);
-	}
-}
-
-/* The bounds that let the accessed-bit draws skip the rate's pow() hold for
- * every page: zipf at skews from almost flat to steep, at 4 KiB, 32 KiB
- * and 2 MiB pages, and over a sampled set; flat and hot-cold patterns keep
- * none and give the rate itself. */
-START_TEST(page_rate_bounds_hold_for_every_page)
-{
-	static const double skews[] = {0.001, 0.5, 0.9, 1.5, 2.0};
-	static const uint32_t granules[] = {1, 8, 512};
-	uint32_t table[3000];
-	struct wss_ranks ranks = {table, 0, 0};
-	char what[96];
-	size_t i, k;
-	double lo, hi;
-
-	for (i = 0; i < sizeof(skews) / sizeof(skews[0]); i++) {
-		struct phase p = {.pattern = PATTERN_ZIPF, .skew = skews[i], .rate = 1e4};
-		struct wss w;
-
-		for (k = 0; k < sizeof(granules) / sizeof(granules[0]); k++) {
-			memset(&w, 0, sizeof(w));
-			wss_set_granule(&w, &p, 3000, granules[k]);
-			snprintf(what, sizeof(what), "skew %g, %u ranks a page", skews[i], granules[k]);
-			rates_lie_within_their_block_bounds(&w, what);
-			wss_release(&w);
-		}
-		for (k = 0; k < 3000; k++)
-			table[k] = (uint32_t)(64 * k + k % 61);
-		memset(&w, 0, sizeof(w));
-		wss_set_sampled(&w, &p, 64 * 3000, &ranks, 3000);
-		snprintf(what, sizeof(what), "skew %g, sampled 1/64", skews[i]);
-		rates_lie_within_their_block_bounds(&w, what);
-		/* Past the set: no rate. */
-		wss_page_rate_bounds(&w, 3000, &lo, &hi);
-		ck_assert(lo == 0 && hi == 0);
-		wss_release(&w);
-	}
-	{
-		struct wss u = make(PATTERN_UNIFORM, 0, 0, 0, 30, 1000);
-		struct wss h = make(PATTERN_HOTCOLD, 0, 0.2, 0.8, 50, 1000);
-
-		wss_page_rate_bounds(&u, 7, &lo, &hi);
-		ck_assert(lo == wss_page_rate(&u, 7) && hi == lo);
-		wss_page_rate_bounds(&h, 300, &lo, &hi);
-		ck_assert(lo == wss_page_rate(&h, 300) && hi == lo);
-		wss_release(&u);
-		wss_release(&h);
-	}
-}
-END_TEST
-
 Suite *wss_suite(void)
 {
 	Suite *s = suite_create("wss");
@@ -753,7 +686,6 @@ Suite *wss_suite(void)
 	tcase_add_test(tc, page_rates_of_all_pages_sum_to_the_rate);
 	tcase_add_test(tc, touches_are_floor_or_ceiling_of_rate_times_tick_with_that_mean);
 	tcase_add_test(tc, touches_are_zero_at_rate_zero_or_without_pages);
-	tcase_add_test(tc, page_rate_bounds_hold_for_every_page);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("granule");
