@@ -116,7 +116,6 @@
 #define ZIP_SLOT_SHIFT 30
 #define ZIP_SALT 0x7a6970ULL            /* "zip": apart from the content draws */
 #define CLOCK_PREFETCH_AHEAD 16         /* positions the clock hand reads ahead */
-#define ACCESSED_BATCH 64               /* pages read together by mem_pages_accessed */
 
 struct mem_zip_link {
 	uint32_t prev, next;
@@ -698,27 +697,19 @@ static bool accessed(const struct vmem *m, uint32_t d, sim_time since_ns, gsl_rn
 
 /* --- reclaim ----------------------------------------------------------- */
 
-/* The data page g's link word names (g taken modulo the VM's pages), or
- * MEM_NONE: what PREFETCH_DATA reads ahead for the clock hand, which
- * reads its pages in order, as the hardware foresees, and their data in
- * random order, as it cannot. */
-static uint32_t linked_data(const struct vmem *m, uint32_t g)
+/* Where the data word of the data page g's link word names is (g taken
+ * modulo the VM's pages), for XMEM_PREFETCH: the clock hand reads its
+ * pages in order, as the hardware foresees, and their data in random
+ * order, as it cannot.  A page that names none gives the array itself. */
+static const uint32_t *data_word_ahead(const struct vmem *m, uint32_t g)
 {
 	uint32_t d;
 
 	if (g >= m->n_pages)
 		g %= m->n_pages;
 	d = m->link[g];
-	return d < m->n_data ? d : MEM_NONE;
+	return d < m->n_data ? &m->data[d] : m->data;
 }
-
-/* Prefetches data page d's data word (MEM_NONE: nothing), which accessed()
- * reads. */
-#define PREFETCH_DATA(m, d)                                                          \
-	do {                                                                         \
-		if ((d) != MEM_NONE)                                                 \
-			XMEM_PREFETCH(&(m)->data[d]);                                \
-	} while (0)
 
 /*
  * Moves the hand past one position and returns it, with the time since the
@@ -772,18 +763,14 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r)
 	if (!m->n_state[PS_PRIVATE])
 		return MEM_NONE;
 	/* A search passes about ten positions: their misses overlap. */
-	for (steps = 0; steps < CLOCK_PREFETCH_AHEAD; steps++) {
-		uint32_t d = linked_data(m, m->host_clock.hand + (uint32_t)steps);
-
-		PREFETCH_DATA(m, d);
-	}
+	for (steps = 0; steps < CLOCK_PREFETCH_AHEAD; steps++)
+		XMEM_PREFETCH(data_word_ahead(m, m->host_clock.hand + (uint32_t)steps));
 	/* See DOC above; there is a private page, so it stops. */
 	for (steps = 0;; steps++) {
-		uint32_t ahead = linked_data(m, m->host_clock.hand + CLOCK_PREFETCH_AHEAD);
 		sim_time since;
 		bool touched;
 
-		PREFETCH_DATA(m, ahead);
+		XMEM_PREFETCH(data_word_ahead(m, m->host_clock.hand + CLOCK_PREFETCH_AHEAD));
 		g = clock_pass(&m->host_clock, t, &since, &touched);
 		if (vmem_state(m, g) == PS_PRIVATE &&
 		    (steps >= m->n_pages ||
@@ -796,23 +783,20 @@ uint64_t mem_pages_accessed(const struct vm *vm, const uint32_t *g, size_t n, si
 			    gsl_rng *r)
 {
 	const struct vmem *m = &vm->mem;
-	uint32_t d[ACCESSED_BATCH];
+	uint32_t d[MEM_ACCESSED_BATCH];
 	uint64_t touched = 0;
 	size_t start, i, k;
 
 	/* In batches, each array read for all pages before the next, so that
 	 * the cache misses of a batch overlap instead of following each other. */
 	for (start = 0; start < n; start += k) {
-		k = n - start < ACCESSED_BATCH ? n - start : ACCESSED_BATCH;
+		k = n - start < MEM_ACCESSED_BATCH ? n - start : MEM_ACCESSED_BATCH;
 		for (i = 0; i < k; i++) {
 			XMEM_PREFETCH(&m->link[g[start + i]]);
 			XMEM_PREFETCH(&m->page[g[start + i]]);
 		}
-		for (i = 0; i < k; i++) {
-			uint32_t ahead = linked_data(m, g[start + i]);
-
-			PREFETCH_DATA(m, ahead);
-		}
+		for (i = 0; i < k; i++)
+			XMEM_PREFETCH(data_word_ahead(m, g[start + i]));
 		for (i = 0; i < k; i++)
 			d[i] = owner(m, g[start + i]);
 		for (i = 0; i < k; i++)
@@ -1414,8 +1398,8 @@ int64_t mem_touch(struct host *h, struct vm *vm, uint32_t d, bool write, sim_tim
 
 	if (m->oom || d >= m->n_data)
 		return 0;
-	/* What a touch writes, read ahead so that the misses overlap: each is
-	 * a random place in arrays too large to stay cached. */
+	/* What a touch reads and writes, read ahead so that the misses
+	 * overlap: each is a random place in arrays too large to stay cached. */
 	XMEM_PREFETCH(&m->guest_clock.block[d >> 6]);
 	XMEM_PREFETCH(&m->fast[d >> 6]);
 	w = m->data[d];

@@ -373,6 +373,9 @@ uint32_t mem_victim_clock(struct vm *vm, sim_time t, gsl_rng *r);
  */
 uint64_t mem_pages_accessed(const struct vm *vm, const uint32_t *g, size_t n, sim_time since_ns,
 			    gsl_rng *r);
+/* The pages mem_pages_accessed reads together, their misses overlapping:
+ * a caller that draws its pages in batches of this size gives it whole ones. */
+#define MEM_ACCESSED_BATCH 128
 
 /* The content data page d of the full VM that p describes is born with
  * (MEM_CONTENT_ZERO, an image page's, or MEM_CONTENT_UNIQUE). */

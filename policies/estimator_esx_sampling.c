@@ -39,7 +39,6 @@
 #define FAST_HALF_LIFE_PERIODS 0.5
 #define SLOW_HALF_LIFE_PERIODS 8.0
 #define MAX_SAMPLE_PAGES 1000000
-#define SAMPLE_BATCH 128                /* pages drawn, then read, together */
 
 struct sampling {
 	int64_t pages;                  /* sampled per VM per period; OSDI'02 n = 100 */
@@ -93,10 +92,10 @@ static void sample_vm(const struct policy_ctx *ctx, struct vm *vm)
 	rng_reseed(ctx->rng, rng_mix(ctx->vm_seed ^ vm_entity(vm) ^ (uint64_t)ctx->now));
 	/* A batch of pages is drawn, then read together (mem_pages_accessed). */
 	for (k = 0; k < s->pages; k += batch) {
-		uint32_t g[SAMPLE_BATCH];
+		uint32_t g[MEM_ACCESSED_BATCH];
 		int64_t i;
 
-		batch = s->pages - k < SAMPLE_BATCH ? s->pages - k : SAMPLE_BATCH;
+		batch = s->pages - k < MEM_ACCESSED_BATCH ? s->pages - k : MEM_ACCESSED_BATCH;
 		for (i = 0; i < batch; i++)
 			g[i] = (uint32_t)gsl_rng_uniform_int(ctx->rng, n);
 		touched += mem_pages_accessed(vm, g, (size_t)batch, since, ctx->rng);

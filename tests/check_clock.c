@@ -403,12 +403,15 @@ END_TEST
  * 200 times through mem_pages_accessed, at three times from much less than
  * a touch per page to many; the hits of the hottest block, the next few
  * and the rest each lie within five standard deviations of the sum of
- * their Bernoulli probabilities, computed here from zipf's formula.
+ * their Bernoulli probabilities, computed here from zipf's formula.  So do
+ * those of a list that alternates the hottest and the coldest pages, over
+ * two of mem_pages_accessed's batches: each page is judged by its own rate.
  */
 START_TEST(an_accessed_bit_is_set_with_the_probability_of_a_touch_in_the_time)
 {
-	enum { N = 4096, REPS = 200 };
+	enum { N = 4096, REPS = 200, MIXED = 2 * MEM_ACCESSED_BATCH };
 	static const uint32_t group_end[] = {64, 512, N};
+	uint32_t mixed[MIXED];
 	static const sim_time since[] = {S / 1000, S, 30 * S};
 	double *p = zipf_probabilities(N, 0.9);
 	gsl_rng *u = rng_stream(5, 0, RNG_TOUCHES, 9);
@@ -423,22 +426,28 @@ START_TEST(an_accessed_bit_is_set_with_the_probability_of_a_touch_in_the_time)
 		mem_touch(&r.h, vm, d, false, 0);
 		g[d] = d;
 	}
+	for (d = 0; d < MIXED; d++)
+		mixed[d] = d % 2 ? N - 1 - d / 2 : d / 2;
 	for (t = 0; t < sizeof(since) / sizeof(since[0]); t++) {
-		for (k = 0; k < sizeof(group_end) / sizeof(group_end[0]); k++) {
-			uint32_t lo = k ? group_end[k - 1] : 0, hi = group_end[k];
+		/* The groups of pages in order, then the mixed list. */
+		for (k = 0; k <= sizeof(group_end) / sizeof(group_end[0]); k++) {
+			bool mix = k == sizeof(group_end) / sizeof(group_end[0]);
+			const uint32_t *list = mix ? mixed : g + (k ? group_end[k - 1] : 0);
+			uint32_t n = mix ? MIXED : group_end[k] - (k ? group_end[k - 1] : 0), i;
 			double hits = 0, mean = 0, var = 0;
 
 			for (rep = 0; rep < REPS; rep++)
-				hits += (double)mem_pages_accessed(vm, g + lo, hi - lo, since[t], u);
-			for (d = lo; d < hi; d++) {
-				double q = -expm1(-RATE * p[d] * (double)since[t] / S);
+				hits += (double)mem_pages_accessed(vm, list, n, since[t], u);
+			for (i = 0; i < n; i++) {
+				double q = -expm1(-RATE * p[list[i]] * (double)since[t] / S);
 
 				mean += REPS * q;
 				var += REPS * q * (1 - q);
 			}
 			ck_assert_msg(fabs(hits - mean) <= 5 * sqrt(var) + 1e-9,
-				      "pages %u-%u, %g s: %.0f bits set, expected %.1f +- %.1f", lo,
-				      hi - 1, (double)since[t] / S, hits, mean, 5 * sqrt(var));
+				      "%s pages from %u, %g s: %.0f bits set, expected %.1f +- %.1f",
+				      mix ? "hot and cold" : "in order", list[0],
+				      (double)since[t] / S, hits, mean, 5 * sqrt(var));
 		}
 	}
 	rig_free(&r);
