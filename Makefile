@@ -30,9 +30,9 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 ALL_CPPFLAGS = -Isim -Imodel -Ipolicies -Iworkloads -Ianalysis $(CPPFLAGS)
-LDLIBS = $(PKG_LIBS) -lm
+LDLIBS = $(PKG_LIBS) -lm -pthread
 
 SRC  := $(wildcard sim/*.c model/*.c policies/*.c workloads/*.c analysis/*.c)
 OBJ  := $(patsubst %.c,$(B)/%.o,$(filter-out sim/main.c,$(SRC)))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "pool.h"
 #include "rng.h"
 #include "xmem.h"
 
@@ -85,27 +86,37 @@ static void policies_on_depart(struct cluster *c, struct host *h, struct vm *vm)
 	}
 }
 
-/* One periodic policy's period on one host: O(its VMs), never O(pages). */
+/* One periodic policy's period on host i: O(its VMs), never O(pages). */
+static void policy_period_on_host(void *arg, size_t i)
+{
+	struct cluster_timer *tm = arg;
+	struct cluster *c = tm->cluster;
+	struct host *h = &c->hosts[i];
+	void *priv;
+	const struct policy_info *info = policy_set_info(&c->p.policies, tm->family, &priv);
+	struct policy_ctx ctx = policy_ctx_of(h, tm->family, sim_now(c->sim));
+
+	if (tm->family == FAMILY_SHARING)
+		mem_share_scan(h, sim_now(c->sim));
+	if (info->on_period)
+		info->on_period(&ctx);
+}
+
+/* One periodic policy's period on every host: each reads and writes only
+ * its host, like a tick's hosts, so they run at once (tick_host). */
 static void on_policy_period(struct sim *s, void *arg)
 {
 	struct cluster_timer *tm = arg;
 	struct cluster *c = tm->cluster;
-	void *priv;
-	const struct policy_info *info = policy_set_info(&c->p.policies, tm->family, &priv);
-	struct policy_ctx ctx = policy_ctx_of(tm->host, tm->family, sim_now(s));
 
-	if (tm->family == FAMILY_SHARING)
-		mem_share_scan(tm->host, sim_now(s));
-	if (info->on_period)
-		info->on_period(&ctx);
+	pool_for(c->pool, c->n_hosts, policy_period_on_host, tm);
 	if (sim_now(s) <= c->p.end_ns - tm->period_ns)
 		sim_at(s, sim_now(s) + tm->period_ns, on_policy_period, tm);
 }
 
-/* Schedules every periodic policy's first period on every host. */
+/* Schedules every periodic policy's first period. */
 static void policies_start(struct cluster *c)
 {
-	size_t i;
 	int f;
 
 	for (f = 0; f < FAMILY_COUNT; f++) {
@@ -114,17 +125,12 @@ static void policies_start(struct cluster *c)
 			policy_set_info(&c->p.policies, (enum policy_family)f, &priv);
 		bool periodic = info->on_period || f == FAMILY_SHARING;
 		sim_time period = info->period && periodic ? info->period(priv) : 0;
+		struct cluster_timer *tm = &c->timers[f];
 
-		if (period <= 0 || period > c->p.end_ns)
+		if (period <= 0 || period > c->p.end_ns || !c->n_hosts)
 			continue;
-		if (!c->timers)
-			c->timers = xcalloc(c->n_hosts * FAMILY_COUNT + 1, sizeof(*c->timers));
-		for (i = 0; i < c->n_hosts; i++) {
-			struct cluster_timer *tm = &c->timers[i * FAMILY_COUNT + (size_t)f];
-
-			*tm = (struct cluster_timer){c, &c->hosts[i], (enum policy_family)f, period};
-			sim_at(c->sim, period, on_policy_period, tm);
-		}
+		*tm = (struct cluster_timer){c, (enum policy_family)f, period};
+		sim_at(c->sim, period, on_policy_period, tm);
 	}
 }
 
@@ -310,6 +316,7 @@ struct cluster *cluster_new(struct sim *s, const struct cluster_params *p)
 		c->host_ptrs[i] = &c->hosts[i];
 	}
 	c->mem_images = xcalloc(p->n_images ? p->n_images : 1, sizeof(*c->mem_images));
+	c->pool = pool_new(p->threads);
 	for (i = 0; i < p->n_images; i++) {
 		const struct image_spec *im = &p->images[i];
 		struct mem_image *mi = &c->mem_images[i];
@@ -349,12 +356,12 @@ void cluster_free(struct cluster *c)
 		host_release(&c->hosts[i]);
 	}
 	free(c->mem_images);
+	pool_free(c->pool);
 	free(c->hosts);
 	free(c->host_ptrs);
 	free(c->headroom);
 	free(c->headroom_known);
 	free(c->queue);
-	free(c->timers);
 	free(c->vms);
 	free(c);
 }
@@ -649,6 +656,38 @@ static uint64_t balloon_pages_by(const struct cluster *c, sim_time t)
 	return (uint64_t)floor(c->p.balloon_rate * (double)t / 1e9 / (double)c->p.page_bytes);
 }
 
+/*
+ * One host's share of a tick: its devices' window, the reclaim policy's
+ * turn, then each of its VMs.  A host's tick reads the cluster's
+ * parameters and writes only the host, its VMs and their policies' state
+ * and streams, so hosts run at once (pool.h) and the bytes are the same
+ * whatever the thread count.
+ */
+static void tick_host(void *arg, size_t i)
+{
+	struct cluster *c = arg;
+	struct host *h = &c->hosts[i];
+	sim_time t = sim_now(c->sim);
+	size_t j;
+
+	/* Each device's window is the tick, whatever its VMs' requests say. */
+	swapdev_roll(&h->mem.swap, t);
+	swapdev_roll(&h->mem.disk, t);
+	reclaim_tick(c, h, t);
+	for (j = 0; j < h->n_vms; j++) {
+		/* The next VM's structure, read ahead while this one runs:
+		 * a tick visits every VM, none of them still cached. */
+		if (j + 1 < h->n_vms) {
+			const char *next = (const char *)h->vms[j + 1];
+			size_t off;
+
+			for (off = 0; off < sizeof(struct vm); off += 64)
+				XMEM_PREFETCH(next + off);
+		}
+		tick_vm(c, h, h->vms[j], t);
+	}
+}
+
 static void on_tick(struct sim *s, void *arg)
 {
 	struct cluster *c = arg;
@@ -658,26 +697,7 @@ static void on_tick(struct sim *s, void *arg)
 	/* A tick covers [t, t + tick), and the last one stops at the run's end. */
 	c->tick_len_ns = c->p.end_ns - t < c->p.tick_ns ? c->p.end_ns - t : c->p.tick_ns;
 	c->balloon_pages_now = balloon_pages_by(c, t + c->tick_len_ns) - balloon_pages_by(c, t);
-	/* Each device's window is the tick, whatever its VMs' requests say. */
-	for (i = 0; i < c->n_hosts; i++) {
-		swapdev_roll(&c->hosts[i].mem.swap, t);
-		swapdev_roll(&c->hosts[i].mem.disk, t);
-	}
-	for (i = 0; i < c->n_hosts; i++) {
-		reclaim_tick(c, &c->hosts[i], t);
-		for (j = 0; j < c->hosts[i].n_vms; j++) {
-			/* The next VM's structure, read ahead while this one runs:
-			 * a tick visits every VM, none of them still cached. */
-			if (j + 1 < c->hosts[i].n_vms) {
-				const char *next = (const char *)c->hosts[i].vms[j + 1];
-				size_t off;
-
-				for (off = 0; off < sizeof(struct vm); off += 64)
-					XMEM_PREFETCH(next + off);
-			}
-			tick_vm(c, &c->hosts[i], c->hosts[i].vms[j], t);
-		}
-	}
+	pool_for(c->pool, c->n_hosts, tick_host, c);
 	/* A VM that ran out of memory is stopped, and its memory returns. */
 	for (i = 0; i < c->n_hosts; i++)
 		for (j = 0; j < c->hosts[i].n_vms;) {

@@ -63,6 +63,7 @@ struct cluster_params {
 	double balloon_max;             /* cap, share of each VM's pages */
 	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
 	double sample_rate;             /* share of pages simulated (sample.h); 1 = all */
+	int threads;                    /* a tick runs its hosts on this many (pool.h); 0 = 1 */
 };
 
 struct cluster_stats {
@@ -71,6 +72,15 @@ struct cluster_stats {
 	int64_t committed_peak_bytes;
 	double committed_byte_ns;       /* integral of committed over time */
 	sim_time last_change_ns;
+};
+
+struct cluster;
+
+/* The event of one periodic policy, on every host at once. */
+struct cluster_timer {
+	struct cluster *cluster;
+	enum policy_family family;
+	sim_time period_ns;
 };
 
 struct cluster {
@@ -91,16 +101,9 @@ struct cluster {
 	uint64_t ticks;                 /* ticks run so far */
 	sim_time tick_len_ns;           /* the tick being run: tick_ns, or less at the end */
 	uint64_t balloon_pages_now;     /* pages each balloon may move in this tick */
-	struct cluster_timer *timers;   /* periodic policies: one per host and family */
+	struct cluster_timer timers[FAMILY_COUNT];      /* periodic policies: one per family */
 	struct mem_image *mem_images;   /* per image: its content identity */
-};
-
-/* The event of one periodic policy on one host. */
-struct cluster_timer {
-	struct cluster *cluster;
-	struct host *host;
-	enum policy_family family;
-	sim_time period_ns;
+	struct pool *pool;              /* runs a tick's hosts at once */
 };
 
 struct cluster *cluster_new(struct sim *s, const struct cluster_params *p);

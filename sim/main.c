@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "plan_search.h"
 #include "plot.h"
+#include "pool.h"
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
@@ -62,7 +63,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
 	"usage: memsim run CONFIG [-o RESULTS.json] [--set KEY=VALUE]... [--seed N]\n"
-	"                  [--replication R] [--check] [--quiet]\n"
+	"                  [--replication R] [-j N] [--check] [--quiet]\n"
 	"\n"
 	"  -o PATH           results file (default results/<name>.json; - for stdout);\n"
 	"                    with replications > 1, one file per replication,\n"
@@ -71,6 +72,8 @@ static const char usage_run[] =
 	"                    VALUE is YAML, so lists and mappings work too\n"
 	"  --seed N          override the config's seed\n"
 	"  --replication R   run only replication R (0-based)\n"
+	"  -j N              run each tick's hosts on N threads (default 1); the\n"
+	"                    results are the same bytes for any N\n"
 	"  --check           check the memory invariants after every tick (slower)\n"
 	"  --quiet           print nothing but errors\n";
 
@@ -115,6 +118,7 @@ struct cli {
 	int64_t replication;
 	bool quiet;
 	bool check;
+	int64_t threads;                /* run -j: 0 when not given */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -153,7 +157,8 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--set") || !strcmp(a, "--seed") ||
-		    (is_run && (!strcmp(a, "-o") || !strcmp(a, "--replication")))) {
+		    (is_run && (!strcmp(a, "-o") || !strcmp(a, "--replication") ||
+			       !strcmp(a, "-j")))) {
 			if (!val)
 				return usage_error(usage, "option '%s' needs a value", a);
 			i++;
@@ -180,6 +185,11 @@ static int parse_cli(int argc, char **argv, bool is_run, const char *usage, stru
 					usage, "--replication needs a whole number >= 0, not '%s'",
 					val);
 			c->has_replication = true;
+		} else if (is_run && !strcmp(a, "-j")) {
+			if (units_parse_int(val, &c->threads, why, sizeof(why)) || c->threads < 1 ||
+			    c->threads > POOL_MAX_THREADS)
+				return usage_error(usage, "-j needs a whole number from 1 to %d, not '%s'",
+						   POOL_MAX_THREADS, val);
 		} else if (is_run && !strcmp(a, "--quiet")) {
 			c->quiet = true;
 		} else if (is_run && !strcmp(a, "--check")) {
@@ -445,7 +455,9 @@ static int cmd_run(int argc, char **argv)
 		char *text = NULL;
 		cJSON *json;
 
-		struct run_opts ro = {.progress = !c.quiet && isatty(2), .check_every = c.check};
+		struct run_opts ro = {.progress = !c.quiet && isatty(2),
+				      .check_every = c.check,
+				      .threads = (int)c.threads};
 
 		/* Before the run, from the config as loaded, as a sweep computes it. */
 		fingerprint_run(sc.root, sc.trace_owned ? sc.trace_root : NULL, sc.seed, (uint32_t)r,

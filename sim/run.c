@@ -778,6 +778,7 @@ int run_replication(const struct scenario *sc, uint32_t replication, const struc
 	cp.sample_rate = sc->sample_rate;
 	cp.balloon_max = sc->balloon_max;
 	cp.check_every = o->check_every;
+	cp.threads = o->threads;
 
 	sums = xcalloc(n_specs ? n_specs : 1, sizeof(*sums));
 	s = sim_new();

@@ -14,6 +14,8 @@
 struct run_opts {
 	bool progress;                  /* a progress line on stderr */
 	uint64_t check_every;           /* check invariants every N ticks; 0 = never */
+	int threads;                    /* a tick runs hosts on this many; 0 = 1 (the
+					 * results are the same bytes for any) */
 };
 
 /* Runs replication r; fills *rec (release with results_release). */

@@ -18,6 +18,8 @@
 
 /* Tests always check the memory invariants: here at every sample. */
 static struct run_opts checked;
+/* The threads a tick runs its hosts on (run -j). */
+static int run_threads = 1;
 
 static cJSON *run_json(const char *path, const char *const *sets, size_t n_sets,
 		       struct run_record *rec_out)
@@ -30,6 +32,7 @@ static cJSON *run_json(const char *path, const char *const *sets, size_t n_sets,
 
 	ck_assert_msg(scenario_load(path, &opts, &sc, &err) == 0, "%s:%u:%u: %s", err.file,
 		      err.line, err.col, err.msg);
+	checked.threads = run_threads;
 	checked.check_every = (uint64_t)(sc.sample_ns / sc.tick_ns);
 	if (!checked.check_every)
 		checked.check_every = 1;
@@ -93,6 +96,33 @@ START_TEST(same_seed_gives_identical_bytes_at_2mib_pages)
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
+}
+END_TEST
+
+/*
+ * Hosts tick at once on a pool's threads; each host's tick writes only its
+ * own state, so any thread count gives the bytes of one.  Configs with
+ * every policy family on several hosts: ESX's, KVM's and Hyper-V's.
+ */
+START_TEST(any_thread_count_gives_the_bytes_of_one)
+{
+	static const char *const configs[] = {"configs/esx-like.yaml", "configs/kvm-like.yaml",
+					      "configs/hyperv-like.yaml",
+					      "configs/overcommit.yaml"};
+	const char *shorter[] = {"duration=3h"};
+
+	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+		char *one, *three;
+
+		run_threads = 1;
+		one = text_without_run(run_json(configs[i], shorter, 1, NULL));
+		run_threads = 3;
+		three = text_without_run(run_json(configs[i], shorter, 1, NULL));
+		run_threads = 1;
+		ck_assert_msg(!strcmp(one, three), "%s: 3 threads differ from 1", configs[i]);
+		free(one);
+		free(three);
+	}
 }
 END_TEST
 
@@ -1069,6 +1099,10 @@ Suite *run_suite(void)
 	tcase_add_test(tc, the_balloon_inflates_at_its_rate_whatever_the_tick_and_page_size);
 	tcase_add_test(tc, guest_swap_is_datastore_io_paid_at_its_latency_bandwidth_and_queue);
 	tcase_add_test(tc, zero_fills_cost_the_same_at_any_page_size);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("threads");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, any_thread_count_gives_the_bytes_of_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
