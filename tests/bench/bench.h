@@ -25,6 +25,9 @@ static inline double bench_now_s(void)
 
 /* Loads the config text (through a temporary file) and runs its first
  * replication into *rec; returns the run's wall time.  Exits on error. */
+/* The threads a run's ticks use (run -j); a benchmark may set it. */
+static int bench_threads = 1;
+
 static inline double bench_run_text(const char *text, struct run_record *rec)
 {
 	char path[] = "/tmp/memsim-bench-XXXXXX";
@@ -32,7 +35,7 @@ static inline double bench_run_text(const char *text, struct run_record *rec)
 	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
 	struct scenario sc;
 	struct sim_err err = {0};
-	struct run_opts o = {0};
+	struct run_opts o = {.threads = bench_threads};
 	double t0;
 
 	if (!fp || fputs(text, fp) == EOF || fclose(fp)) {
