@@ -69,6 +69,25 @@ grep -q -F -e "--frobnicate" "$T/stderr" || because "stderr does not name the op
 check "an unknown option exits 2 and names it" "$why"
 
 why=
+for j in 0 -1 257 two 1.5 ''; do
+	m run "$DATA/cli_good.yaml" -j "$j" -o "$T/bad-j.json"
+	want_rc 2
+	[ "$(head -n 1 "$T/stderr")" = "memsim: -j needs a whole number from 1 to 256, not '$j'" ] ||
+		because "-j '$j': the first line of stderr does not say the range"
+	[ ! -e "$T/bad-j.json" ] || because "-j '$j': an output file was written"
+done
+m run "$DATA/cli_good.yaml" -j
+want_rc 2
+check "run -j refuses a thread count that is not 1 to 256, in one line, writing nothing" "$why"
+
+why=
+m run "$DATA/cli_good.yaml" -j 1 -o "$T/j1.json" && m run "$DATA/cli_good.yaml" -j 4 -o "$T/j4.json"
+want_rc 0
+[ "$(grep -v wall_s "$T/j1.json")" = "$(grep -v wall_s "$T/j4.json")" ] ||
+	because "-j 4 wrote other results than -j 1"
+check "run -j 4 writes the results of -j 1" "$why"
+
+why=
 m run "$T/no-such-config.yaml" -o "$T/missing.json"
 want_rc 2
 grep -q -F -e "$T/no-such-config.yaml" "$T/stderr" || because "stderr does not name the file"
